@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The implementer's header: what an IdP adapter is and what it gets.
+ * Only lib's login driver and idp-adapters/ include it; cmd/ sees an
+ * adapter only as an opaque const struct s2s_adapter *.
+ */
+#ifndef S2S_ADAPTER_H
+#define S2S_ADAPTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "config.h"
+#include "error.h"
+#include "http.h"
+#include "prompt.h"
+
+#define S2S_ADAPTER_ABI 1
+
+enum s2s_adapter_features {
+	S2S_ADAPTER_F_FORM = 1u << 0,     /* username/password form */
+	S2S_ADAPTER_F_MFA_TOTP = 1u << 1, /* one-time code */
+	S2S_ADAPTER_F_MFA_PUSH = 1u << 2, /* push approval */
+	S2S_ADAPTER_F_MFA_SMS = 1u << 3,
+	S2S_ADAPTER_F_MFA_EMAIL = 1u << 4,
+	S2S_ADAPTER_F_BROWSER = 1u << 5, /* drives a real browser */
+	S2S_ADAPTER_F_KERBEROS = 1u << 6,
+};
+
+struct s2s_adapter_ctx {
+	const struct s2s_account *acct;    /* borrowed */
+	struct s2s_http *http;             /* borrowed */
+	const struct s2s_prompter *prompter;
+	const char *site_acs_url;          /* ACS of the configured site */
+	const char *username;              /* --username or config, or NULL */
+	struct s2s_error *err;
+	void *priv;                        /* priv_size bytes, zeroed */
+};
+
+struct s2s_adapter {
+	unsigned int abi;           /* S2S_ADAPTER_ABI */
+	const char *name;           /* config value: "form" */
+	const char *const *aliases; /* NULL-terminated, or NULL */
+	const char *summary;        /* one line for `saml2sts adapters` */
+	unsigned int features;      /* enum s2s_adapter_features bits */
+	size_t priv_size;           /* core callocs, wipes, frees */
+
+	bool (*probe)(void); /* optional: usable on this machine? */
+	s2s_err (*validate)(const struct s2s_account *acct,
+			    struct s2s_error *err);
+	/* Log in and put the base64 SAMLResponse into saml_b64 (secret). */
+	s2s_err (*authenticate)(struct s2s_adapter_ctx *ctx,
+				struct s2s_buf *saml_b64);
+	void (*release)(struct s2s_adapter_ctx *ctx); /* optional */
+};
+
+/* True if the adapter has every bit of features. */
+bool s2s_adapter_supports(const struct s2s_adapter *a, unsigned int features);
+
+/* Ask the prompter for the username when ctx->username is unset; the
+ * answer goes to out. */
+s2s_err s2s_adapter_username(struct s2s_adapter_ctx *ctx,
+			     struct s2s_buf *out);
+
+/* Ask the prompter for the password (secret). */
+s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx,
+			     struct s2s_buf *out);
+
+#endif

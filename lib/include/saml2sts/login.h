@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The login driver: validates the account for an adapter, allocates the
+ * adapter's private state, runs authenticate() and wipes everything
+ * after.  It knows no adapter by name.
+ */
+#ifndef S2S_LOGIN_H
+#define S2S_LOGIN_H
+
+#include "buf.h"
+#include "config.h"
+#include "error.h"
+#include "http.h"
+#include "prompt.h"
+
+struct s2s_adapter;
+
+struct s2s_login_params {
+	const struct s2s_adapter *adapter;
+	const struct s2s_account *acct;
+	struct s2s_http *http;
+	const struct s2s_prompter *prompter;
+	const char *site_acs_url;
+	const char *username;
+};
+
+/* The adapter's name and summary (for cmd/, which cannot see the
+ * struct). */
+const char *s2s_adapter_name(const struct s2s_adapter *a);
+const char *s2s_adapter_summary(const struct s2s_adapter *a);
+unsigned int s2s_adapter_features(const struct s2s_adapter *a);
+const char *const *s2s_adapter_aliases(const struct s2s_adapter *a);
+/* Runs the optional probe(); true when the adapter is usable here. */
+bool s2s_adapter_usable(const struct s2s_adapter *a);
+
+/* Validate the account for the adapter. */
+s2s_err s2s_login_validate(const struct s2s_adapter *a,
+			   const struct s2s_account *acct,
+			   struct s2s_error *err);
+
+/* Log in; the base64 SAMLResponse goes to saml_b64 (make it secret). */
+s2s_err s2s_login(const struct s2s_login_params *p, struct s2s_buf *saml_b64,
+		  struct s2s_error *err);
+
+#endif
