@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: MIT
+# Front door for the CMake build.  See README.md for what each target does.
+
+BUILD       ?= build
+CHECK_BUILD ?= build-check
+JOBS        ?= 2
+PREFIX      ?= /usr/local
+CTEST_ARGS  ?=
+
+.PHONY: all deps build check demo test format format-check install clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DS2S_WERROR=ON -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Warnings as errors, ASan+UBSan, every test through CTest.
+check: deps format-check
+	cmake -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug -DS2S_WERROR=ON \
+		-DS2S_SANITIZE=address,undefined >/dev/null
+	cmake --build $(CHECK_BUILD) -j $(JOBS)
+	cd $(CHECK_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# A real login against a local SimpleSAMLphp IdP and the STS emulator.
+demo: build
+	@/usr/bin/python3 -B tests/integration/testbed.py run -- \
+		sh scripts/demo.sh $(BUILD)/saml2sts
+
+# Tests of an existing build, without reinstalling or reconfiguring.
+test:
+	cd $(CHECK_BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@out=$$(for f in $$(git ls-files '*.c' '*.h'); do \
+		clang-format --dry-run -Werror "$$f" >/dev/null 2>&1 || echo "$$f"; \
+	done); if [ -n "$$out" ]; then \
+		echo "not formatted (run make format):"; echo "$$out"; exit 1; fi
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(CHECK_BUILD)

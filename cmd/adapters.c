@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * saml2sts adapters: every built-in IdP adapter with its aliases, MFA
+ * factors and whether it can run on this machine.
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include <saml2sts/adapter.h>
+#include <saml2sts/login.h>
+
+#include "cli.h"
+#include "registry.h"
+
+enum {
+	OPT_OUTPUT = OPT_FIRST_LOCAL,
+};
+
+static const struct {
+	unsigned int bit;
+	const char *name;
+} factors[] = {
+	{ S2S_ADAPTER_F_MFA_TOTP, "totp" },
+	{ S2S_ADAPTER_F_MFA_PUSH, "push" },
+	{ S2S_ADAPTER_F_MFA_SMS, "sms" },
+	{ S2S_ADAPTER_F_MFA_EMAIL, "email" },
+	{ S2S_ADAPTER_F_BROWSER, "browser" },
+	{ S2S_ADAPTER_F_KERBEROS, "kerberos" },
+};
+
+static void factor_list(const struct s2s_adapter *a, char *buf, size_t size,
+			const char *sep, const char *quote)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(factors) / sizeof(factors[0]); i++) {
+		if (!s2s_adapter_supports(a, factors[i].bit))
+			continue;
+		n += (size_t)snprintf(buf + n, size - n, "%s%s%s%s",
+				      n ? sep : "", quote, factors[i].name,
+				      quote);
+		if (n >= size)
+			break;
+	}
+}
+
+int cmd_adapters(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_GLOBAL_LONGOPTS,
+		{ "output", 1, NULL, OPT_OUTPUT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct s2s_adapter *const *all = s2s_adapter_all();
+	bool json = false;
+	char mfa[128];
+	int c;
+
+	for (;;) {
+		c = getopt_long(argc, argv, "a:h", longopts, NULL);
+		if (c == -1)
+			break;
+		if (cli_global_opt(cli, c, optarg))
+			continue;
+		if (c == 'h') {
+			fputs("usage: saml2sts adapters [--output text|json]\n",
+			      stdout);
+			return EXIT_OK;
+		}
+		if (c == OPT_OUTPUT && (strcmp(optarg, "json") == 0 ||
+					strcmp(optarg, "text") == 0)) {
+			json = strcmp(optarg, "json") == 0;
+			continue;
+		}
+		return cli_usage("adapters", "unknown or invalid option '%s'",
+				 argv[optind - 1]);
+	}
+	if (json)
+		fputs("{\"adapters\":[", stdout);
+	else
+		printf("%-14s %-24s %-8s %-6s %s\n", "ADAPTER", "ALIASES",
+		       "MFA", "USABLE", "SUMMARY");
+	for (size_t i = 0; all[i]; i++) {
+		const struct s2s_adapter *a = all[i];
+		const char *const *al = s2s_adapter_aliases(a);
+		char aliases[128] = "";
+		size_t n = 0;
+		bool usable = s2s_adapter_usable(a);
+
+		for (size_t j = 0; al && al[j] && n < sizeof(aliases); j++)
+			n += (size_t)snprintf(aliases + n, sizeof(aliases) - n,
+					      json ? "%s\"%s\"" : "%s%s",
+					      j ? "," : "", al[j]);
+		if (json) {
+			factor_list(a, mfa, sizeof(mfa), ",", "\"");
+			printf("%s{\"name\":\"%s\",\"aliases\":[%s],"
+			       "\"mfa\":[%s],\"usable\":%s,\"summary\":\"%s\"}",
+			       i ? "," : "", s2s_adapter_name(a), aliases, mfa,
+			       usable ? "true" : "false",
+			       s2s_adapter_summary(a));
+		} else {
+			factor_list(a, mfa, sizeof(mfa), ",", "");
+			printf("%-14s %-24s %-8s %-6s %s\n",
+			       s2s_adapter_name(a), aliases[0] ? aliases : "-",
+			       mfa[0] ? mfa : "none", usable ? "yes" : "no",
+			       s2s_adapter_summary(a));
+		}
+	}
+	if (json)
+		fputs("]}\n", stdout);
+	return EXIT_OK;
+}

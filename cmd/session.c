@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The login pipeline shared by login, list-roles and the silent refresh
+ * of credential-process and exec: adapter -> SAMLResponse -> parse ->
+ * STS -> store.  Also the freshness rule and the exec environment.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <saml2sts/login.h>
+#include <saml2sts/secret.h>
+#include <saml2sts/site.h>
+#include <saml2sts/sts.h>
+
+#include "cli.h"
+#include "json_out.h"
+#include "registry.h"
+
+extern char **environ;
+
+static int find_adapter(struct cli *cli, const struct s2s_adapter **out)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	const char *name = s2s_account_get(cli->acct, "provider");
+
+	if (!name)
+		return cli_error(EXIT_USAGE,
+				 "account '%s' has no provider: run saml2sts "
+				 "configure --provider NAME",
+				 cli->account_name);
+	if (s2s_adapter_find(out, name, &err)) {
+		if (err.code == S2S_ENOTFOUND)
+			err.code = S2S_ECONFIG;
+		return cli_fail(cli, &err);
+	}
+	return EXIT_OK;
+}
+
+int cli_authenticate(struct cli *cli, const struct cli_login *opt,
+		     struct s2s_buf *saml_b64, struct s2s_saml **saml_out)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_login_params lp = { 0 };
+	struct cli_prompt prompt = { 0 };
+	struct s2s_prompter prompter;
+	const struct s2s_site *site;
+	struct s2s_http *http = NULL;
+	int status;
+
+	*saml_out = NULL;
+	status = cli_need_account(cli);
+	if (!status)
+		status = find_adapter(cli, &lp.adapter);
+	if (status)
+		return status;
+	site = s2s_site_find(s2s_account_get(cli->acct, "site"));
+	if (!site)
+		return cli_error(EXIT_USAGE, "site must be cn or intl");
+	prompt.allow = cli_can_prompt(opt->skip_prompt);
+	if (opt->password_stdin) {
+		status = cli_prompt_read_stdin(&prompt);
+		if (status)
+			return status;
+	}
+	cli_prompter_init(&prompter, &prompt);
+	status = cli_http_new(cli, &http);
+	if (status)
+		goto out;
+	lp.acct = cli->acct;
+	lp.http = http;
+	lp.prompter = &prompter;
+	lp.site_acs_url = site->acs_url;
+	lp.username = opt->username ? opt->username
+				    : s2s_account_get(cli->acct, "username");
+	cli_verbose(cli, "logging in with adapter %s",
+		    s2s_adapter_name(lp.adapter));
+	if (s2s_login(&lp, saml_b64, &err) ||
+	    s2s_saml_parse(saml_out, saml_b64->ptr, saml_b64->len, &err)) {
+		status = cli_fail(cli, &err);
+		goto out;
+	}
+	if ((*saml_out)->encrypted) {
+		s2s_saml_free(*saml_out);
+		*saml_out = NULL;
+		status = cli_error(EXIT_NOROLE,
+				   "the assertion is encrypted: its roles "
+				   "cannot be read");
+		goto out;
+	}
+	cli_verbose(cli, "assertion from %s grants %zu role(s)",
+		    (*saml_out)->issuer ? (*saml_out)->issuer : "?",
+		    (*saml_out)->nroles);
+out:
+	s2s_http_free(http);
+	cli_prompt_release(&prompt);
+	return status;
+}
+
+static long pick_duration(struct cli *cli, const struct cli_login *opt,
+			  const struct s2s_saml *saml, struct s2s_error *err,
+			  s2s_err *rc)
+{
+	long want = opt->duration, got;
+
+	*rc = S2S_OK;
+	if (!want)
+		*rc = s2s_account_get_long(&want, cli->acct, "session_duration",
+					   S2S_STS_MIN_DURATION,
+					   S2S_STS_MAX_DURATION, 0, err);
+	got = s2s_sts_duration(want, saml->session_duration);
+	if (want && got < want)
+		cli_verbose(cli,
+			    "session duration %ld s capped to %ld s by the "
+			    "assertion's SessionDuration",
+			    want, got);
+	return got;
+}
+
+int cli_assume_and_store(struct cli *cli, const struct cli_login *opt,
+			 const struct s2s_buf *saml_b64,
+			 const struct s2s_saml *saml, const struct s2s_role *r,
+			 const char *profile, struct s2s_creds **out)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_sts_request req = { 0 };
+	struct s2s_creds *creds = NULL;
+	struct s2s_http *http = NULL;
+	const char *region = s2s_account_get_str(cli->acct, "region",
+						 "cn-hangzhou");
+	char *endpoint = NULL;
+	int status;
+	s2s_err rc;
+
+	*out = NULL;
+	req.duration = pick_duration(cli, opt, saml, &err, &rc);
+	if (rc)
+		return cli_fail(cli, &err);
+	rc = s2s_sts_endpoint(&endpoint, region,
+			      opt->sts_endpoint
+				      ? opt->sts_endpoint
+				      : s2s_account_get(cli->acct,
+							"sts_endpoint"),
+			      &err);
+	if (rc)
+		return cli_fail(cli, &err);
+	status = cli_http_new(cli, &http);
+	if (status)
+		goto out;
+	req.endpoint = endpoint;
+	req.role_arn = r->role_arn;
+	req.provider_arn = r->provider_arn;
+	req.saml_b64 = saml_b64->ptr;
+	req.saml_len = saml_b64->len;
+	cli_verbose(cli, "AssumeRoleWithSAML %s at %s for %ld s", r->role_arn,
+		    endpoint, req.duration);
+	rc = s2s_sts_assume_role_with_saml(&creds, http, &req, &err);
+	if (!rc) {
+		creds->account_id = strdup(r->account_id);
+		creds->account_name = strdup(cli->account_name);
+		creds->region = strdup(region);
+		if (!creds->account_id || !creds->account_name ||
+		    !creds->region)
+			rc = s2s_error_set(&err, S2S_ENOMEM, "out of memory");
+	}
+	if (!rc)
+		status = cli_open_store(cli);
+	if (!rc && !status)
+		rc = s2s_store_put_creds(cli->store, profile, creds, &err);
+	if (rc) {
+		status = cli_fail(cli, &err);
+		goto out;
+	}
+	if (status)
+		goto out;
+	*out = creds;
+	creds = NULL;
+out:
+	s2s_creds_free(creds);
+	s2s_http_free(http);
+	free(endpoint);
+	return status;
+}
+
+/* Log in again without any prompt for the role the creds were for. */
+static int refresh(struct cli *cli, const char *profile,
+		   const struct s2s_creds *old, struct s2s_creds **out)
+{
+	struct s2s_buf saml_b64 = S2S_BUF_SECRET_INIT;
+	struct cli_login opt = { 0 };
+	struct s2s_saml *saml = NULL;
+	const struct s2s_role *r = NULL;
+	int status;
+
+	opt.skip_prompt = true;
+	cli->account_name = old->account_name;
+	cli->acct = s2s_config_account(cli->cfg, cli->account_name);
+	status = cli_authenticate(cli, &opt, &saml_b64, &saml);
+	if (status)
+		goto out;
+	for (size_t i = 0; i < saml->nroles && !r; i++)
+		if (strcmp(saml->roles[i].role_arn, old->role_arn) == 0)
+			r = &saml->roles[i];
+	if (!r) {
+		status = cli_error(EXIT_NOROLE,
+				   "the IdP no longer grants %s",
+				   old->role_arn);
+		goto out;
+	}
+	status = cli_assume_and_store(cli, &opt, &saml_b64, saml, r, profile,
+				      out);
+out:
+	s2s_saml_free(saml);
+	s2s_buf_release(&saml_b64);
+	return status;
+}
+
+int cli_fresh_creds(struct cli *cli, const char *profile,
+		    struct s2s_creds **out)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_creds *creds = NULL;
+	const struct s2s_account *acct = NULL;
+	long window = 1200, left;
+	char when[64];
+	int status;
+
+	*out = NULL;
+	status = cli_load_config(cli);
+	if (!status)
+		status = cli_open_store(cli);
+	if (status)
+		return status;
+	if (s2s_store_get_creds(&creds, cli->store, profile, &err)) {
+		if (err.code == S2S_ENOTFOUND)
+			return cli_error(EXIT_NEEDINPUT,
+					 "no credentials for profile '%s': "
+					 "run saml2sts login --profile %s",
+					 profile, profile);
+		return cli_fail(cli, &err);
+	}
+	if (creds->account_name)
+		acct = s2s_config_account(cli->cfg, creds->account_name);
+	if (acct && s2s_account_get_long(&window, acct, "refresh_window", 0,
+					 43200, 1200, &err)) {
+		s2s_creds_free(creds);
+		return cli_fail(cli, &err);
+	}
+	left = s2s_creds_remaining(creds, time(NULL));
+	if (left > s2s_creds_window(creds, window)) {
+		*out = creds;
+		return EXIT_OK;
+	}
+	cli_local_time(when, sizeof(when), creds->expiration);
+	if (acct && creds->role_arn && s2s_config_env("SAML2STS_PASSWORD")) {
+		struct s2s_creds *fresh = NULL;
+
+		cli_verbose(cli, "credentials of '%s' expire at %s: refreshing",
+			    profile, when);
+		status = refresh(cli, profile, creds, &fresh);
+		if (!status) {
+			s2s_creds_free(creds);
+			*out = fresh;
+			return EXIT_OK;
+		}
+		if (left <= 0) {
+			s2s_creds_free(creds);
+			return status;
+		}
+	}
+	if (left > 0) {
+		cli_info(cli,
+			 "saml2sts: warning: credentials of '%s' expire soon "
+			 "(%s); run saml2sts login --profile %s",
+			 profile, when, profile);
+		*out = creds;
+		return EXIT_OK;
+	}
+	s2s_creds_free(creds);
+	return cli_error(EXIT_NEEDINPUT,
+			 "credentials of '%s' expired at %s: run saml2sts "
+			 "login --profile %s",
+			 profile, when, profile);
+}
+
+static void unset_prefixed(const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	/* Restart after each removal: unsetenv shifts environ. */
+	for (bool again = true; again;) {
+		again = false;
+		for (char **e = environ; e && *e; e++) {
+			const char *eq = strchr(*e, '=');
+			char name[256];
+
+			if (strncmp(*e, prefix, n) != 0 || !eq ||
+			    (size_t)(eq - *e) >= sizeof(name))
+				continue;
+			memcpy(name, *e, (size_t)(eq - *e));
+			name[eq - *e] = '\0';
+			unsetenv(name);
+			again = true;
+			break;
+		}
+	}
+}
+
+int cli_set_env(const struct s2s_creds *c, const char *profile)
+{
+	static const char *const drop[] = {
+		"ALICLOUD_ACCESS_KEY_ID",      "ALICLOUD_ACCESS_KEY_SECRET",
+		"ACCESS_KEY_ID",               "ACCESS_KEY_SECRET",
+		"SECURITY_TOKEN",              "ALIBABA_CLOUD_CREDENTIALS_URI",
+		"ALIBABA_CLOUD_ROLE_ARN",      "ALIBABA_CLOUD_ECS_METADATA",
+		"ALICLOUD_PROFILE",
+	};
+	struct cli_env_pair pairs[CLI_ENV_PAIRS];
+	char exp[32];
+	int bad = 0;
+
+	unset_prefixed("ALIBABACLOUD_");
+	unset_prefixed("ALIBABA_CLOUD_OIDC_");
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		unsetenv(drop[i]);
+	cli_env_pairs(pairs, c, profile, exp);
+	for (size_t i = 0; i < CLI_ENV_PAIRS; i++)
+		bad |= setenv(pairs[i].name, pairs[i].value, 1);
+	if (bad)
+		return cli_error(EXIT_FAIL, "cannot set the environment");
+	return EXIT_OK;
+}

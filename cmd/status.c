@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * saml2sts status: the stored profiles with IdP account, role, expiry
+ * and backend, as text or JSON.  Reads attributes only, never secrets,
+ * so it does not unlock anything.  Exit 0 even with nothing stored.
+ */
+#include <getopt.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+enum {
+	OPT_OUTPUT = OPT_FIRST_LOCAL,
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: saml2sts status [--output text|json]\n", f);
+}
+
+static void json_str(const char *s)
+{
+	if (!s) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		if ((unsigned char)*s >= 0x20)
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_json(const struct s2s_store_item *it, size_t n,
+		       const char *backend, time_t now)
+{
+	char exp[32];
+	bool first = true;
+
+	fputs("{\"profiles\":[", stdout);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(it[i].kind, "sts") != 0)
+			continue;
+		s2s_time_format_utc(exp, sizeof(exp), it[i].expires);
+		fputs(first ? "{\"profile\":" : ",{\"profile\":", stdout);
+		first = false;
+		json_str(it[i].profile);
+		fputs(",\"account\":", stdout);
+		json_str(it[i].account);
+		fputs(",\"role_arn\":", stdout);
+		json_str(it[i].role_arn);
+		fputs(",\"expiration\":", stdout);
+		json_str(it[i].expires ? exp : NULL);
+		printf(",\"remaining_seconds\":%ld,\"backend\":",
+		       it[i].expires ? (long)(it[i].expires - now) : 0L);
+		json_str(backend);
+		putchar('}');
+	}
+	fputs("]}\n", stdout);
+}
+
+static void print_text(const struct s2s_store_item *it, size_t n,
+		       const char *backend, time_t now)
+{
+	char when[64], left[32];
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++) {
+		long secs = (long)(it[i].expires - now);
+
+		if (strcmp(it[i].kind, "sts") != 0)
+			continue;
+		if (!any)
+			printf("%-20s %-12s %-40s %-22s %-10s %s\n", "PROFILE",
+			       "ACCOUNT", "ROLE", "EXPIRES", "LEFT",
+			       "BACKEND");
+		any = true;
+		cli_local_time(when, sizeof(when), it[i].expires);
+		if (secs > 0)
+			snprintf(left, sizeof(left), "%ldm", secs / 60);
+		else
+			snprintf(left, sizeof(left), "%s", "expired");
+		printf("%-20s %-12s %-40s %-22s %-10s %s\n", it[i].profile,
+		       it[i].account ? it[i].account : "-",
+		       it[i].role_arn ? it[i].role_arn : "-", when, left,
+		       backend);
+	}
+	if (!any)
+		printf("No stored credentials (%s).\n", backend);
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_GLOBAL_LONGOPTS,
+		{ "output", 1, NULL, OPT_OUTPUT },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_store_item *items = NULL;
+	size_t n = 0;
+	bool json = false;
+	int c, status;
+
+	for (;;) {
+		c = getopt_long(argc, argv, "a:h", longopts, NULL);
+		if (c == -1)
+			break;
+		if (cli_global_opt(cli, c, optarg))
+			continue;
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case OPT_OUTPUT:
+			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
+				return cli_usage("status", "--output must be "
+						 "text or json");
+			json = strcmp(optarg, "json") == 0;
+			break;
+		default:
+			return cli_usage("status", "unknown or incomplete "
+					 "option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage("status", "unexpected argument '%s'",
+				 argv[optind]);
+	status = cli_open_store(cli);
+	if (status)
+		return status;
+	if (s2s_store_list(&items, &n, cli->store, &err))
+		return cli_fail(cli, &err);
+	if (json)
+		print_json(items, n, s2s_store_backend(cli->store), time(NULL));
+	else
+		print_text(items, n, s2s_store_backend(cli->store), time(NULL));
+	s2s_store_items_free(items, n);
+	return EXIT_OK;
+}

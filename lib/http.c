@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HTTP session: one libcurl easy handle whose cookie engine is the
+ * in-memory jar of an IdP login.  Redirects are followed here, not by
+ * libcurl, so that every hop is checked (https, or http to loopback)
+ * and traced without its query string.  Idempotent requests are retried
+ * with exponential backoff on transport errors and 502/503/504.
+ * Bodies land in secret buffers with a size cap.  No HTML, no JSON.
+ */
+#include <pthread.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "common.h"
+#include "saml2sts/http.h"
+
+#define DEFAULT_CONNECT_MS 10000L
+#define DEFAULT_TIMEOUT_MS 60000L
+#define DEFAULT_RETRY_MS 250L
+#define DEFAULT_REDIRECTS 10
+#define DEFAULT_MAX_BODY ((size_t)8 << 20)
+
+struct s2s_http {
+	CURL *curl;
+	struct s2s_http_opts opts;
+	char *ca_bundle;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct transfer {
+	struct s2s_buf *body;
+	bool too_large;
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_OK;
+
+static void global_init(void)
+{
+	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+const char *s2s_http_user_agent(void)
+{
+	return "saml2sts/" S2S_VERSION;
+}
+
+s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
+		     struct s2s_error *err)
+{
+	struct s2s_http *http;
+
+	*out = NULL;
+	pthread_once(&global_once, global_init);
+	if (global_rc != CURLE_OK)
+		return s2s_error_set(err, S2S_ERROR, "libcurl init: %s",
+				     curl_easy_strerror(global_rc));
+	http = calloc(1, sizeof(*http));
+	if (!http)
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	if (opts)
+		http->opts = *opts;
+	if (!http->opts.connect_timeout_ms)
+		http->opts.connect_timeout_ms = DEFAULT_CONNECT_MS;
+	if (!http->opts.timeout_ms)
+		http->opts.timeout_ms = DEFAULT_TIMEOUT_MS;
+	if (!http->opts.retry_base_ms)
+		http->opts.retry_base_ms = DEFAULT_RETRY_MS;
+	if (!http->opts.max_redirects)
+		http->opts.max_redirects = DEFAULT_REDIRECTS;
+	if (!http->opts.max_body)
+		http->opts.max_body = DEFAULT_MAX_BODY;
+	if (http->opts.retries < 0)
+		http->opts.retries = 0;
+	if (opts && opts->ca_bundle) {
+		http->ca_bundle = strdup(opts->ca_bundle);
+		if (!http->ca_bundle)
+			goto nomem;
+	}
+	http->opts.ca_bundle = http->ca_bundle;
+	http->curl = curl_easy_init();
+	if (!http->curl)
+		goto nomem;
+	*out = http;
+	return S2S_OK;
+nomem:
+	free(http->ca_bundle);
+	free(http);
+	return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+}
+
+void s2s_http_free(struct s2s_http *http)
+{
+	if (!http)
+		return;
+	/* Drop the jar before the handle goes: session cookies are secrets,
+	 * and libcurl frees them without wiping. */
+	curl_easy_setopt(http->curl, CURLOPT_COOKIELIST, "ALL");
+	curl_easy_cleanup(http->curl);
+	free(http->ca_bundle);
+	free(http);
+}
+
+void s2s_http_response_release(struct s2s_http_response *resp)
+{
+	s2s_safefree(resp->url);
+	s2s_safefree(resp->content_type);
+	s2s_safefree(resp->location);
+	s2s_buf_release(&resp->body);
+	resp->status = 0;
+	resp->body.secret = true;
+}
+
+static void trace(struct s2s_http *http, const char *fmt, ...)
+	S2S_PRINTF(2, 3);
+
+static void trace(struct s2s_http *http, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!http->opts.trace)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	http->opts.trace(line, http->opts.trace_payload);
+}
+
+/* scheme://host[:port]/path of url, without query or fragment: queries
+ * may carry tokens (AuthState, SAMLRequest, codes). */
+static void redact_url(char *dst, size_t size, const char *url)
+{
+	size_t n = strcspn(url, "?#");
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, url, n);
+	dst[n] = '\0';
+	if (url[n])
+		snprintf(dst + n, size - n, "%s", "?…");
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct transfer *t = userdata;
+	size_t len = size * nmemb;
+	s2s_err rc;
+
+	rc = s2s_buf_add(t->body, ptr, len);
+	if (rc) {
+		t->too_large = rc == S2S_EINVAL;
+		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+	}
+	return len;
+}
+
+static char *header_value(CURL *curl, const char *name)
+{
+	struct curl_header *h = NULL;
+
+	if (curl_easy_header(curl, name, 0, CURLH_HEADER, -1, &h) !=
+	    CURLHE_OK)
+		return NULL;
+	return strdup(h->value);
+}
+
+static bool retryable_code(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool tls_code(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_USE_SSL_FAILED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void setup(struct s2s_http *http, const char *method, const char *url,
+		  const struct s2s_http_request *req, struct curl_slist *hdrs,
+		  struct transfer *t)
+{
+	CURL *c = http->curl;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, s2s_http_user_agent());
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+			 http->opts.connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, http->opts.timeout_ms);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, http->errbuf);
+	if (http->ca_bundle)
+		curl_easy_setopt(c, CURLOPT_CAINFO, http->ca_bundle);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
+	if (hdrs)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+				 req->body ? req->body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)(req->body ? req->body_len : 0));
+	} else {
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	}
+}
+
+static void backoff(const struct s2s_http *http, int attempt)
+{
+	long ms = http->opts.retry_base_ms << (attempt < 6 ? attempt : 6);
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static s2s_err transport_error(struct s2s_http *http, CURLcode cc,
+			       const char *url, bool too_large,
+			       struct s2s_error *err)
+{
+	char host[256];
+	const char *detail = http->errbuf[0] ? http->errbuf
+					     : curl_easy_strerror(cc);
+	char *h = NULL;
+
+	if (s2s_url_host(&h, url, NULL) == S2S_OK && h) {
+		snprintf(host, sizeof(host), "%s", h);
+		free(h);
+	} else {
+		snprintf(host, sizeof(host), "%s", "server");
+	}
+	if (too_large)
+		return s2s_error_set(err, S2S_EIDP,
+				     "response from %s is larger than %zu bytes",
+				     host, http->opts.max_body);
+	if (tls_code(cc))
+		return s2s_error_set(err, S2S_ETLS, "TLS with %s: %s", host,
+				     detail);
+	return s2s_error_set(err, S2S_ENET, "cannot reach %s: %s", host,
+			     detail);
+}
+
+/* One request to url, with retries when allowed. */
+static s2s_err perform(struct s2s_http *http, const char *method,
+		       const char *url, const struct s2s_http_request *req,
+		       struct curl_slist *hdrs, struct s2s_http_response *resp,
+		       struct s2s_error *err)
+{
+	int tries = (req->flags & S2S_HTTP_IDEMPOTENT) ? http->opts.retries + 1
+						      : 1;
+	struct transfer t = { &resp->body, false };
+	char shown[300];
+	CURLcode cc = CURLE_OK;
+
+	redact_url(shown, sizeof(shown), url);
+	resp->body.max = http->opts.max_body;
+	for (int attempt = 0; attempt < tries; attempt++) {
+		if (attempt) {
+			trace(http, "retry %d of %d after backoff", attempt,
+			      tries - 1);
+			backoff(http, attempt - 1);
+		}
+		s2s_buf_reset(&resp->body);
+		t.too_large = false;
+		http->errbuf[0] = '\0';
+		setup(http, method, url, req, hdrs, &t);
+		trace(http, "> %s %s", method, shown);
+		cc = curl_easy_perform(http->curl);
+		if (cc != CURLE_OK) {
+			trace(http, "! %s", curl_easy_strerror(cc));
+			if (!t.too_large && retryable_code(cc))
+				continue;
+			return transport_error(http, cc, url, t.too_large,
+					       err);
+		}
+		curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE,
+				  &resp->status);
+		trace(http, "< %ld (%zu bytes)", resp->status, resp->body.len);
+		if (resp->status != 502 && resp->status != 503 &&
+		    resp->status != 504)
+			break;
+	}
+	if (cc != CURLE_OK)
+		return transport_error(http, cc, url, false, err);
+	s2s_safefree(resp->location);
+	s2s_safefree(resp->content_type);
+	resp->location = header_value(http->curl, "Location");
+	resp->content_type = header_value(http->curl, "Content-Type");
+	return S2S_OK;
+}
+
+static bool is_redirect(long status)
+{
+	return status == 301 || status == 302 || status == 303 ||
+	       status == 307 || status == 308;
+}
+
+static s2s_err build_headers(struct curl_slist **out,
+			     const struct s2s_http_request *req,
+			     struct s2s_error *err)
+{
+	struct curl_slist *list = NULL, *tmp;
+	char ct[256];
+
+	*out = NULL;
+	if (req->body && req->content_type) {
+		snprintf(ct, sizeof(ct), "Content-Type: %s", req->content_type);
+		list = curl_slist_append(list, ct);
+		if (!list)
+			goto nomem;
+	}
+	for (size_t i = 0; req->headers && req->headers[i]; i++) {
+		tmp = curl_slist_append(list, req->headers[i]);
+		if (!tmp)
+			goto nomem;
+		list = tmp;
+	}
+	*out = list;
+	return S2S_OK;
+nomem:
+	curl_slist_free_all(list);
+	return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+}
+
+s2s_err s2s_http_do(struct s2s_http *http, const struct s2s_http_request *req,
+		    struct s2s_http_response *resp, struct s2s_error *err)
+{
+	struct s2s_http_request cur = *req;
+	struct curl_slist *hdrs = NULL;
+	char *url = NULL, *next = NULL;
+	s2s_err rc;
+
+	S2S_ASSERT_ARG(http && req && req->url && req->method && resp);
+	resp->body.secret = true;
+	url = strdup(req->url);
+	if (!url)
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	rc = build_headers(&hdrs, req, err);
+	if (rc)
+		goto out;
+	for (int hop = 0;; hop++) {
+		if (!s2s_url_allowed(url)) {
+			char shown[300];
+
+			redact_url(shown, sizeof(shown), url);
+			rc = s2s_error_set(err, S2S_ETLS,
+					   "refusing %s: only https, or http "
+					   "to a loopback address",
+					   shown);
+			goto out;
+		}
+		rc = perform(http, cur.method, url, &cur, hdrs, resp, err);
+		if (rc)
+			goto out;
+		if (!(req->flags & S2S_HTTP_FOLLOW) ||
+		    !is_redirect(resp->status) || !resp->location)
+			break;
+		if (hop >= http->opts.max_redirects) {
+			rc = s2s_error_set(err, S2S_EIDP,
+					   "more than %d redirects",
+					   http->opts.max_redirects);
+			goto out;
+		}
+		rc = s2s_url_resolve(&next, url, resp->location, err);
+		if (rc)
+			goto out;
+		free(url);
+		url = next;
+		next = NULL;
+		/* Browsers turn a redirected POST into a GET except on 307
+		 * and 308, and IdPs rely on it. */
+		if (resp->status != 307 && resp->status != 308) {
+			cur.method = "GET";
+			cur.body = NULL;
+			cur.body_len = 0;
+			curl_slist_free_all(hdrs);
+			hdrs = NULL;
+			cur.content_type = NULL;
+			rc = build_headers(&hdrs, &cur, err);
+			if (rc)
+				goto out;
+		}
+	}
+	s2s_safefree(resp->url);
+	resp->url = url;
+	url = NULL;
+out:
+	curl_slist_free_all(hdrs);
+	free(url);
+	free(next);
+	return rc;
+}
+
+s2s_err s2s_http_get(struct s2s_http *http, const char *url,
+		     struct s2s_http_response *resp, struct s2s_error *err)
+{
+	struct s2s_http_request req = {
+		.method = "GET",
+		.url = url,
+		.flags = S2S_HTTP_FOLLOW | S2S_HTTP_IDEMPOTENT,
+	};
+
+	return s2s_http_do(http, &req, resp, err);
+}
+
+s2s_err s2s_http_post_form(struct s2s_http *http, const char *url,
+			   const char *body, size_t len,
+			   struct s2s_http_response *resp,
+			   struct s2s_error *err)
+{
+	struct s2s_http_request req = {
+		.method = "POST",
+		.url = url,
+		.body = body,
+		.body_len = len,
+		.content_type = "application/x-www-form-urlencoded",
+		.flags = S2S_HTTP_FOLLOW,
+	};
+
+	return s2s_http_do(http, &req, resp, err);
+}
+
+s2s_err s2s_http_cookies_export(struct s2s_http *http, struct s2s_buf *out,
+				struct s2s_error *err)
+{
+	struct curl_slist *list = NULL;
+	s2s_err rc = S2S_OK;
+
+	if (curl_easy_getinfo(http->curl, CURLINFO_COOKIELIST, &list) !=
+	    CURLE_OK)
+		return s2s_error_set(err, S2S_ERROR, "cannot read cookies");
+	for (struct curl_slist *l = list; l && !rc; l = l->next) {
+		rc = s2s_buf_puts(out, l->data);
+		if (!rc)
+			rc = s2s_buf_add(out, "\n", 1);
+	}
+	for (struct curl_slist *l = list; l; l = l->next)
+		s2s_memzero(l->data, strlen(l->data));
+	curl_slist_free_all(list);
+	if (rc)
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	return S2S_OK;
+}

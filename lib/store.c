@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The credential store front: picks a backend, turns credentials into
+ * the JSON secret and back, and keeps the lookup attributes (profile,
+ * kind, account, role_arn, expires) free of secrets.
+ */
+#include "common.h"
+#include "store_int.h"
+#include "saml2sts/creds.h"
+
+struct s2s_store {
+	const struct s2s_store_backend *be;
+	void *state;
+};
+
+/* clang-format off */
+static const struct s2s_store_backend *const backends[] = {
+	&s2s__store_secret_service,
+	NULL
+};
+/* clang-format on */
+
+s2s_err s2s_store_open(struct s2s_store **out, const char *name,
+		       long timeout_ms, struct s2s_error *err)
+{
+	const struct s2s_store_backend *be = NULL;
+	struct s2s_store *st;
+	s2s_err rc;
+
+	*out = NULL;
+	for (size_t i = 0; backends[i]; i++)
+		if (!name || strcmp(backends[i]->name, name) == 0) {
+			be = backends[i];
+			break;
+		}
+	if (!be)
+		return s2s_error_set(err, S2S_ESTORE,
+				     "no credential store backend '%s' in this "
+				     "build",
+				     name);
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	st->be = be;
+	rc = be->open(&st->state, timeout_ms > 0 ? timeout_ms : 10000, err);
+	if (rc) {
+		free(st);
+		return rc;
+	}
+	*out = st;
+	return S2S_OK;
+}
+
+void s2s_store_free(struct s2s_store *st)
+{
+	if (!st)
+		return;
+	st->be->close(st->state);
+	free(st);
+}
+
+const char *s2s_store_backend(const struct s2s_store *st)
+{
+	return st->be->name;
+}
+
+s2s_err s2s_store_put_creds(struct s2s_store *st, const char *profile,
+			    const struct s2s_creds *creds,
+			    struct s2s_error *err)
+{
+	struct s2s_buf json = S2S_BUF_SECRET_INIT;
+	struct s2s_store_item it = { 0 };
+	s2s_err rc;
+
+	rc = s2s_creds_to_json(creds, &json, err);
+	if (rc)
+		goto out;
+	it.profile = (char *)(uintptr_t)profile;
+	it.kind = (char *)(uintptr_t) "sts";
+	it.account = creds->account_name;
+	it.role_arn = creds->role_arn;
+	it.expires = creds->expiration;
+	rc = st->be->put(st->state, &it, &json, err);
+out:
+	s2s_buf_release(&json);
+	return rc;
+}
+
+s2s_err s2s_store_get_creds(struct s2s_creds **out, struct s2s_store *st,
+			    const char *profile, struct s2s_error *err)
+{
+	struct s2s_buf json = S2S_BUF_SECRET_INIT;
+	s2s_err rc;
+
+	*out = NULL;
+	rc = st->be->get(st->state, profile, "sts", &json, err);
+	if (!rc)
+		rc = s2s_creds_from_json(out, json.ptr, json.len, err);
+	s2s_buf_release(&json);
+	return rc;
+}
+
+s2s_err s2s_store_put_secret(struct s2s_store *st, const char *profile,
+			     const char *kind, const char *account,
+			     const struct s2s_buf *secret,
+			     struct s2s_error *err)
+{
+	struct s2s_store_item it = { 0 };
+
+	it.profile = (char *)(uintptr_t)profile;
+	it.kind = (char *)(uintptr_t)kind;
+	it.account = (char *)(uintptr_t)account;
+	return st->be->put(st->state, &it, secret, err);
+}
+
+s2s_err s2s_store_get_secret(struct s2s_buf *out, struct s2s_store *st,
+			     const char *profile, const char *kind,
+			     struct s2s_error *err)
+{
+	return st->be->get(st->state, profile, kind, out, err);
+}
+
+s2s_err s2s_store_delete(struct s2s_store *st, const char *profile,
+			 const char *kind, struct s2s_error *err)
+{
+	return st->be->del(st->state, profile, kind, err);
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct s2s_store_item *x = a, *y = b;
+	int c = strcmp(x->profile, y->profile);
+
+	return c ? c : strcmp(x->kind, y->kind);
+}
+
+s2s_err s2s_store_list(struct s2s_store_item **out, size_t *n,
+		       struct s2s_store *st, struct s2s_error *err)
+{
+	s2s_err rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = st->be->list(st->state, out, n, err);
+	if (!rc && *n > 1)
+		qsort(*out, *n, sizeof(**out), item_cmp);
+	return rc;
+}
+
+void s2s_store_items_free(struct s2s_store_item *items, size_t n)
+{
+	for (size_t i = 0; items && i < n; i++) {
+		free(items[i].profile);
+		free(items[i].kind);
+		free(items[i].account);
+		free(items[i].role_arn);
+	}
+	free(items);
+}

@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install the Debian packages saml2sts needs to build, test and demo,
+# skipping those already installed.  Run as root (or with sudo on PATH).
+set -eu
+
+# php-cgi and lighttpd come before simplesamlphp so apt satisfies its
+# httpd dependency without apache2 (see the testbed notes).
+PKGS="build-essential cmake pkg-config clang clang-format
+libcurl4-openssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl libssl-dev
+libsecret-1-dev libjson-c-dev libcmocka-dev
+php-cgi lighttpd php-cli php-xml php-mbstring php-intl php-curl simplesamlphp
+xmlsec1 libxml2-utils openssl curl python3
+dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "deps: installing$missing" >&2
+# On a systemd host, lighttpd would start on port 80 once installed.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+	$SUDO systemctl mask lighttpd >/dev/null 2>&1 || true
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
