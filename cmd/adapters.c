@@ -29,7 +29,7 @@ static const struct {
 };
 
 static void factor_list(const struct s2s_adapter *a, char *buf, size_t size,
-			const char *sep, const char *quote)
+                        const char *sep, const char *quote)
 {
 	size_t n = 0;
 
@@ -38,8 +38,8 @@ static void factor_list(const struct s2s_adapter *a, char *buf, size_t size,
 		if (!s2s_adapter_supports(a, factors[i].bit))
 			continue;
 		n += (size_t)snprintf(buf + n, size - n, "%s%s%s%s",
-				      n ? sep : "", quote, factors[i].name,
-				      quote);
+		                      n ? sep : "", quote, factors[i].name,
+		                      quote);
 		if (n >= size)
 			break;
 	}
@@ -69,12 +69,12 @@ int cmd_adapters(struct cli *cli, int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (c == OPT_OUTPUT && (strcmp(optarg, "json") == 0 ||
-					strcmp(optarg, "text") == 0)) {
+		                        strcmp(optarg, "text") == 0)) {
 			json = strcmp(optarg, "json") == 0;
 			continue;
 		}
 		return cli_usage("adapters", "unknown or invalid option '%s'",
-				 argv[optind - 1]);
+		                 argv[optind - 1]);
 	}
 	if (json)
 		fputs("{\"adapters\":[", stdout);
@@ -90,8 +90,8 @@ int cmd_adapters(struct cli *cli, int argc, char **argv)
 
 		for (size_t j = 0; al && al[j] && n < sizeof(aliases); j++)
 			n += (size_t)snprintf(aliases + n, sizeof(aliases) - n,
-					      json ? "%s\"%s\"" : "%s%s",
-					      j ? "," : "", al[j]);
+			                      json ? "%s\"%s\"" : "%s%s",
+			                      j ? "," : "", al[j]);
 		if (json) {
 			factor_list(a, mfa, sizeof(mfa), ",", "\"");
 			printf("%s{\"name\":\"%s\",\"aliases\":[%s],"

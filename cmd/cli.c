@@ -79,7 +79,7 @@ int cli_fail(struct cli *cli, const struct s2s_error *err)
 {
 	(void)cli;
 	fprintf(stderr, "saml2sts: %s\n",
-		err->msg[0] ? err->msg : s2s_strerror(err->code));
+	        err->msg[0] ? err->msg : s2s_strerror(err->code));
 	return cli_exit_code(err->code);
 }
 
@@ -157,15 +157,14 @@ int cli_need_account(struct cli *cli)
 	if (rc)
 		return rc;
 	if (!cli->acct)
-		return cli_error(EXIT_USAGE,
-				 "no IdP account '%s' in %s: run saml2sts "
-				 "configure%s%s --provider NAME --url URL",
-				 cli->account_name, cli->config_path,
-				 strcmp(cli->account_name, "default") ? " -a "
-								      : "",
-				 strcmp(cli->account_name, "default")
-					 ? cli->account_name
-					 : "");
+		return cli_error(
+		        EXIT_USAGE,
+		        "no IdP account '%s' in %s: run saml2sts "
+		        "configure%s%s --provider NAME --url URL",
+		        cli->account_name, cli->config_path,
+		        strcmp(cli->account_name, "default") ? " -a " : "",
+		        strcmp(cli->account_name, "default") ? cli->account_name
+		                                             : "");
 	return EXIT_OK;
 }
 
@@ -203,11 +202,10 @@ int cli_http_new(struct cli *cli, struct s2s_http **out)
 	struct s2s_http_opts o = { 0 };
 	long timeout = 60, retries = 2;
 
-	if (cli->acct &&
-	    (s2s_account_get_long(&timeout, cli->acct, "timeout", 1, 3600, 60,
-				  &err) ||
-	     s2s_account_get_long(&retries, cli->acct, "http_retries", 0, 10,
-				  2, &err)))
+	if (cli->acct && (s2s_account_get_long(&timeout, cli->acct, "timeout",
+	                                       1, 3600, 60, &err) ||
+	                  s2s_account_get_long(&retries, cli->acct,
+	                                       "http_retries", 0, 10, 2, &err)))
 		return cli_fail(cli, &err);
 	o.timeout_ms = timeout * 1000;
 	o.connect_timeout_ms = timeout < 10 ? timeout * 1000 : 10000;
@@ -246,9 +244,9 @@ void cli_local_time(char *buf, size_t size, time_t t)
 
 char *cli_account_alias(const struct cli *cli, const char *uid)
 {
-	const char *list = cli->acct ? s2s_account_get(cli->acct,
-						       "account_aliases")
-				     : NULL;
+	const char *list =
+	        cli->acct ? s2s_account_get(cli->acct, "account_aliases")
+	                  : NULL;
 	size_t ulen = strlen(uid);
 
 	/* "uid=alias, uid=alias" */
@@ -267,7 +265,8 @@ char *cli_account_alias(const struct cli *cli, const char *uid)
 			const char *a = eq + 1;
 			size_t alen = n - ulen - 1;
 
-			while (alen && (a[alen - 1] == ' ' || a[alen - 1] == '\t'))
+			while (alen &&
+			       (a[alen - 1] == ' ' || a[alen - 1] == '\t'))
 				alen--;
 			while (alen && (*a == ' ' || *a == '\t')) {
 				a++;

@@ -60,12 +60,14 @@ enum {
 	OPT_FIRST_LOCAL, /* commands number their own options from here */
 };
 
-#define CLI_GLOBAL_LONGOPTS                                         \
-	{ "config", 1, NULL, OPT_CONFIG },                          \
-		{ "account", 1, NULL, 'a' },                        \
-		{ "verbose", 0, NULL, OPT_VERBOSE },                \
-		{ "debug", 0, NULL, OPT_DEBUG },                    \
-		{ "quiet", 0, NULL, OPT_QUIET }, { "help", 0, NULL, 'h' }
+#define CLI_GLOBAL_LONGOPTS                                             \
+	{ "config", 1, NULL, OPT_CONFIG }, { "account", 1, NULL, 'a' }, \
+	        { "verbose", 0, NULL, OPT_VERBOSE },                    \
+	        { "debug", 0, NULL, OPT_DEBUG },                        \
+	        { "quiet", 0, NULL, OPT_QUIET },                        \
+	{                                                               \
+		"help", 0, NULL, 'h'                                    \
+	}
 
 /* Handle a global option returned by getopt_long; true if it was one. */
 bool cli_global_opt(struct cli *cli, int c, const char *arg);
@@ -78,19 +80,19 @@ int cli_fail(struct cli *cli, const struct s2s_error *err);
 
 /* Print "saml2sts: <formatted>" and return status. */
 int cli_error(int status, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Informational line on stderr unless --quiet. */
 void cli_info(const struct cli *cli, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Line on stderr with --verbose or --debug. */
 void cli_verbose(const struct cli *cli, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Usage error for a command: prints the message and a hint. */
 int cli_usage(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Load the config (cli->cfg) and the account section (cli->acct). */
 int cli_load_config(struct cli *cli);
@@ -137,11 +139,11 @@ void cli_prompt_release(struct cli_prompt *p);
 
 /* Ask a question on /dev/tty; secret answers are read without echo. */
 s2s_err cli_tty_ask(const char *question, bool secret, struct s2s_buf *answer,
-		    struct s2s_error *err);
+                    struct s2s_error *err);
 
 /* The shared login pipeline (login, list-roles, refresh). */
 struct cli_login {
-	const char *username;     /* --username or NULL */
+	const char *username; /* --username or NULL */
 	bool skip_prompt;
 	bool password_stdin;
 	const char *sts_endpoint; /* --sts-endpoint or NULL */
@@ -151,19 +153,19 @@ struct cli_login {
 /* Run the adapter: the base64 SAMLResponse goes to saml_b64 and the
  * parsed form to *saml_out. */
 int cli_authenticate(struct cli *cli, const struct cli_login *opt,
-		     struct s2s_buf *saml_b64, struct s2s_saml **saml_out);
+                     struct s2s_buf *saml_b64, struct s2s_saml **saml_out);
 
 /* Assume role r with the assertion and store the result under profile. */
 int cli_assume_and_store(struct cli *cli, const struct cli_login *opt,
-			 const struct s2s_buf *saml_b64,
-			 const struct s2s_saml *saml, const struct s2s_role *r,
-			 const char *profile, struct s2s_creds **out);
+                         const struct s2s_buf *saml_b64,
+                         const struct s2s_saml *saml, const struct s2s_role *r,
+                         const char *profile, struct s2s_creds **out);
 
 /* Fresh credentials for profile: from the store while they have more
  * than the window left, else refreshed without prompting when possible,
  * else exit 8 with a hint. */
 int cli_fresh_creds(struct cli *cli, const char *profile,
-		    struct s2s_creds **out);
+                    struct s2s_creds **out);
 
 /* Set (and clear) the environment of DESIGN.md 6 for creds. */
 int cli_set_env(const struct s2s_creds *creds, const char *profile);

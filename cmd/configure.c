@@ -74,19 +74,19 @@ static int check_value(const char *key, const char *v)
 		return cli_error(EXIT_USAGE, "site must be cn or intl");
 	if (strcmp(key, "url") == 0 && !s2s_url_allowed(v))
 		return cli_error(EXIT_USAGE,
-				 "url must be https (http only to a loopback "
-				 "address)");
+		                 "url must be https (http only to a loopback "
+		                 "address)");
 	if (strcmp(key, "session_duration") == 0) {
 		n = strtol(v, &end, 10);
 		if (*end || n < S2S_STS_MIN_DURATION ||
 		    n > S2S_STS_MAX_DURATION)
 			return cli_error(EXIT_USAGE,
-					 "session duration must be 900..43200 "
-					 "seconds");
+			                 "session duration must be 900..43200 "
+			                 "seconds");
 	}
 	if (strcmp(key, "sts_endpoint") == 0 || strcmp(key, "region") == 0) {
 		if (s2s_sts_endpoint(&ep, strcmp(key, "region") ? NULL : v,
-				     strcmp(key, "region") ? v : NULL, &err))
+		                     strcmp(key, "region") ? v : NULL, &err))
 			return cli_error(EXIT_USAGE, "%s", err.msg);
 		free(ep);
 	}
@@ -148,7 +148,7 @@ static const char *flag_key(int c)
 }
 
 static int parse(struct cli *cli, int argc, char **argv, struct kv *kv,
-		 size_t *n)
+                 size_t *n)
 {
 	static const struct option longopts[] = {
 		CLI_GLOBAL_LONGOPTS,
@@ -184,14 +184,14 @@ static int parse(struct cli *cli, int argc, char **argv, struct kv *kv,
 			status = add_kv(kv, n, flag_key(c), optarg);
 		else
 			status = cli_usage("configure",
-					   "unknown or incomplete option '%s'",
-					   argv[optind - 1]);
+			                   "unknown or incomplete option '%s'",
+			                   argv[optind - 1]);
 		if (status)
 			return status;
 	}
 	if (optind < argc)
 		return cli_usage("configure", "unexpected argument '%s'",
-				 argv[optind]);
+		                 argv[optind]);
 	return EXIT_OK;
 }
 
@@ -207,15 +207,14 @@ static int apply(struct cli *cli, struct kv *kv, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		if (s2s_config_set(cli->cfg, cli->account_name, kv[i].key,
-				   *kv[i].value ? kv[i].value : NULL, &err))
+		                   *kv[i].value ? kv[i].value : NULL, &err))
 			return cli_fail(cli, &err);
 	cli->acct = s2s_config_account(cli->cfg, cli->account_name);
-	if (!cli->acct ||
-	    (!s2s_account_get(cli->acct, "provider") &&
-	     s2s_config_set(cli->cfg, cli->account_name, "provider", "form",
-			    &err)))
+	if (!cli->acct || (!s2s_account_get(cli->acct, "provider") &&
+	                   s2s_config_set(cli->cfg, cli->account_name,
+	                                  "provider", "form", &err)))
 		return err.code ? cli_fail(cli, &err)
-				: cli_error(EXIT_FAIL, "account not created");
+		                : cli_error(EXIT_FAIL, "account not created");
 	if (s2s_config_save(cli->cfg, cli->config_path, &err))
 		return cli_fail(cli, &err);
 	return EXIT_OK;
@@ -230,16 +229,16 @@ int cmd_configure(struct cli *cli, int argc, char **argv)
 	status = parse(cli, argc, argv, kv, &n);
 	if (!status && n == 0)
 		status = cli_usage("configure",
-				   "nothing to set: pass --provider, --url, "
-				   "... (the interactive wizard is not "
-				   "implemented yet)");
+		                   "nothing to set: pass --provider, --url, "
+		                   "... (the interactive wizard is not "
+		                   "implemented yet)");
 	if (!status)
 		status = cli_load_config(cli);
 	if (!status)
 		status = apply(cli, kv, n);
 	if (!status) {
 		cli_info(cli, "Saved account '%s' in %s.", cli->account_name,
-			 cli->config_path);
+		         cli->config_path);
 		for (size_t i = 0; i < n; i++)
 			cli_info(cli, "  %s = %s", kv[i].key, kv[i].value);
 	}

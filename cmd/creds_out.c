@@ -25,8 +25,8 @@ static int write_buf(const struct s2s_buf *b)
 }
 
 static int parse(struct cli *cli, const char *cmd, int argc, char **argv,
-		 const char **profile, const char **format,
-		 void (*usage)(FILE *))
+                 const char **profile, const char **format,
+                 void (*usage)(FILE *))
 {
 	static const struct option longopts[] = {
 		CLI_GLOBAL_LONGOPTS,
@@ -54,8 +54,10 @@ static int parse(struct cli *cli, const char *cmd, int argc, char **argv,
 			*format = optarg;
 			break;
 		default:
-			return cli_usage(cmd, "unknown or incomplete option "
-					 "'%s'", argv[optind - 1]);
+			return cli_usage(cmd,
+			                 "unknown or incomplete option "
+			                 "'%s'",
+			                 argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -83,14 +85,14 @@ int cmd_credential_process(struct cli *cli, int argc, char **argv)
 	struct s2s_creds *c = NULL;
 	int status;
 
-	status = parse(cli, "credential-process", argc, argv, &profile,
-		       &format, cp_usage);
+	status = parse(cli, "credential-process", argc, argv, &profile, &format,
+	               cp_usage);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	if (strcmp(format, "aliyun") && strcmp(format, "aws") &&
 	    strcmp(format, "json"))
 		return cli_usage("credential-process",
-				 "--format must be aliyun, aws or json");
+		                 "--format must be aliyun, aws or json");
 	status = cli_load_config(cli);
 	if (!status)
 		status = cli_fresh_creds(cli, cli_profile(cli, profile), &c);
@@ -121,15 +123,14 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	struct s2s_creds *c = NULL;
 	int status;
 
-	status = parse(cli, "export", argc, argv, &profile, &format,
-		       ex_usage);
+	status = parse(cli, "export", argc, argv, &profile, &format, ex_usage);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	if (strcmp(format, "env") && strcmp(format, "fish") &&
 	    strcmp(format, "powershell") && strcmp(format, "json") &&
 	    strcmp(format, "dotenv"))
 		return cli_usage("export", "--format must be env, fish, "
-				 "powershell, json or dotenv");
+		                           "powershell, json or dotenv");
 	status = cli_load_config(cli);
 	if (!status) {
 		profile = cli_profile(cli, profile);

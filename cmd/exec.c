@@ -56,8 +56,10 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 			profile = optarg;
 			break;
 		default:
-			return cli_usage("exec", "unknown or incomplete option "
-					 "'%s'", argv[optind - 1]);
+			return cli_usage("exec",
+			                 "unknown or incomplete option "
+			                 "'%s'",
+			                 argv[optind - 1]);
 		}
 	}
 	status = cli_load_config(cli);
@@ -67,9 +69,9 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	outer = getenv("SAML2STS_PROFILE");
 	if (outer && *outer && strcmp(outer, profile) != 0)
 		return cli_error(EXIT_USAGE,
-				 "already inside saml2sts exec for profile "
-				 "'%s': exit that shell first",
-				 outer);
+		                 "already inside saml2sts exec for profile "
+		                 "'%s': exit that shell first",
+		                 outer);
 	if (optind < argc) {
 		cmd = &argv[optind];
 	} else {
@@ -87,5 +89,5 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	fflush(stdout);
 	execvp(cmd[0], cmd);
 	return cli_error(errno == ENOENT ? 127 : 126, "cannot run %s: %s",
-			 cmd[0], strerror(errno));
+	                 cmd[0], strerror(errno));
 }

@@ -10,34 +10,34 @@
 #include "json_out.h"
 
 void cli_env_pairs(struct cli_env_pair out[CLI_ENV_PAIRS],
-		   const struct s2s_creds *c, const char *profile, char *exp)
+                   const struct s2s_creds *c, const char *profile, char *exp)
 {
 	const char *region = c->region ? c->region : "cn-hangzhou";
 	size_t i = 0;
 
 	s2s_time_format_utc(exp, 32, c->expiration);
 	out[i++] = (struct cli_env_pair){ "ALIBABA_CLOUD_ACCESS_KEY_ID",
-					  c->access_key_id };
+		                          c->access_key_id };
 	out[i++] = (struct cli_env_pair){ "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-					  c->access_key_secret };
+		                          c->access_key_secret };
 	out[i++] = (struct cli_env_pair){ "ALIBABA_CLOUD_SECURITY_TOKEN",
-					  c->security_token };
+		                          c->security_token };
 	out[i++] = (struct cli_env_pair){ "ALIBABA_CLOUD_REGION_ID", region };
 	out[i++] = (struct cli_env_pair){ "ALICLOUD_ACCESS_KEY",
-					  c->access_key_id };
+		                          c->access_key_id };
 	out[i++] = (struct cli_env_pair){ "ALICLOUD_SECRET_KEY",
-					  c->access_key_secret };
+		                          c->access_key_secret };
 	out[i++] = (struct cli_env_pair){ "ALICLOUD_SECURITY_TOKEN",
-					  c->security_token };
+		                          c->security_token };
 	out[i++] = (struct cli_env_pair){ "ALICLOUD_REGION", region };
-	out[i++] = (struct cli_env_pair){ "OSS_ACCESS_KEY_ID",
-					  c->access_key_id };
+	out[i++] =
+	        (struct cli_env_pair){ "OSS_ACCESS_KEY_ID", c->access_key_id };
 	out[i++] = (struct cli_env_pair){ "OSS_ACCESS_KEY_SECRET",
-					  c->access_key_secret };
-	out[i++] = (struct cli_env_pair){ "OSS_SESSION_TOKEN",
-					  c->security_token };
+		                          c->access_key_secret };
+	out[i++] =
+	        (struct cli_env_pair){ "OSS_SESSION_TOKEN", c->security_token };
 	out[i++] = (struct cli_env_pair){ "SAML2STS_PROFILE",
-					  profile ? profile : "" };
+		                          profile ? profile : "" };
 	out[i++] = (struct cli_env_pair){ "SAML2STS_EXPIRATION", exp };
 }
 
@@ -70,8 +70,8 @@ static int add_json_str(struct s2s_buf *b, const char *s)
 
 /* Quote value for a shell: q is the quote char, esc how to write one
  * quote inside, bs how to write a backslash (NULL: as is). */
-static int add_quoted(struct s2s_buf *b, const char *v, char q,
-		      const char *esc, const char *bs)
+static int add_quoted(struct s2s_buf *b, const char *v, char q, const char *esc,
+                      const char *bs)
 {
 	int bad = s2s_buf_add(b, &q, 1) ? -1 : 0;
 
@@ -88,8 +88,8 @@ static int add_quoted(struct s2s_buf *b, const char *v, char q,
 
 /* {prefix"name":"value",...}\n */
 static int json_members(struct s2s_buf *b, const char *prefix,
-			const char *const *names, const char *const *values,
-			size_t n)
+                        const char *const *names, const char *const *values,
+                        size_t n)
 {
 	int bad = add(b, prefix);
 
@@ -100,40 +100,40 @@ static int json_members(struct s2s_buf *b, const char *prefix,
 }
 
 static int format_json(struct s2s_buf *b, const struct s2s_creds *c,
-		       const char *format, const char *exp)
+                       const char *format, const char *exp)
 {
 	if (strcmp(format, "aliyun") == 0) {
 		const char *n[] = { "mode", "access_key_id",
-				    "access_key_secret", "sts_token",
-				    "expiration" };
+			            "access_key_secret", "sts_token",
+			            "expiration" };
 		const char *v[] = { "StsToken", c->access_key_id,
-				    c->access_key_secret, c->security_token,
-				    exp };
+			            c->access_key_secret, c->security_token,
+			            exp };
 
 		return json_members(b, "{", n, v, 5);
 	}
 	if (strcmp(format, "aws") == 0) {
 		/* credential_process v1: Version is a number. */
 		const char *n[] = { "AccessKeyId", "SecretAccessKey",
-				    "SessionToken", "Expiration" };
+			            "SessionToken", "Expiration" };
 		const char *v[] = { c->access_key_id, c->access_key_secret,
-				    c->security_token, exp };
+			            c->security_token, exp };
 
 		return json_members(b, "{\"Version\":1,", n, v, 4);
 	}
 	{
 		const char *n[] = { "Code", "AccessKeyId", "AccessKeySecret",
-				    "SecurityToken", "Expiration" };
+			            "SecurityToken", "Expiration" };
 		const char *v[] = { "Success", c->access_key_id,
-				    c->access_key_secret, c->security_token,
-				    exp };
+			            c->access_key_secret, c->security_token,
+			            exp };
 
 		return json_members(b, "{", n, v, 5);
 	}
 }
 
 static int format_line(struct s2s_buf *out, const struct cli_env_pair *p,
-		       const char *format)
+                       const char *format)
 {
 	if (strcmp(format, "env") == 0)
 		return add(out, "export ") || add(out, p->name) ||
@@ -152,12 +152,11 @@ static int format_line(struct s2s_buf *out, const struct cli_env_pair *p,
 		       add(out, "\n");
 	/* dotenv */
 	return add(out, p->name) || add(out, "=") ||
-	       add_quoted(out, p->value, '"', "\\\"", "\\\\") ||
-	       add(out, "\n");
+	       add_quoted(out, p->value, '"', "\\\"", "\\\\") || add(out, "\n");
 }
 
 int cli_format_creds(struct s2s_buf *out, const struct s2s_creds *c,
-		     const char *format, const char *profile)
+                     const char *format, const char *profile)
 {
 	struct cli_env_pair pairs[CLI_ENV_PAIRS];
 	char exp[32];

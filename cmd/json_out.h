@@ -15,11 +15,11 @@ struct cli_env_pair {
 /* The variables exec sets, in a fixed order; exp is a 32-byte buffer for
  * the expiry text. */
 void cli_env_pairs(struct cli_env_pair out[CLI_ENV_PAIRS],
-		   const struct s2s_creds *c, const char *profile, char *exp);
+                   const struct s2s_creds *c, const char *profile, char *exp);
 
 /* Format creds as aliyun|aws|json|env|fish|powershell|dotenv into out
  * (a secret buffer); profile may be NULL. */
 int cli_format_creds(struct s2s_buf *out, const struct s2s_creds *c,
-		     const char *format, const char *profile);
+                     const char *format, const char *profile);
 
 #endif

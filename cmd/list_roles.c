@@ -57,8 +57,8 @@ int cmd_list_roles(struct cli *cli, int argc, char **argv)
 		case OPT_OUTPUT:
 			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
 				return cli_usage("list-roles",
-						 "--output must be text or "
-						 "json");
+				                 "--output must be text or "
+				                 "json");
 			json = strcmp(optarg, "json") == 0;
 			break;
 		case OPT_PASSWORD_STDIN:
@@ -72,21 +72,21 @@ int cmd_list_roles(struct cli *cli, int argc, char **argv)
 			break;
 		default:
 			return cli_usage("list-roles",
-					 "unknown or incomplete option '%s'",
-					 argv[optind - 1]);
+			                 "unknown or incomplete option '%s'",
+			                 argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return cli_usage("list-roles", "unexpected argument '%s'",
-				 argv[optind]);
+		                 argv[optind]);
 	status = cli_authenticate(cli, &opt, &saml_b64, &saml);
 	if (!status && saml->nroles == 0)
 		status = cli_error(EXIT_NOROLE,
-				   "the assertion grants no Alibaba Cloud "
-				   "role");
+		                   "the assertion grants no Alibaba Cloud "
+		                   "role");
 	if (!status)
 		status = json ? cli_roles_print_json(cli, saml, stdout)
-			      : cli_roles_print(cli, saml, stdout, false);
+		              : cli_roles_print(cli, saml, stdout, false);
 	s2s_saml_free(saml);
 	s2s_buf_release(&saml_b64);
 	return status;

@@ -68,17 +68,16 @@ static int parse_duration(const char *s, long *out)
 	char *end = NULL;
 	long v = strtol(s, &end, 10);
 
-	if (!*s || *end || v < S2S_STS_MIN_DURATION ||
-	    v > S2S_STS_MAX_DURATION)
+	if (!*s || *end || v < S2S_STS_MIN_DURATION || v > S2S_STS_MAX_DURATION)
 		return cli_usage("login",
-				 "--duration must be a number of seconds "
-				 "from 900 to 43200");
+		                 "--duration must be a number of seconds "
+		                 "from 900 to 43200");
 	*out = v;
 	return EXIT_OK;
 }
 
 static int parse_args(struct cli *cli, int argc, char **argv,
-		      struct login_args *a)
+                      struct login_args *a)
 {
 	static const struct option longopts[] = {
 		CLI_GLOBAL_LONGOPTS,
@@ -137,23 +136,26 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 			break;
 		case OPT_BROWSER:
 		case OPT_HEADLESS:
-			return cli_error(EXIT_FAIL,
-					 "--browser and --headless: the browser "
-					 "adapter is not implemented yet");
+			return cli_error(
+			        EXIT_FAIL,
+			        "--browser and --headless: the browser "
+			        "adapter is not implemented yet");
 		case OPT_USERNAME:
 			a->opt.username = optarg;
 			break;
 		default:
-			return cli_usage("login", "unknown or incomplete "
-					 "option '%s'", argv[optind - 1]);
+			return cli_usage("login",
+			                 "unknown or incomplete "
+			                 "option '%s'",
+			                 argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return cli_usage("login", "unexpected argument '%s'",
-				 argv[optind]);
+		                 argv[optind]);
 	if (a->all_roles && a->nroles)
 		return cli_usage("login", "--all-roles and --role exclude "
-			     "each other");
+		                          "each other");
 	return EXIT_OK;
 }
 
@@ -161,7 +163,7 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 static char *profile_name(const struct cli *cli, const struct s2s_role *r)
 {
 	const char *t = s2s_account_get_str(cli->acct, "profile_template",
-					    "{account}-{role}");
+	                                    "{account}-{role}");
 	char *alias = cli_account_alias(cli, r->account_id);
 	struct s2s_buf b = S2S_BUF_INIT;
 
@@ -181,24 +183,25 @@ static char *profile_name(const struct cli *cli, const struct s2s_role *r)
 }
 
 static void summary(const struct cli *cli, const char *profile,
-		    const struct s2s_creds *c, const struct s2s_role *r)
+                    const struct s2s_creds *c, const struct s2s_role *r)
 {
 	char when[64];
 	char *alias = cli_account_alias(cli, r->account_id);
 	long left = s2s_creds_remaining(c, time(NULL));
 
 	cli_local_time(when, sizeof(when), c->expiration);
-	cli_info(cli, "Logged in: profile %s, account %s%s%s%s, role %s, "
-		 "expires %s (%ld min)",
-		 profile, alias ? alias : r->account_id, alias ? " (" : "",
-		 alias ? r->account_id : "", alias ? ")" : "", r->role_name,
-		 when, left / 60);
+	cli_info(cli,
+	         "Logged in: profile %s, account %s%s%s%s, role %s, "
+	         "expires %s (%ld min)",
+	         profile, alias ? alias : r->account_id, alias ? " (" : "",
+	         alias ? r->account_id : "", alias ? ")" : "", r->role_name,
+	         when, left / 60);
 	free(alias);
 }
 
 /* Stored credentials for profile still fresh (and for the asked role)? */
 static bool still_valid(struct cli *cli, const char *profile,
-			const char *role_spec)
+                        const char *role_spec)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_creds *c = NULL;
@@ -206,19 +209,18 @@ static bool still_valid(struct cli *cli, const char *profile,
 	bool ok = false;
 	char when[64];
 
-	if (cli_open_store(cli) ||
-	    s2s_store_get_creds(&c, cli->store, profile, &err))
+	if (s2s_store_get_creds(&c, cli->store, profile, &err))
 		return false;
 	s2s_account_get_long(&window, cli->acct, "refresh_window", 0, 43200,
-			     1200, &err);
+	                     1200, &err);
 	if (s2s_creds_remaining(c, time(NULL)) > s2s_creds_window(c, window) &&
-	    (!role_spec || (c->role_arn && strcasecmp(role_spec,
-						      c->role_arn) == 0))) {
+	    (!role_spec ||
+	     (c->role_arn && strcasecmp(role_spec, c->role_arn) == 0))) {
 		cli_local_time(when, sizeof(when), c->expiration);
 		cli_info(cli,
-			 "Credentials of profile %s are valid until %s; use "
-			 "--force to log in again",
-			 profile, when);
+		         "Credentials of profile %s are valid until %s; use "
+		         "--force to log in again",
+		         profile, when);
 		ok = true;
 	}
 	s2s_creds_free(c);
@@ -226,7 +228,7 @@ static bool still_valid(struct cli *cli, const char *profile,
 }
 
 static int choose(struct cli *cli, const struct login_args *a,
-		  const struct s2s_saml *saml, size_t *idx, size_t *n)
+                  const struct s2s_saml *saml, size_t *idx, size_t *n)
 {
 	int status;
 
@@ -246,8 +248,8 @@ static int choose(struct cli *cli, const struct login_args *a,
 	}
 	if (*n)
 		return EXIT_OK;
-	status = cli_role_choose(cli, saml,
-				 cli_can_prompt(a->opt.skip_prompt), idx);
+	status = cli_role_choose(cli, saml, cli_can_prompt(a->opt.skip_prompt),
+	                         idx);
 	if (!status)
 		*n = 1;
 	return status;
@@ -265,11 +267,13 @@ int cmd_login(struct cli *cli, int argc, char **argv)
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	status = cli_need_account(cli);
+	if (!status) /* fail before asking the IdP for anything */
+		status = cli_open_store(cli);
 	if (status)
 		return status;
 	if (!a.force && !a.all_roles && a.nroles <= 1 &&
 	    still_valid(cli, cli_profile(cli, a.profile),
-			a.nroles ? a.roles[0] : NULL))
+	                a.nroles ? a.roles[0] : NULL))
 		return EXIT_OK;
 	status = cli_authenticate(cli, &a.opt, &saml_b64, &saml);
 	if (!status)
@@ -278,11 +282,12 @@ int cmd_login(struct cli *cli, int argc, char **argv)
 		const struct s2s_role *r = &saml->roles[idx[i]];
 		struct s2s_creds *c = NULL;
 		char *pname = n > 1 ? profile_name(cli, r) : NULL;
-		const char *profile = pname ? pname : cli_profile(cli, a.profile);
+		const char *profile =
+		        pname ? pname : cli_profile(cli, a.profile);
 		int one;
 
 		one = cli_assume_and_store(cli, &a.opt, &saml_b64, saml, r,
-					   profile, &c);
+		                           profile, &c);
 		if (!one)
 			summary(cli, profile, c, r);
 		else if (!worst)

@@ -36,7 +36,7 @@ static int logout_all(struct cli *cli)
 		if (i && strcmp(items[i].profile, items[i - 1].profile) == 0)
 			continue;
 		if (s2s_store_delete(cli->store, items[i].profile, NULL,
-				     &err) &&
+		                     &err) &&
 		    err.code != S2S_ENOTFOUND)
 			status = cli_fail(cli, &err);
 		else
@@ -80,16 +80,18 @@ int cmd_logout(struct cli *cli, int argc, char **argv)
 			all = true;
 			break;
 		default:
-			return cli_usage("logout", "unknown or incomplete "
-					 "option '%s'", argv[optind - 1]);
+			return cli_usage("logout",
+			                 "unknown or incomplete "
+			                 "option '%s'",
+			                 argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return cli_usage("logout", "unexpected argument '%s'",
-				 argv[optind]);
+		                 argv[optind]);
 	if (all && profile)
 		return cli_usage("logout", "--all and --profile exclude each "
-				 "other");
+		                           "other");
 	status = cli_load_config(cli);
 	if (!status)
 		status = cli_open_store(cli);

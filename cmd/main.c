@@ -37,28 +37,30 @@ static const struct cmd commands[] = { /* keep sorted */
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: saml2sts [global options] COMMAND [options]\n\n"
-		   "Turn an enterprise SAML single sign-on into short-lived "
-		   "Alibaba Cloud STS credentials.\n\ncommands:\n");
+	           "Turn an enterprise SAML single sign-on into short-lived "
+	           "Alibaba Cloud STS credentials.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-20s %s\n", commands[i].name,
-			commands[i].summary);
+		        commands[i].summary);
 	fprintf(f,
-		"\nglobal options:\n"
-		"  --config FILE        config file (default $SAML2STS_CONFIG,\n"
-		"                       else $XDG_CONFIG_HOME/saml2sts/config)\n"
-		"  -a, --account NAME   IdP account (config section), default "
-		"'default'\n"
-		"  --verbose            say more on stderr\n"
-		"  --debug              redacted HTTP trace on stderr\n"
-		"  --quiet              no informational output\n"
-		"  --version            print the version and exit\n"
-		"  -h, --help           this help; 'saml2sts COMMAND --help' "
-		"for a command\n"
-		"\nexit status: 0 ok, 1 error, 2 usage or config, 3 IdP "
-		"rejected the credentials,\n4 MFA failed, 5 IdP page or SAML "
-		"not understood, 6 STS refused, 7 credential\nstore "
-		"unavailable, 8 input or login needed but no prompting, 9 "
-		"network/TLS,\n10 no usable role.  See saml2sts(1).\n");
+	        "\nglobal options:\n"
+	        "  --config FILE        config file (default "
+	        "$SAML2STS_CONFIG,\n"
+	        "                       else "
+	        "$XDG_CONFIG_HOME/saml2sts/config)\n"
+	        "  -a, --account NAME   IdP account (config section), default "
+	        "'default'\n"
+	        "  --verbose            say more on stderr\n"
+	        "  --debug              redacted HTTP trace on stderr\n"
+	        "  --quiet              no informational output\n"
+	        "  --version            print the version and exit\n"
+	        "  -h, --help           this help; 'saml2sts COMMAND --help' "
+	        "for a command\n"
+	        "\nexit status: 0 ok, 1 error, 2 usage or config, 3 IdP "
+	        "rejected the credentials,\n4 MFA failed, 5 IdP page or SAML "
+	        "not understood, 6 STS refused, 7 credential\nstore "
+	        "unavailable, 8 input or login needed but no prompting, 9 "
+	        "network/TLS,\n10 no usable role.  See saml2sts(1).\n");
 }
 
 static const struct cmd *find_command(const char *name)
@@ -106,30 +108,29 @@ int main(int argc, char **argv)
 	opterr = 0;
 	for (;;) {
 		c = getopt_long(argc, argv, "+a:hV", longopts, NULL);
-		if (c == -1)
+		if (c == -1 || !cli_global_opt(&cli, c, optarg))
 			break;
-		if (cli_global_opt(&cli, c, optarg))
-			continue;
-		if (c == 'h') {
-			usage(stdout);
-			return finish(EXIT_OK);
-		}
-		if (c == 'V')
-			return finish(cmd_version(&cli, 0, NULL));
-		return cli_usage(NULL, "unknown or incomplete option '%s'",
-				 argv[optind - 1]);
 	}
-	if (optind >= argc) {
+	cmd = c == -1 && optind < argc ? find_command(argv[optind]) : NULL;
+	if (c == 'h') {
+		usage(stdout);
+		status = EXIT_OK;
+	} else if (c == 'V') {
+		status = cmd_version(&cli, 0, NULL);
+	} else if (c != -1) {
+		status = cli_usage(NULL, "unknown or incomplete option '%s'",
+		                   argv[optind - 1]);
+	} else if (optind >= argc) {
 		usage(stderr);
-		return EXIT_USAGE;
+		status = EXIT_USAGE;
+	} else if (!cmd) {
+		status = cli_usage(NULL, "unknown command '%s'", argv[optind]);
+	} else {
+		argc -= optind;
+		argv += optind;
+		optind = 0; /* reset getopt for the command's own parsing */
+		status = cmd->run(&cli, argc, argv);
 	}
-	cmd = find_command(argv[optind]);
-	if (!cmd)
-		return cli_usage(NULL, "unknown command '%s'", argv[optind]);
-	argc -= optind;
-	argv += optind;
-	optind = 0; /* reset getopt for the command's own parsing */
-	status = cmd->run(&cli, argc, argv);
 	s2s_store_free(cli.store);
 	s2s_config_free(cli.cfg);
 	free(cli.config_path);

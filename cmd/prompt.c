@@ -29,8 +29,7 @@ static void restore_and_reraise(int sig)
 	raise(sig);
 }
 
-static s2s_err read_line(int fd, struct s2s_buf *answer,
-			 struct s2s_error *err)
+static s2s_err read_line(int fd, struct s2s_buf *answer, struct s2s_error *err)
 {
 	char c;
 	ssize_t n;
@@ -41,7 +40,7 @@ static s2s_err read_line(int fd, struct s2s_buf *answer,
 			continue;
 		if (n <= 0)
 			return s2s_error_set(err, S2S_ECANCELLED,
-					     "no answer on the terminal");
+			                     "no answer on the terminal");
 		if (c == '\n' || c == '\r')
 			break;
 		if (s2s_buf_add(answer, &c, 1))
@@ -52,7 +51,7 @@ static s2s_err read_line(int fd, struct s2s_buf *answer,
 }
 
 s2s_err cli_tty_ask(const char *question, bool secret, struct s2s_buf *answer,
-		    struct s2s_error *err)
+                    struct s2s_error *err)
 {
 	struct sigaction sa = { 0 }, old_int, old_term;
 	struct termios t;
@@ -61,8 +60,7 @@ s2s_err cli_tty_ask(const char *question, bool secret, struct s2s_buf *answer,
 	tty_fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (tty_fd < 0)
 		return s2s_error_set(err, S2S_ENEEDINPUT,
-				     "no terminal to ask for the %s",
-				     question);
+		                     "no terminal to ask for the %s", question);
 	sa.sa_handler = restore_and_reraise;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
@@ -76,7 +74,7 @@ s2s_err cli_tty_ask(const char *question, bool secret, struct s2s_buf *answer,
 	if (write(tty_fd, question, strlen(question)) < 0 ||
 	    write(tty_fd, ": ", 2) < 0) {
 		rc = s2s_error_set(err, S2S_ENEEDINPUT,
-				   "cannot write to the terminal");
+		                   "cannot write to the terminal");
 		goto out;
 	}
 	s2s_buf_reset(answer);
@@ -107,7 +105,7 @@ int cli_prompt_read_stdin(struct cli_prompt *p)
 	if (rc || p->stdin_secret.len == 0) {
 		s2s_buf_release(&p->stdin_secret);
 		return cli_error(EXIT_NEEDINPUT,
-				 "--password-stdin: no password on stdin");
+		                 "--password-stdin: no password on stdin");
 	}
 	p->have_stdin_secret = true;
 	return EXIT_OK;
@@ -121,7 +119,7 @@ void cli_prompt_release(struct cli_prompt *p)
 }
 
 static s2s_err copy_secret(struct s2s_buf *answer, const char *s, size_t len,
-			   struct s2s_error *err)
+                           struct s2s_error *err)
 {
 	s2s_buf_reset(answer);
 	if (s2s_buf_add(answer, s, len))
@@ -130,7 +128,7 @@ static s2s_err copy_secret(struct s2s_buf *answer, const char *s, size_t len,
 }
 
 static s2s_err ask(void *payload, enum s2s_prompt_kind kind, const char *text,
-		   struct s2s_buf *answer, struct s2s_error *err)
+                   struct s2s_buf *answer, struct s2s_error *err)
 {
 	struct cli_prompt *p = payload;
 	const char *env;
@@ -139,31 +137,31 @@ static s2s_err ask(void *payload, enum s2s_prompt_kind kind, const char *text,
 	case S2S_PROMPT_PASSWORD:
 		if (p->have_stdin_secret)
 			return copy_secret(answer, p->stdin_secret.ptr,
-					   p->stdin_secret.len, err);
+			                   p->stdin_secret.len, err);
 		env = s2s_config_env("SAML2STS_PASSWORD");
 		if (env)
 			return copy_secret(answer, env, strlen(env), err);
 		if (!p->allow)
 			return s2s_error_set(err, S2S_ENEEDINPUT,
-					     "a password is needed: use "
-					     "--password-stdin or "
-					     "SAML2STS_PASSWORD, or run on a "
-					     "terminal");
+			                     "a password is needed: use "
+			                     "--password-stdin or "
+			                     "SAML2STS_PASSWORD, or run on a "
+			                     "terminal");
 		return cli_tty_ask(text, true, answer, err);
 	case S2S_PROMPT_OTP:
 		if (!p->allow)
 			return s2s_error_set(err, S2S_ENEEDINPUT,
-					     "a one-time code is needed but "
-					     "prompting is not allowed");
+			                     "a one-time code is needed but "
+			                     "prompting is not allowed");
 		return cli_tty_ask(text, true, answer, err);
 	case S2S_PROMPT_USERNAME:
 	case S2S_PROMPT_CHOICE:
 		if (!p->allow)
 			return s2s_error_set(err, S2S_ENEEDINPUT,
-					     "%s needed but prompting is not "
-					     "allowed (set it in the config "
-					     "or pass it as an option)",
-					     text);
+			                     "%s needed but prompting is not "
+			                     "allowed (set it in the config "
+			                     "or pass it as an option)",
+			                     text);
 		return cli_tty_ask(text, false, answer, err);
 	}
 	return s2s_error_set(err, S2S_EINVAL, "unknown prompt");

@@ -13,7 +13,7 @@
 #include "roles.h"
 
 static bool matches(const struct cli *cli, const struct s2s_role *r,
-		    const char *spec)
+                    const char *spec)
 {
 	const char *slash = strchr(spec, '/');
 	char *alias;
@@ -36,7 +36,7 @@ static bool matches(const struct cli *cli, const struct s2s_role *r,
 }
 
 int cli_role_find(const struct cli *cli, const struct s2s_saml *saml,
-		  const char *spec, size_t *idx)
+                  const char *spec, size_t *idx)
 {
 	size_t found = 0, at = 0;
 
@@ -51,12 +51,13 @@ int cli_role_find(const struct cli *cli, const struct s2s_saml *saml,
 	}
 	if (found > 1)
 		return cli_error(EXIT_USAGE,
-				 "role '%s' is ambiguous: %zu roles match; "
-				 "give ACCOUNT/ROLE or the full ARN",
-				 spec, found);
-	fprintf(stderr, "saml2sts: role '%s' is not granted by the "
-			"assertion; granted:",
-		spec);
+		                 "role '%s' is ambiguous: %zu roles match; "
+		                 "give ACCOUNT/ROLE or the full ARN",
+		                 spec, found);
+	fprintf(stderr,
+	        "saml2sts: role '%s' is not granted by the "
+	        "assertion; granted:",
+	        spec);
 	for (size_t i = 0; i < saml->nroles; i++)
 		fprintf(stderr, "%s %s", i ? "," : "", saml->roles[i].role_arn);
 	fputc('\n', stderr);
@@ -86,7 +87,7 @@ const struct s2s_role **cli_roles_sorted(const struct s2s_saml *saml)
 }
 
 static void print_account_header(const struct cli *cli, FILE *f,
-				 const char *uid)
+                                 const char *uid)
 {
 	char *alias = cli_account_alias(cli, uid);
 
@@ -97,8 +98,8 @@ static void print_account_header(const struct cli *cli, FILE *f,
 	free(alias);
 }
 
-int cli_roles_print(const struct cli *cli, const struct s2s_saml *saml,
-		    FILE *f, bool numbered)
+int cli_roles_print(const struct cli *cli, const struct s2s_saml *saml, FILE *f,
+                    bool numbered)
 {
 	const struct s2s_role **v = cli_roles_sorted(saml);
 	const char *last = NULL;
@@ -111,11 +112,11 @@ int cli_roles_print(const struct cli *cli, const struct s2s_saml *saml,
 			last = v[i]->account_id;
 		}
 		if (numbered)
-			fprintf(f, "  [%zu] %-20s %s\n", i + 1,
-				v[i]->role_name, v[i]->role_arn);
+			fprintf(f, "  [%zu] %-20s %s\n", i + 1, v[i]->role_name,
+			        v[i]->role_arn);
 		else
 			fprintf(f, "  %-20s %s\n", v[i]->role_name,
-				v[i]->role_arn);
+			        v[i]->role_arn);
 	}
 	free(v);
 	return EXIT_OK;
@@ -138,7 +139,7 @@ static void json_str(FILE *f, const char *s)
 }
 
 int cli_roles_print_json(const struct cli *cli, const struct s2s_saml *saml,
-			 FILE *f)
+                         FILE *f)
 {
 	const struct s2s_role **v = cli_roles_sorted(saml);
 	const char *last = NULL;
@@ -191,7 +192,7 @@ int cli_roles_print_json(const struct cli *cli, const struct s2s_saml *saml,
 
 /* Numbered choice on the terminal. */
 static int ask_choice(const struct cli *cli, const struct s2s_saml *saml,
-		      size_t *idx)
+                      size_t *idx)
 {
 	const struct s2s_role **v = cli_roles_sorted(saml);
 	struct s2s_error err = S2S_ERROR_INIT;
@@ -216,7 +217,7 @@ static int ask_choice(const struct cli *cli, const struct s2s_saml *saml,
 			break;
 		}
 		fprintf(stderr, "Please enter a number from 1 to %zu.\n",
-			saml->nroles);
+		        saml->nroles);
 	}
 	s2s_buf_release(&ans);
 	free(v);
@@ -224,16 +225,16 @@ static int ask_choice(const struct cli *cli, const struct s2s_saml *saml,
 }
 
 int cli_role_choose(const struct cli *cli, const struct s2s_saml *saml,
-		    bool can_prompt, size_t *idx)
+                    bool can_prompt, size_t *idx)
 {
-	const char *pre = cli->acct ? s2s_account_get(cli->acct, "role_arn")
-				    : NULL;
+	const char *pre =
+	        cli->acct ? s2s_account_get(cli->acct, "role_arn") : NULL;
 
 	if (saml->nroles == 0)
 		return cli_error(EXIT_NOROLE,
-				 "the assertion grants no Alibaba Cloud role "
-				 "(no %s attribute)",
-				 "SAML-Role/Attributes/Role");
+		                 "the assertion grants no Alibaba Cloud role "
+		                 "(no %s attribute)",
+		                 "SAML-Role/Attributes/Role");
 	if (pre)
 		return cli_role_find(cli, saml, pre, idx);
 	if (saml->nroles == 1) {
@@ -243,9 +244,9 @@ int cli_role_choose(const struct cli *cli, const struct s2s_saml *saml,
 	if (can_prompt)
 		return ask_choice(cli, saml, idx);
 	fprintf(stderr,
-		"saml2sts: %zu roles granted and no --role given (prompting "
-		"is not allowed):",
-		saml->nroles);
+	        "saml2sts: %zu roles granted and no --role given (prompting "
+	        "is not allowed):",
+	        saml->nroles);
 	for (size_t i = 0; i < saml->nroles; i++)
 		fprintf(stderr, "%s %s", i ? "," : "", saml->roles[i].role_arn);
 	fputc('\n', stderr);

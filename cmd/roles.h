@@ -10,19 +10,19 @@
 /* Find the one role matching spec (ARN, ACCOUNT/ROLE, role name);
  * exit 10 when none, 2 when ambiguous. */
 int cli_role_find(const struct cli *cli, const struct s2s_saml *saml,
-		  const char *spec, size_t *idx);
+                  const char *spec, size_t *idx);
 
 /* No --role: the config's role_arn, the only role, a numbered choice on
  * the terminal, or exit 8 listing the roles. */
 int cli_role_choose(const struct cli *cli, const struct s2s_saml *saml,
-		    bool can_prompt, size_t *idx);
+                    bool can_prompt, size_t *idx);
 
 /* Sorted by account then role name; caller frees the array. */
 const struct s2s_role **cli_roles_sorted(const struct s2s_saml *saml);
 
-int cli_roles_print(const struct cli *cli, const struct s2s_saml *saml,
-		    FILE *f, bool numbered);
+int cli_roles_print(const struct cli *cli, const struct s2s_saml *saml, FILE *f,
+                    bool numbered);
 int cli_roles_print_json(const struct cli *cli, const struct s2s_saml *saml,
-			 FILE *f);
+                         FILE *f);
 
 #endif

@@ -26,9 +26,9 @@ static int find_adapter(struct cli *cli, const struct s2s_adapter **out)
 
 	if (!name)
 		return cli_error(EXIT_USAGE,
-				 "account '%s' has no provider: run saml2sts "
-				 "configure --provider NAME",
-				 cli->account_name);
+		                 "account '%s' has no provider: run saml2sts "
+		                 "configure --provider NAME",
+		                 cli->account_name);
 	if (s2s_adapter_find(out, name, &err)) {
 		if (err.code == S2S_ENOTFOUND)
 			err.code = S2S_ECONFIG;
@@ -38,7 +38,7 @@ static int find_adapter(struct cli *cli, const struct s2s_adapter **out)
 }
 
 int cli_authenticate(struct cli *cli, const struct cli_login *opt,
-		     struct s2s_buf *saml_b64, struct s2s_saml **saml_out)
+                     struct s2s_buf *saml_b64, struct s2s_saml **saml_out)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_login_params lp = { 0 };
@@ -72,9 +72,9 @@ int cli_authenticate(struct cli *cli, const struct cli_login *opt,
 	lp.prompter = &prompter;
 	lp.site_acs_url = site->acs_url;
 	lp.username = opt->username ? opt->username
-				    : s2s_account_get(cli->acct, "username");
+	                            : s2s_account_get(cli->acct, "username");
 	cli_verbose(cli, "logging in with adapter %s",
-		    s2s_adapter_name(lp.adapter));
+	            s2s_adapter_name(lp.adapter));
 	if (s2s_login(&lp, saml_b64, &err) ||
 	    s2s_saml_parse(saml_out, saml_b64->ptr, saml_b64->len, &err)) {
 		status = cli_fail(cli, &err);
@@ -84,13 +84,13 @@ int cli_authenticate(struct cli *cli, const struct cli_login *opt,
 		s2s_saml_free(*saml_out);
 		*saml_out = NULL;
 		status = cli_error(EXIT_NOROLE,
-				   "the assertion is encrypted: its roles "
-				   "cannot be read");
+		                   "the assertion is encrypted: its roles "
+		                   "cannot be read");
 		goto out;
 	}
 	cli_verbose(cli, "assertion from %s grants %zu role(s)",
-		    (*saml_out)->issuer ? (*saml_out)->issuer : "?",
-		    (*saml_out)->nroles);
+	            (*saml_out)->issuer ? (*saml_out)->issuer : "?",
+	            (*saml_out)->nroles);
 out:
 	s2s_http_free(http);
 	cli_prompt_release(&prompt);
@@ -98,36 +98,36 @@ out:
 }
 
 static long pick_duration(struct cli *cli, const struct cli_login *opt,
-			  const struct s2s_saml *saml, struct s2s_error *err,
-			  s2s_err *rc)
+                          const struct s2s_saml *saml, struct s2s_error *err,
+                          s2s_err *rc)
 {
 	long want = opt->duration, got;
 
 	*rc = S2S_OK;
 	if (!want)
 		*rc = s2s_account_get_long(&want, cli->acct, "session_duration",
-					   S2S_STS_MIN_DURATION,
-					   S2S_STS_MAX_DURATION, 0, err);
+		                           S2S_STS_MIN_DURATION,
+		                           S2S_STS_MAX_DURATION, 0, err);
 	got = s2s_sts_duration(want, saml->session_duration);
 	if (want && got < want)
 		cli_verbose(cli,
-			    "session duration %ld s capped to %ld s by the "
-			    "assertion's SessionDuration",
-			    want, got);
+		            "session duration %ld s capped to %ld s by the "
+		            "assertion's SessionDuration",
+		            want, got);
 	return got;
 }
 
 int cli_assume_and_store(struct cli *cli, const struct cli_login *opt,
-			 const struct s2s_buf *saml_b64,
-			 const struct s2s_saml *saml, const struct s2s_role *r,
-			 const char *profile, struct s2s_creds **out)
+                         const struct s2s_buf *saml_b64,
+                         const struct s2s_saml *saml, const struct s2s_role *r,
+                         const char *profile, struct s2s_creds **out)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_sts_request req = { 0 };
 	struct s2s_creds *creds = NULL;
 	struct s2s_http *http = NULL;
-	const char *region = s2s_account_get_str(cli->acct, "region",
-						 "cn-hangzhou");
+	const char *region =
+	        s2s_account_get_str(cli->acct, "region", "cn-hangzhou");
 	char *endpoint = NULL;
 	int status;
 	s2s_err rc;
@@ -136,12 +136,11 @@ int cli_assume_and_store(struct cli *cli, const struct cli_login *opt,
 	req.duration = pick_duration(cli, opt, saml, &err, &rc);
 	if (rc)
 		return cli_fail(cli, &err);
-	rc = s2s_sts_endpoint(&endpoint, region,
-			      opt->sts_endpoint
-				      ? opt->sts_endpoint
-				      : s2s_account_get(cli->acct,
-							"sts_endpoint"),
-			      &err);
+	rc = s2s_sts_endpoint(
+	        &endpoint, region,
+	        opt->sts_endpoint ? opt->sts_endpoint
+	                          : s2s_account_get(cli->acct, "sts_endpoint"),
+	        &err);
 	if (rc)
 		return cli_fail(cli, &err);
 	status = cli_http_new(cli, &http);
@@ -153,7 +152,7 @@ int cli_assume_and_store(struct cli *cli, const struct cli_login *opt,
 	req.saml_b64 = saml_b64->ptr;
 	req.saml_len = saml_b64->len;
 	cli_verbose(cli, "AssumeRoleWithSAML %s at %s for %ld s", r->role_arn,
-		    endpoint, req.duration);
+	            endpoint, req.duration);
 	rc = s2s_sts_assume_role_with_saml(&creds, http, &req, &err);
 	if (!rc) {
 		creds->account_id = strdup(r->account_id);
@@ -184,7 +183,7 @@ out:
 
 /* Log in again without any prompt for the role the creds were for. */
 static int refresh(struct cli *cli, const char *profile,
-		   const struct s2s_creds *old, struct s2s_creds **out)
+                   const struct s2s_creds *old, struct s2s_creds **out)
 {
 	struct s2s_buf saml_b64 = S2S_BUF_SECRET_INIT;
 	struct cli_login opt = { 0 };
@@ -202,13 +201,12 @@ static int refresh(struct cli *cli, const char *profile,
 		if (strcmp(saml->roles[i].role_arn, old->role_arn) == 0)
 			r = &saml->roles[i];
 	if (!r) {
-		status = cli_error(EXIT_NOROLE,
-				   "the IdP no longer grants %s",
-				   old->role_arn);
+		status = cli_error(EXIT_NOROLE, "the IdP no longer grants %s",
+		                   old->role_arn);
 		goto out;
 	}
 	status = cli_assume_and_store(cli, &opt, &saml_b64, saml, r, profile,
-				      out);
+	                              out);
 out:
 	s2s_saml_free(saml);
 	s2s_buf_release(&saml_b64);
@@ -216,7 +214,7 @@ out:
 }
 
 int cli_fresh_creds(struct cli *cli, const char *profile,
-		    struct s2s_creds **out)
+                    struct s2s_creds **out)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_creds *creds = NULL;
@@ -234,15 +232,15 @@ int cli_fresh_creds(struct cli *cli, const char *profile,
 	if (s2s_store_get_creds(&creds, cli->store, profile, &err)) {
 		if (err.code == S2S_ENOTFOUND)
 			return cli_error(EXIT_NEEDINPUT,
-					 "no credentials for profile '%s': "
-					 "run saml2sts login --profile %s",
-					 profile, profile);
+			                 "no credentials for profile '%s': "
+			                 "run saml2sts login --profile %s",
+			                 profile, profile);
 		return cli_fail(cli, &err);
 	}
 	if (creds->account_name)
 		acct = s2s_config_account(cli->cfg, creds->account_name);
 	if (acct && s2s_account_get_long(&window, acct, "refresh_window", 0,
-					 43200, 1200, &err)) {
+	                                 43200, 1200, &err)) {
 		s2s_creds_free(creds);
 		return cli_fail(cli, &err);
 	}
@@ -256,7 +254,7 @@ int cli_fresh_creds(struct cli *cli, const char *profile,
 		struct s2s_creds *fresh = NULL;
 
 		cli_verbose(cli, "credentials of '%s' expire at %s: refreshing",
-			    profile, when);
+		            profile, when);
 		status = refresh(cli, profile, creds, &fresh);
 		if (!status) {
 			s2s_creds_free(creds);
@@ -270,17 +268,17 @@ int cli_fresh_creds(struct cli *cli, const char *profile,
 	}
 	if (left > 0) {
 		cli_info(cli,
-			 "saml2sts: warning: credentials of '%s' expire soon "
-			 "(%s); run saml2sts login --profile %s",
-			 profile, when, profile);
+		         "saml2sts: warning: credentials of '%s' expire soon "
+		         "(%s); run saml2sts login --profile %s",
+		         profile, when, profile);
 		*out = creds;
 		return EXIT_OK;
 	}
 	s2s_creds_free(creds);
 	return cli_error(EXIT_NEEDINPUT,
-			 "credentials of '%s' expired at %s: run saml2sts "
-			 "login --profile %s",
-			 profile, when, profile);
+	                 "credentials of '%s' expired at %s: run saml2sts "
+	                 "login --profile %s",
+	                 profile, when, profile);
 }
 
 static void unset_prefixed(const char *prefix)
@@ -309,10 +307,10 @@ static void unset_prefixed(const char *prefix)
 int cli_set_env(const struct s2s_creds *c, const char *profile)
 {
 	static const char *const drop[] = {
-		"ALICLOUD_ACCESS_KEY_ID",      "ALICLOUD_ACCESS_KEY_SECRET",
-		"ACCESS_KEY_ID",               "ACCESS_KEY_SECRET",
-		"SECURITY_TOKEN",              "ALIBABA_CLOUD_CREDENTIALS_URI",
-		"ALIBABA_CLOUD_ROLE_ARN",      "ALIBABA_CLOUD_ECS_METADATA",
+		"ALICLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY_SECRET",
+		"ACCESS_KEY_ID",          "ACCESS_KEY_SECRET",
+		"SECURITY_TOKEN",         "ALIBABA_CLOUD_CREDENTIALS_URI",
+		"ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_ECS_METADATA",
 		"ALICLOUD_PROFILE",
 	};
 	struct cli_env_pair pairs[CLI_ENV_PAIRS];

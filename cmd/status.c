@@ -36,7 +36,7 @@ static void json_str(const char *s)
 }
 
 static void print_json(const struct s2s_store_item *it, size_t n,
-		       const char *backend, time_t now)
+                       const char *backend, time_t now)
 {
 	char exp[32];
 	bool first = true;
@@ -64,7 +64,7 @@ static void print_json(const struct s2s_store_item *it, size_t n,
 }
 
 static void print_text(const struct s2s_store_item *it, size_t n,
-		       const char *backend, time_t now)
+                       const char *backend, time_t now)
 {
 	char when[64], left[32];
 	bool any = false;
@@ -76,8 +76,7 @@ static void print_text(const struct s2s_store_item *it, size_t n,
 			continue;
 		if (!any)
 			printf("%-20s %-12s %-40s %-22s %-10s %s\n", "PROFILE",
-			       "ACCOUNT", "ROLE", "EXPIRES", "LEFT",
-			       "BACKEND");
+			       "ACCOUNT", "ROLE", "EXPIRES", "LEFT", "BACKEND");
 		any = true;
 		cli_local_time(when, sizeof(when), it[i].expires);
 		if (secs > 0)
@@ -119,18 +118,22 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		case OPT_OUTPUT:
 			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
 				return cli_usage("status", "--output must be "
-						 "text or json");
+				                           "text or json");
 			json = strcmp(optarg, "json") == 0;
 			break;
 		default:
-			return cli_usage("status", "unknown or incomplete "
-					 "option '%s'", argv[optind - 1]);
+			return cli_usage("status",
+			                 "unknown or incomplete "
+			                 "option '%s'",
+			                 argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return cli_usage("status", "unexpected argument '%s'",
-				 argv[optind]);
-	status = cli_open_store(cli);
+		                 argv[optind]);
+	status = cli_load_config(cli);
+	if (!status)
+		status = cli_open_store(cli);
 	if (status)
 		return status;
 	if (s2s_store_list(&items, &n, cli->store, &err))

@@ -34,7 +34,7 @@ static bool name_matches(const struct s2s_adapter *a, const char *name)
 }
 
 s2s_err s2s_adapter_find(const struct s2s_adapter **out, const char *name,
-			 struct s2s_error *err)
+                         struct s2s_error *err)
 {
 	*out = NULL;
 	for (size_t i = 0; adapters[i]; i++) {
@@ -44,16 +44,16 @@ s2s_err s2s_adapter_find(const struct s2s_adapter **out, const char *name,
 			continue;
 		if (a->abi != S2S_ADAPTER_ABI)
 			return s2s_error_set(err, S2S_EUNSUPPORTED,
-					     "adapter %s: ABI %u, expected %u",
-					     a->name, a->abi, S2S_ADAPTER_ABI);
+			                     "adapter %s: ABI %u, expected %u",
+			                     a->name, a->abi, S2S_ADAPTER_ABI);
 		if (a->probe && !a->probe())
 			return s2s_error_set(err, S2S_EUNSUPPORTED,
-					     "adapter %s: not usable here",
-					     a->name);
+			                     "adapter %s: not usable here",
+			                     a->name);
 		*out = a;
 		return S2S_OK;
 	}
 	return s2s_error_set(err, S2S_ENOTFOUND,
-			     "no IdP adapter '%s' (see saml2sts adapters)",
-			     name);
+	                     "no IdP adapter '%s' (see saml2sts adapters)",
+	                     name);
 }

@@ -13,7 +13,7 @@ struct s2s_adapter;
 /* Find an adapter by name or alias, any case.  S2S_ENOTFOUND when there
  * is none; S2S_EUNSUPPORTED when its probe says it cannot run here. */
 s2s_err s2s_adapter_find(const struct s2s_adapter **out, const char *name,
-			 struct s2s_error *err);
+                         struct s2s_error *err);
 
 /* The NULL-terminated, alphabetised table of every built-in adapter. */
 const struct s2s_adapter *const *s2s_adapter_all(void);

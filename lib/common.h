@@ -23,19 +23,19 @@
 
 /* An abort in debug builds, S2S_EINVAL in release builds. */
 #ifdef NDEBUG
-#define S2S_ASSERT_ARG(x)                      \
-	do {                                   \
-		if (!(x))                      \
-			return S2S_EINVAL;     \
+#define S2S_ASSERT_ARG(x)                  \
+	do {                               \
+		if (!(x))                  \
+			return S2S_EINVAL; \
 	} while (0)
 #else
-#define S2S_ASSERT_ARG(x)                                              \
-	do {                                                           \
-		if (!(x)) {                                            \
+#define S2S_ASSERT_ARG(x)                                                \
+	do {                                                             \
+		if (!(x)) {                                              \
 			fprintf(stderr, "%s:%d: assertion failed: %s\n", \
-				__FILE__, __LINE__, #x);               \
-			abort();                                       \
-		}                                                      \
+			        __FILE__, __LINE__, #x);                 \
+			abort();                                         \
+		}                                                        \
 	} while (0)
 #endif
 

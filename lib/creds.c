@@ -59,7 +59,7 @@ long s2s_creds_window(const struct s2s_creds *c, long refresh_window)
 }
 
 s2s_err s2s_creds_to_json(const struct s2s_creds *c, struct s2s_buf *out,
-			  struct s2s_error *err)
+                          struct s2s_error *err)
 {
 	char exp[32], issued[32];
 	s2s_err rc;
@@ -69,13 +69,13 @@ s2s_err s2s_creds_to_json(const struct s2s_creds *c, struct s2s_buf *out,
 	rc = s2s_buf_add(out, "{", 1);
 	if (!rc)
 		rc = s2s__json_member(out, true, "AccessKeyId",
-				      c->access_key_id);
+		                      c->access_key_id);
 	if (!rc)
 		rc = s2s__json_member(out, false, "AccessKeySecret",
-				      c->access_key_secret);
+		                      c->access_key_secret);
 	if (!rc)
 		rc = s2s__json_member(out, false, "SecurityToken",
-				      c->security_token);
+		                      c->security_token);
 	if (!rc)
 		rc = s2s__json_member(out, false, "Expiration", exp);
 	if (!rc && c->issued)
@@ -84,15 +84,15 @@ s2s_err s2s_creds_to_json(const struct s2s_creds *c, struct s2s_buf *out,
 		rc = s2s__json_member(out, false, "RoleArn", c->role_arn);
 	if (!rc && c->provider_arn)
 		rc = s2s__json_member(out, false, "SAMLProviderArn",
-				      c->provider_arn);
+		                      c->provider_arn);
 	if (!rc && c->assumed_role_arn)
 		rc = s2s__json_member(out, false, "AssumedRoleArn",
-				      c->assumed_role_arn);
+		                      c->assumed_role_arn);
 	if (!rc && c->account_id)
 		rc = s2s__json_member(out, false, "AccountId", c->account_id);
 	if (!rc && c->account_name)
 		rc = s2s__json_member(out, false, "IdPAccount",
-				      c->account_name);
+		                      c->account_name);
 	if (!rc && c->region)
 		rc = s2s__json_member(out, false, "Region", c->region);
 	if (!rc)
@@ -103,7 +103,7 @@ s2s_err s2s_creds_to_json(const struct s2s_creds *c, struct s2s_buf *out,
 }
 
 static bool copy_str(char **dst, struct json_object *obj, const char *name,
-		     bool secret)
+                     bool secret)
 {
 	const char *s = s2s__json_get_str(obj, name);
 
@@ -114,7 +114,7 @@ static bool copy_str(char **dst, struct json_object *obj, const char *name,
 }
 
 s2s_err s2s_creds_from_json(struct s2s_creds **out, const char *json,
-			    size_t len, struct s2s_error *err)
+                            size_t len, struct s2s_error *err)
 {
 	struct json_object *obj = NULL;
 	struct s2s_creds *c = NULL;
@@ -126,7 +126,7 @@ s2s_err s2s_creds_from_json(struct s2s_creds **out, const char *json,
 	obj = s2s__json_parse(json, len);
 	if (!obj) {
 		rc = s2s_error_set(err, S2S_ESTORE,
-				   "stored credentials are not valid JSON");
+		                   "stored credentials are not valid JSON");
 		goto out;
 	}
 	c = s2s_creds_new();
@@ -148,10 +148,10 @@ s2s_err s2s_creds_from_json(struct s2s_creds **out, const char *json,
 		goto out;
 	}
 	t = s2s__json_get_str(obj, "Expiration");
-	if (!c->access_key_id || !c->access_key_secret ||
-	    !c->security_token || !t || !s2s_time_parse(&c->expiration, t)) {
+	if (!c->access_key_id || !c->access_key_secret || !c->security_token ||
+	    !t || !s2s_time_parse(&c->expiration, t)) {
 		rc = s2s_error_set(err, S2S_ESTORE,
-				   "stored credentials are incomplete");
+		                   "stored credentials are incomplete");
 		goto out;
 	}
 	t = s2s__json_get_str(obj, "Issued");
@@ -166,7 +166,7 @@ out:
 }
 
 s2s_err s2s_creds_external_json(const struct s2s_creds *c, struct s2s_buf *out,
-				struct s2s_error *err)
+                                struct s2s_error *err)
 {
 	char exp[32];
 	s2s_err rc;
@@ -177,13 +177,13 @@ s2s_err s2s_creds_external_json(const struct s2s_creds *c, struct s2s_buf *out,
 		rc = s2s__json_member(out, true, "mode", "StsToken");
 	if (!rc)
 		rc = s2s__json_member(out, false, "access_key_id",
-				      c->access_key_id);
+		                      c->access_key_id);
 	if (!rc)
 		rc = s2s__json_member(out, false, "access_key_secret",
-				      c->access_key_secret);
+		                      c->access_key_secret);
 	if (!rc)
 		rc = s2s__json_member(out, false, "sts_token",
-				      c->security_token);
+		                      c->security_token);
 	if (!rc)
 		rc = s2s__json_member(out, false, "expiration", exp);
 	if (!rc)

@@ -5,8 +5,7 @@
  */
 #include "common.h"
 
-s2s_err s2s_error_set(struct s2s_error *err, s2s_err code, const char *fmt,
-		      ...)
+s2s_err s2s_error_set(struct s2s_error *err, s2s_err code, const char *fmt, ...)
 {
 	va_list ap;
 	char *nl;

@@ -17,15 +17,16 @@
 
 #define DEFAULT_CONNECT_MS 10000L
 #define DEFAULT_TIMEOUT_MS 60000L
-#define DEFAULT_RETRY_MS 250L
-#define DEFAULT_REDIRECTS 10
-#define DEFAULT_MAX_BODY ((size_t)8 << 20)
+#define DEFAULT_RETRY_MS   250L
+#define DEFAULT_REDIRECTS  10
+#define DEFAULT_MAX_BODY   ((size_t)8 << 20)
 
 struct s2s_http {
 	CURL *curl;
 	struct s2s_http_opts opts;
 	char *ca_bundle;
 	char errbuf[CURL_ERROR_SIZE];
+	CURLSH *share; /* holds the cookie jar (shared with multi later) */
 };
 
 struct transfer {
@@ -41,13 +42,15 @@ static void global_init(void)
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+static void setup_once(struct s2s_http *http);
+
 const char *s2s_http_user_agent(void)
 {
 	return "saml2sts/" S2S_VERSION;
 }
 
 s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
-		     struct s2s_error *err)
+                     struct s2s_error *err)
 {
 	struct s2s_http *http;
 
@@ -55,7 +58,7 @@ s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK)
 		return s2s_error_set(err, S2S_ERROR, "libcurl init: %s",
-				     curl_easy_strerror(global_rc));
+		                     curl_easy_strerror(global_rc));
 	http = calloc(1, sizeof(*http));
 	if (!http)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
@@ -80,11 +83,17 @@ s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
 	}
 	http->opts.ca_bundle = http->ca_bundle;
 	http->curl = curl_easy_init();
-	if (!http->curl)
+	http->share = curl_share_init();
+	if (!http->curl || !http->share ||
+	    curl_share_setopt(http->share, CURLSHOPT_SHARE,
+	                      CURL_LOCK_DATA_COOKIE) != CURLSHE_OK)
 		goto nomem;
+	setup_once(http);
 	*out = http;
 	return S2S_OK;
 nomem:
+	curl_easy_cleanup(http->curl);
+	curl_share_cleanup(http->share);
 	free(http->ca_bundle);
 	free(http);
 	return s2s_error_set(err, S2S_ENOMEM, "out of memory");
@@ -96,8 +105,10 @@ void s2s_http_free(struct s2s_http *http)
 		return;
 	/* Drop the jar before the handle goes: session cookies are secrets,
 	 * and libcurl frees them without wiping. */
+	curl_easy_setopt(http->curl, CURLOPT_SHARE, http->share);
 	curl_easy_setopt(http->curl, CURLOPT_COOKIELIST, "ALL");
 	curl_easy_cleanup(http->curl);
+	curl_share_cleanup(http->share);
 	free(http->ca_bundle);
 	free(http);
 }
@@ -112,8 +123,7 @@ void s2s_http_response_release(struct s2s_http_response *resp)
 	resp->body.secret = true;
 }
 
-static void trace(struct s2s_http *http, const char *fmt, ...)
-	S2S_PRINTF(2, 3);
+static void trace(struct s2s_http *http, const char *fmt, ...) S2S_PRINTF(2, 3);
 
 static void trace(struct s2s_http *http, const char *fmt, ...)
 {
@@ -160,8 +170,7 @@ static char *header_value(CURL *curl, const char *name)
 {
 	struct curl_header *h = NULL;
 
-	if (curl_easy_header(curl, name, 0, CURLH_HEADER, -1, &h) !=
-	    CURLHE_OK)
+	if (curl_easy_header(curl, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
 		return NULL;
 	return strdup(h->value);
 }
@@ -208,38 +217,46 @@ static bool tls_code(CURLcode cc)
 	}
 }
 
-static void setup(struct s2s_http *http, const char *method, const char *url,
-		  const struct s2s_http_request *req, struct curl_slist *hdrs,
-		  struct transfer *t)
+/* Options that stay the same for every request of the session.  The
+ * handle is never curl_easy_reset(): that would stop the cookie engine,
+ * and restarting it leaks a list entry per request in libcurl 7.88. */
+static void setup_once(struct s2s_http *http)
 {
 	CURL *c = http->curl;
 
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_SHARE, http->share);
+	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, s2s_http_user_agent());
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-			 http->opts.connect_timeout_ms);
+	                 http->opts.connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, http->opts.timeout_ms);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, http->errbuf);
 	if (http->ca_bundle)
 		curl_easy_setopt(c, CURLOPT_CAINFO, http->ca_bundle);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+}
+
+static void setup(struct s2s_http *http, const char *method, const char *url,
+                  const struct s2s_http_request *req, struct curl_slist *hdrs,
+                  struct transfer *t)
+{
+	CURL *c = http->curl;
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
-	if (hdrs)
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	if (strcmp(method, "POST") == 0) {
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
-				 req->body ? req->body : "");
+		                 req->body ? req->body : "");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)(req->body ? req->body_len : 0));
+		                 (curl_off_t)(req->body ? req->body_len : 0));
 	} else {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	}
@@ -254,12 +271,12 @@ static void backoff(const struct s2s_http *http, int attempt)
 }
 
 static s2s_err transport_error(struct s2s_http *http, CURLcode cc,
-			       const char *url, bool too_large,
-			       struct s2s_error *err)
+                               const char *url, bool too_large,
+                               struct s2s_error *err)
 {
 	char host[256];
-	const char *detail = http->errbuf[0] ? http->errbuf
-					     : curl_easy_strerror(cc);
+	const char *detail =
+	        http->errbuf[0] ? http->errbuf : curl_easy_strerror(cc);
 	char *h = NULL;
 
 	if (s2s_url_host(&h, url, NULL) == S2S_OK && h) {
@@ -269,24 +286,25 @@ static s2s_err transport_error(struct s2s_http *http, CURLcode cc,
 		snprintf(host, sizeof(host), "%s", "server");
 	}
 	if (too_large)
-		return s2s_error_set(err, S2S_EIDP,
-				     "response from %s is larger than %zu bytes",
-				     host, http->opts.max_body);
+		return s2s_error_set(
+		        err, S2S_EIDP,
+		        "response from %s is larger than %zu bytes", host,
+		        http->opts.max_body);
 	if (tls_code(cc))
 		return s2s_error_set(err, S2S_ETLS, "TLS with %s: %s", host,
-				     detail);
+		                     detail);
 	return s2s_error_set(err, S2S_ENET, "cannot reach %s: %s", host,
-			     detail);
+	                     detail);
 }
 
 /* One request to url, with retries when allowed. */
 static s2s_err perform(struct s2s_http *http, const char *method,
-		       const char *url, const struct s2s_http_request *req,
-		       struct curl_slist *hdrs, struct s2s_http_response *resp,
-		       struct s2s_error *err)
+                       const char *url, const struct s2s_http_request *req,
+                       struct curl_slist *hdrs, struct s2s_http_response *resp,
+                       struct s2s_error *err)
 {
-	int tries = (req->flags & S2S_HTTP_IDEMPOTENT) ? http->opts.retries + 1
-						      : 1;
+	int tries =
+	        (req->flags & S2S_HTTP_IDEMPOTENT) ? http->opts.retries + 1 : 1;
 	struct transfer t = { &resp->body, false };
 	char shown[300];
 	CURLcode cc = CURLE_OK;
@@ -309,11 +327,10 @@ static s2s_err perform(struct s2s_http *http, const char *method,
 			trace(http, "! %s", curl_easy_strerror(cc));
 			if (!t.too_large && retryable_code(cc))
 				continue;
-			return transport_error(http, cc, url, t.too_large,
-					       err);
+			return transport_error(http, cc, url, t.too_large, err);
 		}
 		curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE,
-				  &resp->status);
+		                  &resp->status);
 		trace(http, "< %ld (%zu bytes)", resp->status, resp->body.len);
 		if (resp->status != 502 && resp->status != 503 &&
 		    resp->status != 504)
@@ -335,8 +352,8 @@ static bool is_redirect(long status)
 }
 
 static s2s_err build_headers(struct curl_slist **out,
-			     const struct s2s_http_request *req,
-			     struct s2s_error *err)
+                             const struct s2s_http_request *req,
+                             struct s2s_error *err)
 {
 	struct curl_slist *list = NULL, *tmp;
 	char ct[256];
@@ -362,7 +379,7 @@ nomem:
 }
 
 s2s_err s2s_http_do(struct s2s_http *http, const struct s2s_http_request *req,
-		    struct s2s_http_response *resp, struct s2s_error *err)
+                    struct s2s_http_response *resp, struct s2s_error *err)
 {
 	struct s2s_http_request cur = *req;
 	struct curl_slist *hdrs = NULL;
@@ -383,9 +400,9 @@ s2s_err s2s_http_do(struct s2s_http *http, const struct s2s_http_request *req,
 
 			redact_url(shown, sizeof(shown), url);
 			rc = s2s_error_set(err, S2S_ETLS,
-					   "refusing %s: only https, or http "
-					   "to a loopback address",
-					   shown);
+			                   "refusing %s: only https, or http "
+			                   "to a loopback address",
+			                   shown);
 			goto out;
 		}
 		rc = perform(http, cur.method, url, &cur, hdrs, resp, err);
@@ -396,8 +413,8 @@ s2s_err s2s_http_do(struct s2s_http *http, const struct s2s_http_request *req,
 			break;
 		if (hop >= http->opts.max_redirects) {
 			rc = s2s_error_set(err, S2S_EIDP,
-					   "more than %d redirects",
-					   http->opts.max_redirects);
+			                   "more than %d redirects",
+			                   http->opts.max_redirects);
 			goto out;
 		}
 		rc = s2s_url_resolve(&next, url, resp->location, err);
@@ -431,7 +448,7 @@ out:
 }
 
 s2s_err s2s_http_get(struct s2s_http *http, const char *url,
-		     struct s2s_http_response *resp, struct s2s_error *err)
+                     struct s2s_http_response *resp, struct s2s_error *err)
 {
 	struct s2s_http_request req = {
 		.method = "GET",
@@ -443,9 +460,9 @@ s2s_err s2s_http_get(struct s2s_http *http, const char *url,
 }
 
 s2s_err s2s_http_post_form(struct s2s_http *http, const char *url,
-			   const char *body, size_t len,
-			   struct s2s_http_response *resp,
-			   struct s2s_error *err)
+                           const char *body, size_t len,
+                           struct s2s_http_response *resp,
+                           struct s2s_error *err)
 {
 	struct s2s_http_request req = {
 		.method = "POST",
@@ -460,7 +477,7 @@ s2s_err s2s_http_post_form(struct s2s_http *http, const char *url,
 }
 
 s2s_err s2s_http_cookies_export(struct s2s_http *http, struct s2s_buf *out,
-				struct s2s_error *err)
+                                struct s2s_error *err)
 {
 	struct curl_slist *list = NULL;
 	s2s_err rc = S2S_OK;

@@ -35,7 +35,7 @@ s2s_err s2s__json_str(struct s2s_buf *out, const char *s)
 }
 
 s2s_err s2s__json_member(struct s2s_buf *out, bool first, const char *name,
-			 const char *value)
+                         const char *value)
 {
 	s2s_err rc = S2S_OK;
 
@@ -83,8 +83,8 @@ struct json_object *s2s__json_parse(const char *text, size_t len)
 		return NULL;
 	obj = json_tokener_parse_ex(tok, text, (int)len);
 	if (obj && (json_tokener_get_error(tok) != json_tokener_success ||
-		    !json_object_is_type(obj, json_type_object) ||
-		    json_tokener_get_parse_end(tok) < len)) {
+	            !json_object_is_type(obj, json_type_object) ||
+	            json_tokener_get_parse_end(tok) < len)) {
 		s2s__json_put_wiped(obj);
 		obj = NULL;
 	}
@@ -101,8 +101,7 @@ static void wipe(struct json_object *obj)
 		/* json-c owns the storage and frees it without wiping; the
 		 * string is ours to clear before the release. */
 		n = (size_t)json_object_get_string_len(obj);
-		s2s_memzero((void *)(uintptr_t)json_object_get_string(obj),
-			    n);
+		s2s_memzero((void *)(uintptr_t)json_object_get_string(obj), n);
 		break;
 	case json_type_object: {
 		json_object_object_foreach(obj, key, val)

@@ -17,7 +17,7 @@ s2s_err s2s__json_str(struct s2s_buf *out, const char *s);
 
 /* Append "name":"value" (value escaped), preceded by ',' unless first. */
 s2s_err s2s__json_member(struct s2s_buf *out, bool first, const char *name,
-			 const char *value);
+                         const char *value);
 
 /* The member of obj called name, compared case-insensitively; borrowed. */
 struct json_object *s2s__json_get(struct json_object *obj, const char *name);

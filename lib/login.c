@@ -46,18 +46,18 @@ s2s_err s2s_adapter_username(struct s2s_adapter_ctx *ctx, struct s2s_buf *out)
 	if (ctx->username && *ctx->username) {
 		if (s2s_buf_puts(out, ctx->username))
 			return s2s_error_set(ctx->err, S2S_ENOMEM,
-					     "out of memory");
+			                     "out of memory");
 		return S2S_OK;
 	}
 	if (!ctx->prompter || !ctx->prompter->ask)
 		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
-				     "a username is needed: set username in "
-				     "the config or pass --username");
+		                     "a username is needed: set username in "
+		                     "the config or pass --username");
 	rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_USERNAME,
-				"Username", out, ctx->err);
+	                        "Username", out, ctx->err);
 	if (!rc && out->len == 0)
 		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
-				   "no username given");
+		                   "no username given");
 	return rc;
 }
 
@@ -68,31 +68,31 @@ s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, struct s2s_buf *out)
 	s2s_buf_reset(out);
 	if (!ctx->prompter || !ctx->prompter->ask)
 		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
-				     "a password is needed");
+		                     "a password is needed");
 	rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_PASSWORD,
-				"Password", out, ctx->err);
+	                        "Password", out, ctx->err);
 	if (!rc && out->len == 0)
 		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
-				   "no password given");
+		                   "no password given");
 	return rc;
 }
 
 s2s_err s2s_login_validate(const struct s2s_adapter *a,
-			   const struct s2s_account *acct,
-			   struct s2s_error *err)
+                           const struct s2s_account *acct,
+                           struct s2s_error *err)
 {
 	if (!s2s_account_get(acct, "url"))
 		return s2s_error_set(err, S2S_ECONFIG,
-				     "account '%s' has no url: run saml2sts "
-				     "configure --url URL",
-				     s2s_account_name(acct));
+		                     "account '%s' has no url: run saml2sts "
+		                     "configure --url URL",
+		                     s2s_account_name(acct));
 	if (a->validate)
 		return a->validate(acct, err);
 	return S2S_OK;
 }
 
 s2s_err s2s_login(const struct s2s_login_params *p, struct s2s_buf *saml_b64,
-		  struct s2s_error *err)
+                  struct s2s_error *err)
 {
 	const struct s2s_adapter *a = p->adapter;
 	struct s2s_adapter_ctx ctx = { 0 };
@@ -116,8 +116,8 @@ s2s_err s2s_login(const struct s2s_login_params *p, struct s2s_buf *saml_b64,
 	rc = a->authenticate(&ctx, saml_b64);
 	if (!rc && saml_b64->len == 0)
 		rc = s2s_error_set(err, S2S_EIDP,
-				   "adapter %s returned no SAMLResponse",
-				   a->name);
+		                   "adapter %s returned no SAMLResponse",
+		                   a->name);
 	if (a->release)
 		a->release(&ctx);
 	s2s_freezero(ctx.priv, a->priv_size);

@@ -21,7 +21,7 @@ static const struct s2s_store_backend *const backends[] = {
 /* clang-format on */
 
 s2s_err s2s_store_open(struct s2s_store **out, const char *name,
-		       long timeout_ms, struct s2s_error *err)
+                       long timeout_ms, struct s2s_error *err)
 {
 	const struct s2s_store_backend *be = NULL;
 	struct s2s_store *st;
@@ -35,9 +35,9 @@ s2s_err s2s_store_open(struct s2s_store **out, const char *name,
 		}
 	if (!be)
 		return s2s_error_set(err, S2S_ESTORE,
-				     "no credential store backend '%s' in this "
-				     "build",
-				     name);
+		                     "no credential store backend '%s' in this "
+		                     "build",
+		                     name);
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
@@ -65,8 +65,8 @@ const char *s2s_store_backend(const struct s2s_store *st)
 }
 
 s2s_err s2s_store_put_creds(struct s2s_store *st, const char *profile,
-			    const struct s2s_creds *creds,
-			    struct s2s_error *err)
+                            const struct s2s_creds *creds,
+                            struct s2s_error *err)
 {
 	struct s2s_buf json = S2S_BUF_SECRET_INIT;
 	struct s2s_store_item it = { 0 };
@@ -87,7 +87,7 @@ out:
 }
 
 s2s_err s2s_store_get_creds(struct s2s_creds **out, struct s2s_store *st,
-			    const char *profile, struct s2s_error *err)
+                            const char *profile, struct s2s_error *err)
 {
 	struct s2s_buf json = S2S_BUF_SECRET_INIT;
 	s2s_err rc;
@@ -101,9 +101,9 @@ s2s_err s2s_store_get_creds(struct s2s_creds **out, struct s2s_store *st,
 }
 
 s2s_err s2s_store_put_secret(struct s2s_store *st, const char *profile,
-			     const char *kind, const char *account,
-			     const struct s2s_buf *secret,
-			     struct s2s_error *err)
+                             const char *kind, const char *account,
+                             const struct s2s_buf *secret,
+                             struct s2s_error *err)
 {
 	struct s2s_store_item it = { 0 };
 
@@ -114,14 +114,14 @@ s2s_err s2s_store_put_secret(struct s2s_store *st, const char *profile,
 }
 
 s2s_err s2s_store_get_secret(struct s2s_buf *out, struct s2s_store *st,
-			     const char *profile, const char *kind,
-			     struct s2s_error *err)
+                             const char *profile, const char *kind,
+                             struct s2s_error *err)
 {
 	return st->be->get(st->state, profile, kind, out, err);
 }
 
 s2s_err s2s_store_delete(struct s2s_store *st, const char *profile,
-			 const char *kind, struct s2s_error *err)
+                         const char *kind, struct s2s_error *err)
 {
 	return st->be->del(st->state, profile, kind, err);
 }
@@ -135,7 +135,7 @@ static int item_cmp(const void *a, const void *b)
 }
 
 s2s_err s2s_store_list(struct s2s_store_item **out, size_t *n,
-		       struct s2s_store *st, struct s2s_error *err)
+                       struct s2s_store *st, struct s2s_error *err)
 {
 	s2s_err rc;
 

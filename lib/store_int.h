@@ -15,14 +15,14 @@ struct s2s_store_backend {
 	void (*close)(void *state);
 	/* Replace the item (profile, kind) with attrs + secret. */
 	s2s_err (*put)(void *state, const struct s2s_store_item *attrs,
-		       const struct s2s_buf *secret, struct s2s_error *err);
+	               const struct s2s_buf *secret, struct s2s_error *err);
 	/* S2S_ENOTFOUND when absent; S2S_ESTORE when locked/unavailable. */
 	s2s_err (*get)(void *state, const char *profile, const char *kind,
-		       struct s2s_buf *secret, struct s2s_error *err);
+	               struct s2s_buf *secret, struct s2s_error *err);
 	s2s_err (*del)(void *state, const char *profile, const char *kind,
-		       struct s2s_error *err);
+	               struct s2s_error *err);
 	s2s_err (*list)(void *state, struct s2s_store_item **out, size_t *n,
-			struct s2s_error *err);
+	                struct s2s_error *err);
 };
 
 extern const struct s2s_store_backend s2s__store_secret_service;

@@ -26,14 +26,21 @@ static const SecretSchema schema = {
 	S2S_STORE_SCHEMA,
 	SECRET_SCHEMA_NONE,
 	{
-		{ "profile", SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ "role_arn", SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ "expires", SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ NULL, 0 },
+	        { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING },
+	        { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+	        { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+	        { "role_arn", SECRET_SCHEMA_ATTRIBUTE_STRING },
+	        { "expires", SECRET_SCHEMA_ATTRIBUTE_STRING },
+	        { NULL, 0 },
 	},
-	0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	0,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
 };
 
 /* A thread that cancels the call in progress when its deadline passes. */
@@ -97,23 +104,23 @@ static void watchdog_stop(struct watchdog *w)
 }
 
 static s2s_err fail(const struct watchdog *w, GError *e, const char *what,
-		    struct s2s_error *err)
+                    struct s2s_error *err)
 {
 	s2s_err rc;
 
 	if (w->fired)
 		rc = s2s_error_set(err, S2S_ESTORE,
-				   "secret service did not answer within "
-				   "%ld ms (%s)",
-				   w->ms, what);
+		                   "secret service did not answer within "
+		                   "%ld ms (%s)",
+		                   w->ms, what);
 	else if (e && g_error_matches(e, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
 		rc = s2s_error_set(err, S2S_ESTORE,
-				   "the keyring is locked (%s); unlock it "
-				   "and retry",
-				   what);
+		                   "the keyring is locked (%s); unlock it "
+		                   "and retry",
+		                   what);
 	else
 		rc = s2s_error_set(err, S2S_ESTORE, "secret service: %s (%s)",
-				   e ? e->message : "unknown error", what);
+		                   e ? e->message : "unknown error", what);
 	if (e)
 		g_error_free(e);
 	return rc;
@@ -132,7 +139,7 @@ static s2s_err ss_open(void **state, long timeout_ms, struct s2s_error *err)
 	st->timeout_ms = timeout_ms;
 	watchdog_start(&w, timeout_ms);
 	st->service = secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION,
-					      w.cancel, &e);
+	                                      w.cancel, &e);
 	watchdog_stop(&w);
 	if (!st->service) {
 		free(st);
@@ -154,18 +161,20 @@ static void ss_close(void *state)
 
 static GHashTable *attrs_new(const char *profile, const char *kind)
 {
-	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-					      g_free);
+	GHashTable *h =
+	        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 
-	g_hash_table_insert(h, (gpointer)(uintptr_t) "profile", g_strdup(profile));
+	g_hash_table_insert(h, (gpointer)(uintptr_t) "profile",
+	                    g_strdup(profile));
 	if (kind)
-		g_hash_table_insert(h, (gpointer)(uintptr_t) "kind", g_strdup(kind));
+		g_hash_table_insert(h, (gpointer)(uintptr_t) "kind",
+		                    g_strdup(kind));
 	return h;
 }
 
 static GList *search(struct ss_state *st, GHashTable *attrs,
-		     SecretSearchFlags flags, struct s2s_error *err,
-		     s2s_err *rc)
+                     SecretSearchFlags flags, struct s2s_error *err,
+                     s2s_err *rc)
 {
 	struct watchdog w;
 	GError *e = NULL;
@@ -173,8 +182,8 @@ static GList *search(struct ss_state *st, GHashTable *attrs,
 
 	watchdog_start(&w, st->timeout_ms);
 	items = secret_service_search_sync(st->service, &schema, attrs,
-					   flags | SECRET_SEARCH_ALL, w.cancel,
-					   &e);
+	                                   flags | SECRET_SEARCH_ALL, w.cancel,
+	                                   &e);
 	watchdog_stop(&w);
 	*rc = S2S_OK;
 	if (e || w.fired)
@@ -183,7 +192,7 @@ static GList *search(struct ss_state *st, GHashTable *attrs,
 }
 
 static s2s_err ss_put(void *state, const struct s2s_store_item *it,
-		      const struct s2s_buf *secret, struct s2s_error *err)
+                      const struct s2s_buf *secret, struct s2s_error *err)
 {
 	struct ss_state *st = state;
 	GHashTable *match = attrs_new(it->profile, it->kind);
@@ -198,13 +207,14 @@ static s2s_err ss_put(void *state, const struct s2s_store_item *it,
 
 	if (it->account)
 		g_hash_table_insert(attrs, (gpointer)(uintptr_t) "account",
-				    g_strdup(it->account));
+		                    g_strdup(it->account));
 	if (it->role_arn)
 		g_hash_table_insert(attrs, (gpointer)(uintptr_t) "role_arn",
-				    g_strdup(it->role_arn));
+		                    g_strdup(it->role_arn));
 	if (it->expires) {
 		s2s_time_format_utc(exp, sizeof(exp), it->expires);
-		g_hash_table_insert(attrs, (gpointer)(uintptr_t) "expires", g_strdup(exp));
+		g_hash_table_insert(attrs, (gpointer)(uintptr_t) "expires",
+		                    g_strdup(exp));
 	}
 	/* Find the items this one replaces first; delete them only once the
 	 * new one is safely stored. */
@@ -213,16 +223,16 @@ static s2s_err ss_put(void *state, const struct s2s_store_item *it,
 		goto out;
 	if (exp[0])
 		snprintf(label, sizeof(label), "saml2sts %s: %s (expires %s)",
-			 it->kind, it->profile, exp);
+		         it->kind, it->profile, exp);
 	else
 		snprintf(label, sizeof(label), "saml2sts %s: %s", it->kind,
-			 it->profile);
+		         it->profile);
 	value = secret_value_new(secret->ptr ? secret->ptr : "",
-				 (gssize)secret->len, "application/json");
+	                         (gssize)secret->len, "application/json");
 	watchdog_start(&w, st->timeout_ms);
 	ok = secret_service_store_sync(st->service, &schema, attrs,
-				       SECRET_COLLECTION_DEFAULT, label, value,
-				       w.cancel, &e);
+	                               SECRET_COLLECTION_DEFAULT, label, value,
+	                               w.cancel, &e);
 	watchdog_stop(&w);
 	if (!ok || w.fired) {
 		rc = fail(&w, e, "store", err);
@@ -249,7 +259,7 @@ out:
 /* Nothing matched: say "locked" rather than "not found" when the default
  * collection is locked, since a locked keyring may hide items. */
 static s2s_err absent(struct ss_state *st, const char *profile,
-		      struct s2s_error *err)
+                      struct s2s_error *err)
 {
 	SecretCollection *coll;
 	struct watchdog w;
@@ -257,29 +267,30 @@ static s2s_err absent(struct ss_state *st, const char *profile,
 	bool locked;
 
 	watchdog_start(&w, st->timeout_ms);
-	coll = secret_collection_for_alias_sync(st->service,
-						SECRET_COLLECTION_DEFAULT,
-						SECRET_COLLECTION_NONE,
-						w.cancel, &e);
+	coll = secret_collection_for_alias_sync(
+	        st->service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+	        w.cancel, &e);
 	watchdog_stop(&w);
 	if (e || w.fired)
 		return fail(&w, e, "default collection", err);
 	if (!coll)
 		return s2s_error_set(err, S2S_ESTORE,
-				     "the secret service has no default "
-				     "collection");
+		                     "the secret service has no default "
+		                     "collection");
 	locked = secret_collection_get_locked(coll);
 	g_object_unref(coll);
 	if (locked)
 		return s2s_error_set(err, S2S_ESTORE,
-				     "the keyring is locked; unlock it and "
-				     "retry");
-	return s2s_error_set(err, S2S_ENOTFOUND, "no stored credentials for "
-			     "profile '%s'", profile);
+		                     "the keyring is locked; unlock it and "
+		                     "retry");
+	return s2s_error_set(err, S2S_ENOTFOUND,
+	                     "no stored credentials for "
+	                     "profile '%s'",
+	                     profile);
 }
 
 static s2s_err ss_get(void *state, const char *profile, const char *kind,
-		      struct s2s_buf *out, struct s2s_error *err)
+                      struct s2s_buf *out, struct s2s_error *err)
 {
 	struct ss_state *st = state;
 	GHashTable *attrs = attrs_new(profile, kind);
@@ -290,8 +301,8 @@ static s2s_err ss_get(void *state, const char *profile, const char *kind,
 	s2s_err rc;
 
 	items = search(st, attrs,
-		       SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS, err,
-		       &rc);
+	               SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS, err,
+	               &rc);
 	if (rc)
 		goto out;
 	if (!items) {
@@ -300,16 +311,16 @@ static s2s_err ss_get(void *state, const char *profile, const char *kind,
 	}
 	if (secret_item_get_locked(items->data)) {
 		rc = s2s_error_set(err, S2S_ESTORE,
-				   "the keyring is locked; unlock it and "
-				   "retry");
+		                   "the keyring is locked; unlock it and "
+		                   "retry");
 		goto out;
 	}
 	value = secret_item_get_secret(items->data);
 	if (!value) {
 		rc = s2s_error_set(err, S2S_ESTORE,
-				   "the secret service returned no secret "
-				   "for profile '%s'",
-				   profile);
+		                   "the secret service returned no secret "
+		                   "for profile '%s'",
+		                   profile);
 		goto out;
 	}
 	data = secret_value_get(value, &len);
@@ -325,7 +336,7 @@ out:
 }
 
 static s2s_err ss_del(void *state, const char *profile, const char *kind,
-		      struct s2s_error *err)
+                      struct s2s_error *err)
 {
 	struct ss_state *st = state;
 	GHashTable *attrs = attrs_new(profile, kind);
@@ -336,13 +347,13 @@ static s2s_err ss_del(void *state, const char *profile, const char *kind,
 
 	watchdog_start(&w, st->timeout_ms);
 	any = secret_service_clear_sync(st->service, &schema, attrs, w.cancel,
-					&e);
+	                                &e);
 	watchdog_stop(&w);
 	if (e || w.fired)
 		rc = fail(&w, e, "delete", err);
 	else if (!any)
 		rc = s2s_error_set(err, S2S_ENOTFOUND,
-				   "nothing stored for profile '%s'", profile);
+		                   "nothing stored for profile '%s'", profile);
 	g_hash_table_unref(attrs);
 	return rc;
 }
@@ -355,7 +366,7 @@ static char *attr_dup(GHashTable *h, const char *name, bool *ok)
 }
 
 static s2s_err ss_list(void *state, struct s2s_store_item **out, size_t *n,
-		       struct s2s_error *err)
+                       struct s2s_error *err)
 {
 	struct ss_state *st = state;
 	GHashTable *attrs = g_hash_table_new(g_str_hash, g_str_equal);

@@ -28,7 +28,7 @@ static bool region_valid(const char *r)
 }
 
 s2s_err s2s_sts_endpoint(char **out, const char *region, const char *override,
-			 struct s2s_error *err)
+                         struct s2s_error *err)
 {
 	struct s2s_buf b = S2S_BUF_INIT;
 	size_t n;
@@ -37,8 +37,8 @@ s2s_err s2s_sts_endpoint(char **out, const char *region, const char *override,
 	if (override && *override) {
 		if (!s2s_url_allowed(override))
 			return s2s_error_set(err, S2S_ECONFIG,
-					     "sts_endpoint must be an https "
-					     "URL (http only to loopback)");
+			                     "sts_endpoint must be an https "
+			                     "URL (http only to loopback)");
 		n = strlen(override);
 		while (n && override[n - 1] == '/')
 			n--;
@@ -47,8 +47,8 @@ s2s_err s2s_sts_endpoint(char **out, const char *region, const char *override,
 	} else if (region && *region) {
 		if (!region_valid(region))
 			return s2s_error_set(err, S2S_ECONFIG,
-					     "region '%s' is not a region id",
-					     region);
+			                     "region '%s' is not a region id",
+			                     region);
 		if (s2s_buf_printf(&b, "https://sts.%s.aliyuncs.com", region))
 			goto nomem;
 	} else if (s2s_buf_puts(&b, "https://sts.aliyuncs.com")) {
@@ -77,7 +77,7 @@ long s2s_sts_duration(long requested, long session_duration)
 }
 
 static s2s_err build_url(struct s2s_buf *url, const char *endpoint,
-			 struct s2s_error *err)
+                         struct s2s_error *err)
 {
 	unsigned char nonce[16];
 	char ts[32];
@@ -87,13 +87,13 @@ static s2s_err build_url(struct s2s_buf *url, const char *endpoint,
 		return s2s_error_set(err, S2S_ERROR, "no random bytes");
 	s2s_time_format_utc(ts, sizeof(ts), time(NULL));
 	rc = s2s_buf_printf(url,
-			    "%s/?Action=AssumeRoleWithSAML&Version=2015-04-01"
-			    "&Format=JSON&Timestamp=",
-			    endpoint);
+	                    "%s/?Action=AssumeRoleWithSAML&Version=2015-04-01"
+	                    "&Format=JSON&Timestamp=",
+	                    endpoint);
 	/* ':' is reserved in a query value: percent-encode the time. */
 	for (const char *p = ts; !rc && *p; p++)
 		rc = *p == ':' ? s2s_buf_puts(url, "%3A")
-			       : s2s_buf_add(url, p, 1);
+		               : s2s_buf_add(url, p, 1);
 	if (!rc)
 		rc = s2s_buf_puts(url, "&SignatureNonce=");
 	for (size_t i = 0; !rc && i < sizeof(nonce); i++)
@@ -104,8 +104,8 @@ static s2s_err build_url(struct s2s_buf *url, const char *endpoint,
 }
 
 static s2s_err build_body(struct s2s_buf *body,
-			  const struct s2s_sts_request *req,
-			  struct s2s_error *err)
+                          const struct s2s_sts_request *req,
+                          struct s2s_error *err)
 {
 	char dur[32];
 	s2s_err rc;
@@ -125,25 +125,25 @@ static s2s_err build_body(struct s2s_buf *body,
 }
 
 s2s_err s2s_sts_assume_role_with_saml(struct s2s_creds **out,
-				      struct s2s_http *http,
-				      const struct s2s_sts_request *req,
-				      struct s2s_error *err)
+                                      struct s2s_http *http,
+                                      const struct s2s_sts_request *req,
+                                      struct s2s_error *err)
 {
 	struct s2s_buf url = S2S_BUF_INIT, body = S2S_BUF_SECRET_INIT;
 	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
 	static const char *const headers[] = { "Accept: application/json",
-					       NULL };
+		                               NULL };
 	struct s2s_http_request hr = { 0 };
 	s2s_err rc;
 
 	*out = NULL;
 	S2S_ASSERT_ARG(req->endpoint && req->role_arn && req->provider_arn &&
-		       req->saml_b64);
+	               req->saml_b64);
 	if (req->saml_len > S2S_SAML_MAX_B64)
 		return s2s_error_set(err, S2S_ESAML,
-				     "SAMLResponse is %zu characters; STS "
-				     "accepts at most %d",
-				     req->saml_len, S2S_SAML_MAX_B64);
+		                     "SAMLResponse is %zu characters; STS "
+		                     "accepts at most %d",
+		                     req->saml_len, S2S_SAML_MAX_B64);
 	rc = build_url(&url, req->endpoint, err);
 	if (!rc)
 		rc = build_body(&body, req, err);
@@ -161,7 +161,7 @@ s2s_err s2s_sts_assume_role_with_saml(struct s2s_creds **out,
 	if (rc)
 		goto out;
 	rc = s2s_sts_parse_response(out, resp.status, resp.body.ptr,
-				    resp.body.len, err);
+	                            resp.body.len, err);
 	if (rc)
 		goto out;
 	if (!(*out)->role_arn)
@@ -180,7 +180,7 @@ out:
 }
 
 static s2s_err parse_error(long status, struct json_object *obj,
-			   struct s2s_error *err)
+                           struct s2s_error *err)
 {
 	const char *code = s2s__json_get_str(obj, "Code");
 	const char *msg = s2s__json_get_str(obj, "Message");
@@ -188,16 +188,17 @@ static s2s_err parse_error(long status, struct json_object *obj,
 
 	if (!code)
 		return s2s_error_set(err, S2S_ESTS,
-				     "STS answered HTTP %ld without an error "
-				     "code",
-				     status);
+		                     "STS answered HTTP %ld without an error "
+		                     "code",
+		                     status);
 	return s2s_error_set(err, S2S_ESTS, "STS %s: %.120s%s%s%s", code,
-			     msg ? msg : "(no message)", rid ? " (RequestId " : "",
-			     rid ? rid : "", rid ? ")" : "");
+	                     msg ? msg : "(no message)",
+	                     rid ? " (RequestId " : "", rid ? rid : "",
+	                     rid ? ")" : "");
 }
 
 static s2s_err parse_success(struct s2s_creds **out, struct json_object *obj,
-			     struct s2s_error *err)
+                             struct s2s_error *err)
 {
 	struct json_object *cr = s2s__json_get(obj, "Credentials");
 	struct json_object *user = s2s__json_get(obj, "AssumedRoleUser");
@@ -211,11 +212,11 @@ static s2s_err parse_success(struct s2s_creds **out, struct json_object *obj,
 
 	if (!id || !*id || !secret || !*secret || !token || !*token || !exp)
 		return s2s_error_set(err, S2S_ESTS,
-				     "STS answer lacks Credentials fields");
+		                     "STS answer lacks Credentials fields");
 	if (!s2s_time_parse(&t, exp))
 		return s2s_error_set(err, S2S_ESTS,
-				     "STS Expiration '%.40s' is not a UTC time",
-				     exp);
+		                     "STS Expiration '%.40s' is not a UTC time",
+		                     exp);
 	c = s2s_creds_new();
 	if (!c)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
@@ -235,8 +236,8 @@ static s2s_err parse_success(struct s2s_creds **out, struct json_object *obj,
 }
 
 s2s_err s2s_sts_parse_response(struct s2s_creds **out, long status,
-			       const char *body, size_t len,
-			       struct s2s_error *err)
+                               const char *body, size_t len,
+                               struct s2s_error *err)
 {
 	struct json_object *obj;
 	s2s_err rc;
@@ -245,9 +246,9 @@ s2s_err s2s_sts_parse_response(struct s2s_creds **out, long status,
 	obj = body ? s2s__json_parse(body, len) : NULL;
 	if (!obj)
 		return s2s_error_set(err, status >= 500 ? S2S_ENET : S2S_ESTS,
-				     "STS answered HTTP %ld with a body that "
-				     "is not JSON",
-				     status);
+		                     "STS answered HTTP %ld with a body that "
+		                     "is not JSON",
+		                     status);
 	if (status == 200 && s2s__json_get(obj, "Credentials"))
 		rc = parse_success(out, obj, err);
 	else

@@ -27,14 +27,14 @@ struct form_state {
 };
 
 static s2s_err form_validate(const struct s2s_account *acct,
-			     struct s2s_error *err)
+                             struct s2s_error *err)
 {
 	const char *url = s2s_account_get(acct, "url");
 
 	if (url && !s2s_url_allowed(url))
 		return s2s_error_set(err, S2S_ECONFIG,
-				     "url must be https (http only to a "
-				     "loopback address)");
+		                     "url must be https (http only to a "
+		                     "loopback address)");
 	return S2S_OK;
 }
 
@@ -101,7 +101,7 @@ static bool is_visible_text(const struct s2s_form_field *f)
 static struct s2s_form_field *username_field(const struct s2s_form *form)
 {
 	static const char *const hints[] = { "user", "login", "email",
-					     "mail", "name", "id" };
+		                             "mail", "name",  "id" };
 	struct s2s_form_field *first = NULL;
 
 	for (size_t h = 0; h < sizeof(hints) / sizeof(hints[0]); h++)
@@ -135,7 +135,7 @@ static size_t count_visible(const struct s2s_form *form)
 
 /* Send form and replace *resp with the answer. */
 static s2s_err submit(struct s2s_adapter_ctx *ctx, const struct s2s_form *form,
-		      struct s2s_http_response *resp)
+                      struct s2s_http_response *resp)
 {
 	struct s2s_buf body = S2S_BUF_SECRET_INIT, url = S2S_BUF_SECRET_INIT;
 	s2s_err rc;
@@ -146,8 +146,8 @@ static s2s_err submit(struct s2s_adapter_ctx *ctx, const struct s2s_form *form,
 	s2s_http_response_release(resp);
 	if (strcmp(form->method, "POST") == 0) {
 		rc = s2s_http_post_form(ctx->http, form->action,
-					body.ptr ? body.ptr : "", body.len,
-					resp, ctx->err);
+		                        body.ptr ? body.ptr : "", body.len,
+		                        resp, ctx->err);
 		goto out;
 	}
 	/* GET replaces the action's query with the form data. */
@@ -165,7 +165,7 @@ out:
 }
 
 static s2s_err fill_login(struct s2s_adapter_ctx *ctx, struct s2s_form *form,
-			  bool with_password)
+                          bool with_password)
 {
 	struct s2s_buf user = S2S_BUF_INIT, pass = S2S_BUF_SECRET_INIT;
 	struct s2s_form_field *uf = username_field(form);
@@ -188,25 +188,24 @@ static s2s_err fill_login(struct s2s_adapter_ctx *ctx, struct s2s_form *form,
 }
 
 static s2s_err unrecognised(struct s2s_adapter_ctx *ctx,
-			    const struct s2s_html_page *page, long status)
+                            const struct s2s_html_page *page, long status)
 {
 	char where[256];
 	size_t n = strcspn(page->url, "?#");
 
 	snprintf(where, sizeof(where), "%.*s", (int)(n < 200 ? n : 200),
-		 page->url);
+	         page->url);
 	return s2s_error_set(ctx->err, S2S_EIDP,
-			     "IdP page not understood at %s (HTTP %ld, "
-			     "title \"%.60s\")",
-			     where, status,
-			     page->title ? page->title : "");
+	                     "IdP page not understood at %s (HTTP %ld, "
+	                     "title \"%.60s\")",
+	                     where, status, page->title ? page->title : "");
 }
 
 /* One page: decide what a browser-with-a-user would do next.  Sets
  * *done when the SAMLResponse was found. */
 static s2s_err step(struct s2s_adapter_ctx *ctx, struct form_state *st,
-		    struct s2s_http_response *resp, struct s2s_buf *saml_b64,
-		    bool *done)
+                    struct s2s_http_response *resp, struct s2s_buf *saml_b64,
+                    bool *done)
 {
 	struct s2s_html_page *page = NULL;
 	struct s2s_form *form;
@@ -214,18 +213,18 @@ static s2s_err step(struct s2s_adapter_ctx *ctx, struct form_state *st,
 	s2s_err rc;
 
 	rc = s2s_html_parse(&page, resp->url, resp->body.ptr, resp->body.len,
-			    ctx->err);
+	                    ctx->err);
 	if (rc)
 		goto out;
 	remember_host(st, resp->url);
 	form = s2s_html_form_with_field(page, "SAMLResponse");
-	if (form && (is_alibaba_acs(form->action) ||
-		     !visited(st, form->action))) {
+	if (form &&
+	    (is_alibaba_acs(form->action) || !visited(st, form->action))) {
 		f = s2s_form_field_find(form, "SAMLResponse");
 		s2s_buf_reset(saml_b64);
 		if (s2s_buf_puts(saml_b64, f->value))
 			rc = s2s_error_set(ctx->err, S2S_ENOMEM,
-					   "out of memory");
+			                   "out of memory");
 		*done = true;
 		goto out;
 	}
@@ -237,8 +236,8 @@ static s2s_err step(struct s2s_adapter_ctx *ctx, struct form_state *st,
 	if (form) {
 		if (st->sent_password) {
 			rc = s2s_error_set(ctx->err, S2S_EAUTH,
-					   "the IdP rejected the username or "
-					   "password (login form shown again)");
+			                   "the IdP rejected the username or "
+			                   "password (login form shown again)");
 			goto out;
 		}
 		st->sent_password = true;
@@ -269,7 +268,7 @@ static s2s_err step(struct s2s_adapter_ctx *ctx, struct form_state *st,
 
 		if (!next) {
 			rc = s2s_error_set(ctx->err, S2S_ENOMEM,
-					   "out of memory");
+			                   "out of memory");
 			goto out;
 		}
 		s2s_http_response_release(resp);
@@ -284,7 +283,7 @@ out:
 }
 
 static s2s_err form_authenticate(struct s2s_adapter_ctx *ctx,
-				 struct s2s_buf *saml_b64)
+                                 struct s2s_buf *saml_b64)
 {
 	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
 	struct form_state *st = ctx->priv;
@@ -292,18 +291,18 @@ static s2s_err form_authenticate(struct s2s_adapter_ctx *ctx,
 	s2s_err rc;
 
 	rc = s2s_http_get(ctx->http, s2s_account_get(ctx->acct, "url"), &resp,
-			  ctx->err);
+	                  ctx->err);
 	for (int i = 0; !rc && !done; i++) {
 		if (i == MAX_STEPS) {
 			rc = s2s_error_set(ctx->err, S2S_EIDP,
-					   "no SAMLResponse after %d IdP pages",
-					   MAX_STEPS);
+			                   "no SAMLResponse after %d IdP pages",
+			                   MAX_STEPS);
 			break;
 		}
 		if (resp.status >= 500)
 			rc = s2s_error_set(ctx->err, S2S_ENET,
-					   "IdP answered HTTP %ld",
-					   resp.status);
+			                   "IdP answered HTTP %ld",
+			                   resp.status);
 		else
 			rc = step(ctx, st, &resp, saml_b64, &done);
 	}
@@ -320,15 +319,14 @@ static void form_release(struct s2s_adapter_ctx *ctx)
 	st->nhosts = 0;
 }
 
-static const char *const form_aliases[] = { "simplesamlphp", "generic",
-					    NULL };
+static const char *const form_aliases[] = { "simplesamlphp", "generic", NULL };
 
 const struct s2s_adapter s2s_adapter_form = {
 	.abi = S2S_ADAPTER_ABI,
 	.name = "form",
 	.aliases = form_aliases,
 	.summary = "any IdP with a plain HTML login form (SimpleSAMLphp, "
-		   "and alike); no MFA",
+	           "and alike); no MFA",
 	.features = S2S_ADAPTER_F_FORM,
 	.priv_size = sizeof(struct form_state),
 	.validate = form_validate,

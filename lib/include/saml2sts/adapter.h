@@ -29,13 +29,13 @@ enum s2s_adapter_features {
 };
 
 struct s2s_adapter_ctx {
-	const struct s2s_account *acct;    /* borrowed */
-	struct s2s_http *http;             /* borrowed */
+	const struct s2s_account *acct; /* borrowed */
+	struct s2s_http *http;          /* borrowed */
 	const struct s2s_prompter *prompter;
-	const char *site_acs_url;          /* ACS of the configured site */
-	const char *username;              /* --username or config, or NULL */
+	const char *site_acs_url; /* ACS of the configured site */
+	const char *username;     /* --username or config, or NULL */
 	struct s2s_error *err;
-	void *priv;                        /* priv_size bytes, zeroed */
+	void *priv; /* priv_size bytes, zeroed */
 };
 
 struct s2s_adapter {
@@ -48,10 +48,10 @@ struct s2s_adapter {
 
 	bool (*probe)(void); /* optional: usable on this machine? */
 	s2s_err (*validate)(const struct s2s_account *acct,
-			    struct s2s_error *err);
+	                    struct s2s_error *err);
 	/* Log in and put the base64 SAMLResponse into saml_b64 (secret). */
 	s2s_err (*authenticate)(struct s2s_adapter_ctx *ctx,
-				struct s2s_buf *saml_b64);
+	                        struct s2s_buf *saml_b64);
 	void (*release)(struct s2s_adapter_ctx *ctx); /* optional */
 };
 
@@ -60,11 +60,9 @@ bool s2s_adapter_supports(const struct s2s_adapter *a, unsigned int features);
 
 /* Ask the prompter for the username when ctx->username is unset; the
  * answer goes to out. */
-s2s_err s2s_adapter_username(struct s2s_adapter_ctx *ctx,
-			     struct s2s_buf *out);
+s2s_err s2s_adapter_username(struct s2s_adapter_ctx *ctx, struct s2s_buf *out);
 
 /* Ask the prompter for the password (secret). */
-s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx,
-			     struct s2s_buf *out);
+s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, struct s2s_buf *out);
 
 #endif

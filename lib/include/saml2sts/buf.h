@@ -20,8 +20,14 @@ struct s2s_buf {
 	bool secret; /* wipe on growth and release */
 };
 
-#define S2S_BUF_INIT { NULL, 0, 0, 0, false }
-#define S2S_BUF_SECRET_INIT { NULL, 0, 0, 0, true }
+#define S2S_BUF_INIT                 \
+	{                            \
+		NULL, 0, 0, 0, false \
+	}
+#define S2S_BUF_SECRET_INIT         \
+	{                           \
+		NULL, 0, 0, 0, true \
+	}
 
 /* Initialise without allocating; secret buffers are wiped on release. */
 void s2s_buf_init(struct s2s_buf *buf, bool secret);
@@ -36,7 +42,7 @@ s2s_err s2s_buf_puts(struct s2s_buf *buf, const char *s);
 /* Append formatted text.  Never use it for secrets: vsnprintf may leave
  * copies in stdio buffers on some libcs. */
 s2s_err s2s_buf_printf(struct s2s_buf *buf, const char *fmt, ...)
-	S2S_PRINTF(2, 3);
+        S2S_PRINTF(2, 3);
 
 /* Make sure ptr is non-NULL and NUL-terminated even when empty. */
 s2s_err s2s_buf_terminate(struct s2s_buf *buf);

@@ -20,35 +20,34 @@ struct s2s_account; /* one section */
 /* Parse INI text; name is used in messages ("config:12: ...").
  * Returns S2S_ECONFIG with "name:line: reason" on a bad file. */
 s2s_err s2s_config_parse(struct s2s_config **out, const char *name,
-			 const char *text, size_t len, struct s2s_error *err);
+                         const char *text, size_t len, struct s2s_error *err);
 
 /* Read and parse path.  A missing file gives an empty config (S2S_OK);
  * an unreadable one is S2S_ECONFIG. */
 s2s_err s2s_config_load(struct s2s_config **out, const char *path,
-			struct s2s_error *err);
+                        struct s2s_error *err);
 
 /* Serialise in file order and write atomically (temp file in the same
  * directory, fsync, rename), mode 0600; creates the directory 0700. */
 s2s_err s2s_config_save(const struct s2s_config *cfg, const char *path,
-			struct s2s_error *err);
+                        struct s2s_error *err);
 
 void s2s_config_free(struct s2s_config *cfg);
 
 /* The section called name, or NULL; borrowed until the config is freed
  * or changed. */
 const struct s2s_account *s2s_config_account(const struct s2s_config *cfg,
-					     const char *name);
+                                             const char *name);
 
 /* Number of sections and the i-th one (file order); borrowed. */
 size_t s2s_config_count(const struct s2s_config *cfg);
-const struct s2s_account *s2s_config_at(const struct s2s_config *cfg,
-					size_t i);
+const struct s2s_account *s2s_config_at(const struct s2s_config *cfg, size_t i);
 
 /* Set key=value in section account (created if absent).  value NULL
  * removes the key.  The key is checked like a parsed one. */
 s2s_err s2s_config_set(struct s2s_config *cfg, const char *account,
-		       const char *key, const char *value,
-		       struct s2s_error *err);
+                       const char *key, const char *value,
+                       struct s2s_error *err);
 
 /* True if key is a known core key or an adapter-namespaced key. */
 bool s2s_config_key_valid(const char *key);
@@ -60,19 +59,18 @@ const char *s2s_account_name(const struct s2s_account *acct);
 const char *s2s_account_get(const struct s2s_account *acct, const char *key);
 
 /* The value of key or def when unset. */
-const char *s2s_account_get_str(const struct s2s_account *acct,
-				const char *key, const char *def);
+const char *s2s_account_get_str(const struct s2s_account *acct, const char *key,
+                                const char *def);
 
 /* Integer key within [min, max]; def when unset; S2S_ECONFIG naming the
  * key (and its line) when not a number or out of range. */
 s2s_err s2s_account_get_long(long *out, const struct s2s_account *acct,
-			     const char *key, long min, long max, long def,
-			     struct s2s_error *err);
+                             const char *key, long min, long max, long def,
+                             struct s2s_error *err);
 
 /* Boolean key (true/false/yes/no/1/0/on/off); def when unset. */
 s2s_err s2s_account_get_bool(bool *out, const struct s2s_account *acct,
-			     const char *key, bool def,
-			     struct s2s_error *err);
+                             const char *key, bool def, struct s2s_error *err);
 
 /* The file line of key in its section, or 0 if set programmatically. */
 unsigned int s2s_account_line(const struct s2s_account *acct, const char *key);

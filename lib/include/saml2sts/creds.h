@@ -35,17 +35,17 @@ void s2s_creds_free(struct s2s_creds *creds);
 
 /* Serialise for the store (secret JSON). */
 s2s_err s2s_creds_to_json(const struct s2s_creds *creds, struct s2s_buf *out,
-			  struct s2s_error *err);
+                          struct s2s_error *err);
 
 /* Parse what s2s_creds_to_json wrote; S2S_ESTORE when not valid. */
 s2s_err s2s_creds_from_json(struct s2s_creds **out, const char *json,
-			    size_t len, struct s2s_error *err);
+                            size_t len, struct s2s_error *err);
 
 /* aliyun CLI External-mode JSON:
  * {"mode":"StsToken","access_key_id":…,"access_key_secret":…,
  *  "sts_token":…,"expiration":"YYYY-MM-DDTHH:MM:SSZ"} */
 s2s_err s2s_creds_external_json(const struct s2s_creds *creds,
-				struct s2s_buf *out, struct s2s_error *err);
+                                struct s2s_buf *out, struct s2s_error *err);
 
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
 void s2s_time_format_utc(char *buf, size_t size, time_t t);

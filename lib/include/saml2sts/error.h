@@ -42,14 +42,20 @@ struct s2s_error {
 	char msg[256]; /* one line, no '\n', never a secret */
 };
 
-#define S2S_ERROR_INIT { S2S_OK, { 0 } }
+#define S2S_ERROR_INIT    \
+	{                 \
+		S2S_OK,   \
+		{         \
+			0 \
+		}         \
+	}
 
 /*
  * Record code and message unless a message is already recorded (the
  * first, deepest one wins).  err may be NULL.  Returns code.
  */
-s2s_err s2s_error_set(struct s2s_error *err, s2s_err code, const char *fmt,
-		      ...) S2S_PRINTF(3, 4);
+s2s_err s2s_error_set(struct s2s_error *err, s2s_err code, const char *fmt, ...)
+        S2S_PRINTF(3, 4);
 
 /* Forget a recorded error, for code that handled it. */
 void s2s_error_clear(struct s2s_error *err);

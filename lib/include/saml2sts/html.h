@@ -16,18 +16,18 @@
 #include "error.h"
 
 struct s2s_form_field {
-	char *name;  /* never NULL */
-	char *value; /* entity-decoded; never NULL (may be "") */
-	char *type;  /* lowercase input type ("text", "hidden", "password",
-			"email", "submit", "checkbox", ...), "select",
-			"textarea" or "button" */
-	char *id;    /* or NULL */
+	char *name;   /* never NULL */
+	char *value;  /* entity-decoded; never NULL (may be "") */
+	char *type;   /* lowercase input type ("text", "hidden", "password",
+	                 "email", "submit", "checkbox", ...), "select",
+	                 "textarea" or "button" */
+	char *id;     /* or NULL */
 	bool checked; /* for checkbox/radio */
 };
 
 struct s2s_form {
 	char *action; /* absolute URL: resolved against the page URL; an empty,
-			 missing, "?" or "#" action follows HTML rules */
+	                 missing, "?" or "#" action follows HTML rules */
 	char *method; /* "GET" or "POST" (uppercase; default GET) */
 	char *id;     /* or NULL */
 	char *name;   /* or NULL */
@@ -38,7 +38,8 @@ struct s2s_form {
 struct s2s_html_page {
 	char *url;         /* the page URL (copied) */
 	char *title;       /* whitespace-collapsed, or NULL */
-	char *refresh_url; /* absolute URL of <meta http-equiv=refresh>, or NULL */
+	char *refresh_url; /* absolute URL of <meta http-equiv=refresh>, or NULL
+	                    */
 	struct s2s_form *forms;
 	size_t nforms;
 };
@@ -47,37 +48,37 @@ struct s2s_html_page {
  * Fails only on ENOMEM or input over 8 MiB; a page without forms is
  * S2S_OK with nforms = 0. */
 s2s_err s2s_html_parse(struct s2s_html_page **out, const char *url,
-		       const char *html, size_t len, struct s2s_error *err);
+                       const char *html, size_t len, struct s2s_error *err);
 
 /* Wipe and free; NULL is a no-op. */
 void s2s_html_page_free(struct s2s_html_page *page);
 
 /* The first field called name (case-sensitive), or NULL; borrowed. */
 struct s2s_form_field *s2s_form_field_find(const struct s2s_form *form,
-					   const char *name);
+                                           const char *name);
 
 /* The first field whose type is type, or NULL; borrowed. */
 struct s2s_form_field *s2s_form_field_by_type(const struct s2s_form *form,
-					      const char *type);
+                                              const char *type);
 
 /* The first form with a field called name, or NULL; borrowed. */
 struct s2s_form *s2s_html_form_with_field(const struct s2s_html_page *page,
-					  const char *name);
+                                          const char *name);
 
 /* The first form with a field of type type, or NULL; borrowed. */
 struct s2s_form *s2s_html_form_with_type(const struct s2s_html_page *page,
-					 const char *type);
+                                         const char *type);
 
 /* Set field name to value (adding a "text" field when absent); the old
  * value is wiped. */
-s2s_err s2s_form_set(struct s2s_form *form, const char *name,
-		     const char *value, struct s2s_error *err);
+s2s_err s2s_form_set(struct s2s_form *form, const char *name, const char *value,
+                     struct s2s_error *err);
 
 /* Encode the form's successful controls as
  * application/x-www-form-urlencoded into out (which should be secret):
  * unchecked checkboxes/radios, buttons and submit inputs are left out.
  */
 s2s_err s2s_form_encode(const struct s2s_form *form, struct s2s_buf *out,
-			struct s2s_error *err);
+                        struct s2s_error *err);
 
 #endif

@@ -40,24 +40,27 @@ enum s2s_http_flags {
 };
 
 struct s2s_http_request {
-	const char *method;       /* "GET" or "POST" */
-	const char *url;          /* absolute */
-	const char *body;         /* POST body or NULL */
+	const char *method; /* "GET" or "POST" */
+	const char *url;    /* absolute */
+	const char *body;   /* POST body or NULL */
 	size_t body_len;
-	const char *content_type; /* for the body */
+	const char *content_type;   /* for the body */
 	const char *const *headers; /* NULL-terminated "Name: value", or NULL */
-	unsigned int flags;       /* enum s2s_http_flags */
+	unsigned int flags;         /* enum s2s_http_flags */
 };
 
 struct s2s_http_response {
 	long status;
-	char *url;          /* final URL after redirects; caller owns */
-	char *content_type; /* or NULL; caller owns */
-	char *location;     /* Location of an unfollowed 3xx, or NULL */
+	char *url;           /* final URL after redirects; caller owns */
+	char *content_type;  /* or NULL; caller owns */
+	char *location;      /* Location of an unfollowed 3xx, or NULL */
 	struct s2s_buf body; /* secret */
 };
 
-#define S2S_HTTP_RESPONSE_INIT { 0, NULL, NULL, NULL, S2S_BUF_SECRET_INIT }
+#define S2S_HTTP_RESPONSE_INIT                           \
+	{                                                \
+		0, NULL, NULL, NULL, S2S_BUF_SECRET_INIT \
+	}
 
 /* The user agent string, "saml2sts/<version>". */
 const char *s2s_http_user_agent(void);
@@ -65,7 +68,7 @@ const char *s2s_http_user_agent(void);
 /* Create a session.  opts may be NULL for defaults; it is copied
  * (ca_bundle too). */
 s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
-		     struct s2s_error *err);
+                     struct s2s_error *err);
 
 /* Free the session; the cookie jar is wiped with it. */
 void s2s_http_free(struct s2s_http *http);
@@ -74,24 +77,24 @@ void s2s_http_free(struct s2s_http *http);
  * transport failures are S2S_ENET or S2S_ETLS.  resp must be
  * initialised with S2S_HTTP_RESPONSE_INIT and is filled on success. */
 s2s_err s2s_http_do(struct s2s_http *http, const struct s2s_http_request *req,
-		    struct s2s_http_response *resp, struct s2s_error *err);
+                    struct s2s_http_response *resp, struct s2s_error *err);
 
 /* GET url, following redirects, retried when idempotent. */
 s2s_err s2s_http_get(struct s2s_http *http, const char *url,
-		     struct s2s_http_response *resp, struct s2s_error *err);
+                     struct s2s_http_response *resp, struct s2s_error *err);
 
 /* POST an application/x-www-form-urlencoded body, following redirects. */
 s2s_err s2s_http_post_form(struct s2s_http *http, const char *url,
-			   const char *body, size_t len,
-			   struct s2s_http_response *resp,
-			   struct s2s_error *err);
+                           const char *body, size_t len,
+                           struct s2s_http_response *resp,
+                           struct s2s_error *err);
 
 /* Release what a response holds (wipes the body); resp is re-initialised. */
 void s2s_http_response_release(struct s2s_http_response *resp);
 
 /* Resolve ref against base (RFC 3986); caller frees. */
 s2s_err s2s_url_resolve(char **out, const char *base, const char *ref,
-			struct s2s_error *err);
+                        struct s2s_error *err);
 
 /* The host part of url; caller frees. */
 s2s_err s2s_url_host(char **out, const char *url, struct s2s_error *err);
@@ -102,11 +105,11 @@ bool s2s_url_allowed(const char *url);
 
 /* Append name=value, percent-encoded, '&'-separated, to a form body. */
 s2s_err s2s_form_append(struct s2s_buf *body, const char *name,
-			const char *value, struct s2s_error *err);
+                        const char *value, struct s2s_error *err);
 
 /* Export / import the cookies of the session as Netscape cookie lines,
  * for keeping an IdP session; secret. */
 s2s_err s2s_http_cookies_export(struct s2s_http *http, struct s2s_buf *out,
-				struct s2s_error *err);
+                                struct s2s_error *err);
 
 #endif

@@ -35,11 +35,11 @@ bool s2s_adapter_usable(const struct s2s_adapter *a);
 
 /* Validate the account for the adapter. */
 s2s_err s2s_login_validate(const struct s2s_adapter *a,
-			   const struct s2s_account *acct,
-			   struct s2s_error *err);
+                           const struct s2s_account *acct,
+                           struct s2s_error *err);
 
 /* Log in; the base64 SAMLResponse goes to saml_b64 (make it secret). */
 s2s_err s2s_login(const struct s2s_login_params *p, struct s2s_buf *saml_b64,
-		  struct s2s_error *err);
+                  struct s2s_error *err);
 
 #endif

@@ -21,8 +21,8 @@ struct s2s_prompter {
 	/* Fill answer; S2S_ECANCELLED when the user gives up,
 	 * S2S_ENEEDINPUT when prompting is not allowed. */
 	s2s_err (*ask)(void *payload, enum s2s_prompt_kind kind,
-		       const char *text, struct s2s_buf *answer,
-		       struct s2s_error *err);
+	               const char *text, struct s2s_buf *answer,
+	               struct s2s_error *err);
 	/* "Approve the push on your phone": no answer expected. */
 	void (*notify)(void *payload, const char *text);
 	void *payload;

@@ -35,12 +35,12 @@ struct s2s_role {
 struct s2s_saml {
 	struct s2s_role *roles; /* in assertion order, duplicates removed */
 	size_t nroles;
-	char *session_name;     /* RoleSessionName, or NULL */
-	long session_duration;  /* SessionDuration seconds, or -1 */
-	char *issuer;           /* Assertion Issuer, or NULL */
-	char *destination;      /* Response@Destination, or NULL (a hint) */
-	char *recipient;        /* SubjectConfirmationData@Recipient or NULL */
-	char **audiences;       /* Conditions/AudienceRestriction/Audience */
+	char *session_name;    /* RoleSessionName, or NULL */
+	long session_duration; /* SessionDuration seconds, or -1 */
+	char *issuer;          /* Assertion Issuer, or NULL */
+	char *destination;     /* Response@Destination, or NULL (a hint) */
+	char *recipient;       /* SubjectConfirmationData@Recipient or NULL */
+	char **audiences;      /* Conditions/AudienceRestriction/Audience */
 	size_t naudiences;
 	char *status;           /* top-level StatusCode@Value, or NULL */
 	char *name_id;          /* Subject/NameID, or NULL */
@@ -48,26 +48,26 @@ struct s2s_saml {
 	time_t not_on_or_after; /* Conditions@NotOnOrAfter, or 0 */
 	time_t subject_not_on_or_after; /* SubjectConfirmationData, or 0 */
 	time_t session_not_on_or_after; /* AuthnStatement, or 0 */
-	bool encrypted;         /* an EncryptedAssertion, nothing readable */
+	bool encrypted; /* an EncryptedAssertion, nothing readable */
 };
 
 /* Strict base64 decode (standard alphabet, padding required, ASCII
  * whitespace skipped) into out (make it secret). */
 s2s_err s2s_base64_decode(struct s2s_buf *out, const char *b64, size_t len,
-			  struct s2s_error *err);
+                          struct s2s_error *err);
 
 /* Base64-encode len bytes into out. */
 s2s_err s2s_base64_encode(struct s2s_buf *out, const void *data, size_t len,
-			  struct s2s_error *err);
+                          struct s2s_error *err);
 
 /* Decode and parse a base64 SAMLResponse.  S2S_ESAML with a reason on
  * anything malformed; the caller owns *out (s2s_saml_free). */
 s2s_err s2s_saml_parse(struct s2s_saml **out, const char *b64, size_t len,
-		       struct s2s_error *err);
+                       struct s2s_error *err);
 
 /* Parse the XML of a Response (already decoded). */
-s2s_err s2s_saml_parse_xml(struct s2s_saml **out, const char *xml,
-			   size_t len, struct s2s_error *err);
+s2s_err s2s_saml_parse_xml(struct s2s_saml **out, const char *xml, size_t len,
+                           struct s2s_error *err);
 
 /* NULL is a no-op. */
 void s2s_saml_free(struct s2s_saml *saml);
@@ -75,7 +75,7 @@ void s2s_saml_free(struct s2s_saml *saml);
 /* Split one Role attribute value ("role,provider" in either order, spaces
  * tolerated) into role; S2S_ESAML when it is not a pair of ARNs. */
 s2s_err s2s_role_parse(struct s2s_role *role, const char *value,
-		       struct s2s_error *err);
+                       struct s2s_error *err);
 
 /* Free what role holds; role itself is not freed. */
 void s2s_role_release(struct s2s_role *role);

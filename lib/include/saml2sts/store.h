@@ -31,7 +31,7 @@ struct s2s_store_item {
 /* Open a backend by name ("secret-service"), or the default when name is
  * NULL.  timeout_ms bounds every call (0 = 10000). */
 s2s_err s2s_store_open(struct s2s_store **out, const char *name,
-		       long timeout_ms, struct s2s_error *err);
+                       long timeout_ms, struct s2s_error *err);
 
 void s2s_store_free(struct s2s_store *store);
 
@@ -40,31 +40,31 @@ const char *s2s_store_backend(const struct s2s_store *store);
 
 /* Store STS credentials under profile (replacing any). */
 s2s_err s2s_store_put_creds(struct s2s_store *store, const char *profile,
-			    const struct s2s_creds *creds,
-			    struct s2s_error *err);
+                            const struct s2s_creds *creds,
+                            struct s2s_error *err);
 
 /* Read STS credentials; S2S_ENOTFOUND when there are none. */
 s2s_err s2s_store_get_creds(struct s2s_creds **out, struct s2s_store *store,
-			    const char *profile, struct s2s_error *err);
+                            const char *profile, struct s2s_error *err);
 
 /* Store / read a raw secret of another kind (e.g. "idp-password"). */
 s2s_err s2s_store_put_secret(struct s2s_store *store, const char *profile,
-			     const char *kind, const char *account,
-			     const struct s2s_buf *secret,
-			     struct s2s_error *err);
+                             const char *kind, const char *account,
+                             const struct s2s_buf *secret,
+                             struct s2s_error *err);
 s2s_err s2s_store_get_secret(struct s2s_buf *out, struct s2s_store *store,
-			     const char *profile, const char *kind,
-			     struct s2s_error *err);
+                             const char *profile, const char *kind,
+                             struct s2s_error *err);
 
 /* Delete the items of profile of kind (NULL kind = every kind).
  * S2S_ENOTFOUND when there was nothing. */
 s2s_err s2s_store_delete(struct s2s_store *store, const char *profile,
-			 const char *kind, struct s2s_error *err);
+                         const char *kind, struct s2s_error *err);
 
 /* List items (attributes only; secrets are not read).  Sorted by
  * profile; free with s2s_store_items_free. */
 s2s_err s2s_store_list(struct s2s_store_item **out, size_t *n,
-		       struct s2s_store *store, struct s2s_error *err);
+                       struct s2s_store *store, struct s2s_error *err);
 
 void s2s_store_items_free(struct s2s_store_item *items, size_t n);
 

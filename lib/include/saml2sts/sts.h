@@ -14,25 +14,25 @@
 #include "error.h"
 #include "http.h"
 
-#define S2S_STS_MIN_DURATION 900
-#define S2S_STS_MAX_DURATION 43200
+#define S2S_STS_MIN_DURATION     900
+#define S2S_STS_MAX_DURATION     43200
 #define S2S_STS_DEFAULT_DURATION 3600
 
 struct s2s_sts_request {
-	const char *endpoint;     /* base URL, e.g. https://sts.aliyuncs.com */
+	const char *endpoint; /* base URL, e.g. https://sts.aliyuncs.com */
 	const char *role_arn;
 	const char *provider_arn;
-	const char *saml_b64;     /* the untouched base64 Response (secret) */
+	const char *saml_b64; /* the untouched base64 Response (secret) */
 	size_t saml_len;
-	long duration;            /* DurationSeconds, 0 = do not send */
-	const char *policy;       /* or NULL */
+	long duration;      /* DurationSeconds, 0 = do not send */
+	const char *policy; /* or NULL */
 };
 
 /* The STS base URL: override if set (must be https, or http to
  * loopback), else https://sts.<region>.aliyuncs.com for a region, else
  * https://sts.aliyuncs.com.  Caller frees. */
 s2s_err s2s_sts_endpoint(char **out, const char *region, const char *override,
-			 struct s2s_error *err);
+                         struct s2s_error *err);
 
 /* The DurationSeconds to ask for: requested (0 = default 3600), capped
  * by the assertion's SessionDuration (session_duration < 0: none), never
@@ -43,14 +43,14 @@ long s2s_sts_duration(long requested, long session_duration);
  * refuses, S2S_ENET/S2S_ETLS on transport failure.  *out is owned by the
  * caller; role_arn and provider_arn are copied into it. */
 s2s_err s2s_sts_assume_role_with_saml(struct s2s_creds **out,
-				      struct s2s_http *http,
-				      const struct s2s_sts_request *req,
-				      struct s2s_error *err);
+                                      struct s2s_http *http,
+                                      const struct s2s_sts_request *req,
+                                      struct s2s_error *err);
 
 /* Parse an STS answer (HTTP status and body).  Success JSON gives
  * creds; error JSON gives S2S_ESTS "<Code>: <Message> (RequestId …)". */
 s2s_err s2s_sts_parse_response(struct s2s_creds **out, long status,
-			       const char *body, size_t len,
-			       struct s2s_error *err);
+                               const char *body, size_t len,
+                               struct s2s_error *err);
 
 #endif

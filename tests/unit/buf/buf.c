@@ -92,7 +92,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_buf__grows_and_terminates),
-		cmocka_unit_test(test_buf_buf__secret_grows_without_losing_data),
+		cmocka_unit_test(
+		        test_buf_buf__secret_grows_without_losing_data),
 		cmocka_unit_test(test_buf_buf__max_is_enforced),
 		cmocka_unit_test(test_buf_buf__detach_and_printf),
 		cmocka_unit_test(test_buf_buf__reset_wipes_secret),
