@@ -40,10 +40,10 @@ fi
 say saml2sts status
 "$BIN" status
 
-say saml2sts exec -- sh -c 'echo ALIBABA_CLOUD_ACCESS_KEY_ID=\$ALIBABA_CLOUD_ACCESS_KEY_ID'
+say "saml2sts exec -- sh -c 'echo ALIBABA_CLOUD_ACCESS_KEY_ID=\$ALIBABA_CLOUD_ACCESS_KEY_ID'"
 "$BIN" exec -- sh -c 'echo ALIBABA_CLOUD_ACCESS_KEY_ID=$ALIBABA_CLOUD_ACCESS_KEY_ID'
 
-say saml2sts credential-process --profile demo '| (secrets masked)'
+say "saml2sts credential-process --profile demo    # secrets masked here"
 "$BIN" credential-process --profile demo |
 	sed -e 's/"access_key_secret":"[^"]*"/"access_key_secret":"****"/' \
 	    -e 's/"sts_token":"[^"]*"/"sts_token":"****"/'
