@@ -88,6 +88,13 @@ int cli_authenticate(struct cli *cli, const struct cli_login *opt,
 		                   "cannot be read");
 		goto out;
 	}
+	if (s2s_account_get(cli->acct, "idp_cert") ||
+	    s2s_account_get(cli->acct, "idp_metadata"))
+		cli_info(cli,
+		         "saml2sts: warning: idp_cert/idp_metadata is set, "
+		         "but local signature verification is not "
+		         "implemented yet; only STS verifies the "
+		         "assertion");
 	cli_verbose(cli, "assertion from %s grants %zu role(s)",
 	            (*saml_out)->issuer ? (*saml_out)->issuer : "?",
 	            (*saml_out)->nroles);

@@ -918,6 +918,8 @@ static bool successful(const struct s2s_form_field *f)
 	static const char *const never[] = { "submit", "button", "image",
 		                             "reset", "file" };
 
+	if (f->submitter)
+		return true;
 	for (size_t i = 0; i < S2S_ARRAY_SIZE(never); i++)
 		if (strcmp(f->type, never[i]) == 0)
 			return false;

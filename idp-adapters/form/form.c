@@ -133,13 +133,30 @@ static size_t count_visible(const struct s2s_form *form)
 	return n;
 }
 
+/* Pressing Enter in a form submits it with its default button, the first
+ * submit button; IdPs such as Shibboleth read its name (_eventId_proceed).
+ */
+static void press_default_button(struct s2s_form *form)
+{
+	for (size_t i = 0; i < form->nfields; i++) {
+		struct s2s_form_field *f = &form->fields[i];
+
+		if (strcmp(f->type, "submit") == 0 ||
+		    strcmp(f->type, "image") == 0) {
+			f->submitter = f->name[0] != '\0';
+			return;
+		}
+	}
+}
+
 /* Send form and replace *resp with the answer. */
-static s2s_err submit(struct s2s_adapter_ctx *ctx, const struct s2s_form *form,
+static s2s_err submit(struct s2s_adapter_ctx *ctx, struct s2s_form *form,
                       struct s2s_http_response *resp)
 {
 	struct s2s_buf body = S2S_BUF_SECRET_INIT, url = S2S_BUF_SECRET_INIT;
 	s2s_err rc;
 
+	press_default_button(form);
 	rc = s2s_form_encode(form, &body, ctx->err);
 	if (rc)
 		goto out;

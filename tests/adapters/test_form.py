@@ -125,6 +125,8 @@ class IdP(http.server.BaseHTTPRequestHandler):
                     "<p class=error>Wrong email or password</p>"))
             if "remember" in f:
                 return self.send(400, page("Bad request", "unchecked box sent"))
+            if f.get("action") != ["login"]:
+                return self.send(400, page("Bad request", "default button not sent"))
             return self.send(200, page("Redirecting", """
 <meta http-equiv="Refresh" content="0; URL='/hop'">"""))
         if path == "/continue":

@@ -426,5 +426,43 @@ class CLITest(unittest.TestCase):
                     self.assertNotIn(s, data, path)
 
 
+class IntlSiteTest(unittest.TestCase):
+    """The international site: its own ACS and audience, end to end."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tb = testbed.Testbed(site="intl").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tb.stop()
+
+    def s2s(self, *args):
+        cfg = os.path.join(self.tb.home, "intl.cfg")
+        return self.tb.run([BIN, "--config", cfg] + list(args),
+                           extra_env={"SAML2STS_PASSWORD": "bob-pass"},
+                           stdin=subprocess.DEVNULL)
+
+    def configure(self, url):
+        r = self.s2s("configure", "--provider", "form", "--site", "intl",
+                     "--url", url, "--username", "bob", "--sts-endpoint",
+                     self.tb.sts.url, "--region", "ap-southeast-1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_intl_login(self):
+        self.configure(self.tb.idp.url_intl)
+        r = self.s2s("login")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.tb.sts_calls()[-1]["status"], 200)
+        r = self.s2s("exec", "--", "sh", "-c", "echo $ALIBABA_CLOUD_REGION_ID")
+        self.assertEqual(r.stdout, b"ap-southeast-1\n")
+
+    def test_cn_assertion_is_refused_by_intl_sts(self):
+        self.configure(self.tb.idp.url_cn)
+        r = self.s2s("login", "--force")
+        self.assertEqual(r.returncode, 6, r.stderr)
+        self.assertIn(b"AuthenticationFail.SAMLAssertion.Invalid", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

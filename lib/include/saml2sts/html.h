@@ -16,13 +16,14 @@
 #include "error.h"
 
 struct s2s_form_field {
-	char *name;   /* never NULL */
-	char *value;  /* entity-decoded; never NULL (may be "") */
-	char *type;   /* lowercase input type ("text", "hidden", "password",
-	                 "email", "submit", "checkbox", ...), "select",
-	                 "textarea" or "button" */
-	char *id;     /* or NULL */
-	bool checked; /* for checkbox/radio */
+	char *name;     /* never NULL */
+	char *value;    /* entity-decoded; never NULL (may be "") */
+	char *type;     /* lowercase input type ("text", "hidden", "password",
+	                   "email", "submit", "checkbox", ...), "select",
+	                   "textarea" or "button" */
+	char *id;       /* or NULL */
+	bool checked;   /* for checkbox/radio */
+	bool submitter; /* the button that submits: sent by s2s_form_encode */
 };
 
 struct s2s_form {
@@ -76,7 +77,8 @@ s2s_err s2s_form_set(struct s2s_form *form, const char *name, const char *value,
 
 /* Encode the form's successful controls as
  * application/x-www-form-urlencoded into out (which should be secret):
- * unchecked checkboxes/radios, buttons and submit inputs are left out.
+ * unchecked checkboxes/radios, buttons and submit inputs are left out,
+ * except a field marked as the submitter.
  */
 s2s_err s2s_form_encode(const struct s2s_form *form, struct s2s_buf *out,
                         struct s2s_error *err);

@@ -56,10 +56,10 @@ static void test_creds_creds__external_json(void **state)
 	(void)state;
 	assert_int_equal(S2S_OK, s2s_creds_external_json(c, &b, &err));
 	assert_string_equal(
-		"{\"mode\":\"StsToken\",\"access_key_id\":\"STS.abc\","
-		"\"access_key_secret\":\"se\\\"cr\\\\et\",\"sts_token\":"
-		"\"tok+/=\\u000a\",\"expiration\":\"2027-01-15T08:00:00Z\"}",
-		b.ptr);
+	        "{\"mode\":\"StsToken\",\"access_key_id\":\"STS.abc\","
+	        "\"access_key_secret\":\"se\\\"cr\\\\et\",\"sts_token\":"
+	        "\"tok+/=\\u000a\",\"expiration\":\"2027-01-15T08:00:00Z\"}",
+	        b.ptr);
 	s2s_buf_release(&b);
 	s2s_creds_free(c);
 }
@@ -80,9 +80,9 @@ static void test_creds_creds__rejects_incomplete(void **state)
 		struct s2s_error err = S2S_ERROR_INIT;
 		struct s2s_creds *c = NULL;
 
-		assert_int_equal(S2S_ESTORE, s2s_creds_from_json(&c, bad[i],
-								 strlen(bad[i]),
-								 &err));
+		assert_int_equal(
+		        S2S_ESTORE,
+		        s2s_creds_from_json(&c, bad[i], strlen(bad[i]), &err));
 		assert_null(c);
 	}
 }

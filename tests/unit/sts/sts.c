@@ -11,16 +11,17 @@
 #include <saml2sts/sts.h>
 
 static const char success[] =
-	"{\"RequestId\":\"6894B13B-6D71-4EF5-88FA-F32781734A7F\","
-	"\"Credentials\":{\"AccessKeyId\":\"STS.L4aBSCSJVMuKg5U1\","
-	"\"AccessKeySecret\":\"wyLTSmsyPGP1ohvvw8xYgB29dlGI8KMiH2pK\","
-	"\"SecurityToken\":\"CAES+wMIARKAAZhjH0EUOIhJMQBMjRywXq7MQ/cjLYg80A==\","
-	"\"Expiration\":\"2015-04-09T11:52:19Z\"},"
-	"\"AssumedRoleUser\":{\"Arn\":\"acs:ram::1234567890123456:assumed-role/"
-	"AdminRole/alice\",\"AssumedRoleId\":\"344584339364951186:alice\"},"
-	"\"SAMLAssertionInfo\":{\"SubjectType\":\"persistent\",\"Subject\":"
-	"\"alice@example.com\",\"Recipient\":\"https://signin.aliyun.com/"
-	"saml-role/sso\",\"Issuer\":\"http://example.com/adfs\"}}";
+        "{\"RequestId\":\"6894B13B-6D71-4EF5-88FA-F32781734A7F\","
+        "\"Credentials\":{\"AccessKeyId\":\"STS.L4aBSCSJVMuKg5U1\","
+        "\"AccessKeySecret\":\"wyLTSmsyPGP1ohvvw8xYgB29dlGI8KMiH2pK\","
+        "\"SecurityToken\":\"CAES+wMIARKAAZhjH0EUOIhJMQBMjRywXq7MQ/"
+        "cjLYg80A==\","
+        "\"Expiration\":\"2015-04-09T11:52:19Z\"},"
+        "\"AssumedRoleUser\":{\"Arn\":\"acs:ram::1234567890123456:assumed-role/"
+        "AdminRole/alice\",\"AssumedRoleId\":\"344584339364951186:alice\"},"
+        "\"SAMLAssertionInfo\":{\"SubjectType\":\"persistent\",\"Subject\":"
+        "\"alice@example.com\",\"Recipient\":\"https://signin.aliyun.com/"
+        "saml-role/sso\",\"Issuer\":\"http://example.com/adfs\"}}";
 
 static void test_sts_sts__parses_success(void **state)
 {
@@ -29,16 +30,16 @@ static void test_sts_sts__parses_success(void **state)
 
 	(void)state;
 	assert_int_equal(S2S_OK, s2s_sts_parse_response(&c, 200, success,
-							strlen(success), &err));
+	                                                strlen(success), &err));
 	assert_string_equal("STS.L4aBSCSJVMuKg5U1", c->access_key_id);
 	assert_string_equal("wyLTSmsyPGP1ohvvw8xYgB29dlGI8KMiH2pK",
-			    c->access_key_secret);
+	                    c->access_key_secret);
 	assert_string_equal("CAES+wMIARKAAZhjH0EUOIhJMQBMjRywXq7MQ/cjLYg80A==",
-			    c->security_token);
+	                    c->security_token);
 	assert_int_equal(1428580339, (long)c->expiration);
 	assert_string_equal("acs:ram::1234567890123456:assumed-role/AdminRole/"
-			    "alice",
-			    c->assumed_role_arn);
+	                    "alice",
+	                    c->assumed_role_arn);
 	s2s_creds_free(c);
 }
 
@@ -85,9 +86,10 @@ static void test_sts_sts__error_shapes(void **state)
 		s2s_err rc;
 
 		rc = s2s_sts_parse_response(&c, errors[i].status,
-					    errors[i].body,
-					    strlen(errors[i].body), &err);
-		if (rc != errors[i].code || !strstr(err.msg, errors[i].msg_part))
+		                            errors[i].body,
+		                            strlen(errors[i].body), &err);
+		if (rc != errors[i].code ||
+		    !strstr(err.msg, errors[i].msg_part))
 			fail_msg("case %zu: rc %d msg '%s'", i, rc, err.msg);
 		assert_null(c);
 		assert_null(strchr(err.msg, '\n'));
@@ -104,20 +106,20 @@ static void test_sts_sts__endpoint(void **state)
 	assert_string_equal("https://sts.aliyuncs.com", e);
 	free(e);
 	assert_int_equal(S2S_OK,
-			 s2s_sts_endpoint(&e, "ap-southeast-1", NULL, &err));
+	                 s2s_sts_endpoint(&e, "ap-southeast-1", NULL, &err));
 	assert_string_equal("https://sts.ap-southeast-1.aliyuncs.com", e);
 	free(e);
-	assert_int_equal(S2S_OK, s2s_sts_endpoint(&e, "cn-hangzhou",
-						  "http://127.0.0.1:8080//",
-						  &err));
+	assert_int_equal(S2S_OK,
+	                 s2s_sts_endpoint(&e, "cn-hangzhou",
+	                                  "http://127.0.0.1:8080//", &err));
 	assert_string_equal("http://127.0.0.1:8080", e);
 	free(e);
-	assert_int_equal(S2S_ECONFIG,
-			 s2s_sts_endpoint(&e, NULL, "http://sts.example.com",
-					  &err));
+	assert_int_equal(
+	        S2S_ECONFIG,
+	        s2s_sts_endpoint(&e, NULL, "http://sts.example.com", &err));
 	s2s_error_clear(&err);
 	assert_int_equal(S2S_ECONFIG,
-			 s2s_sts_endpoint(&e, "cn/../evil", NULL, &err));
+	                 s2s_sts_endpoint(&e, "cn/../evil", NULL, &err));
 	assert_null(e);
 }
 
