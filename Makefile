@@ -7,7 +7,7 @@ JOBS        ?= 2
 PREFIX      ?= /usr/local
 CTEST_ARGS  ?=
 
-.PHONY: all deps build check demo test format format-check install clean
+.PHONY: all deps build check checksrc demo test format format-check install clean
 
 all: build
 
@@ -20,7 +20,7 @@ build: deps
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Warnings as errors, ASan+UBSan, every test through CTest.
-check: deps format-check
+check: deps format-check checksrc
 	cmake -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug -DS2S_WERROR=ON \
 		-DS2S_SANITIZE=address,undefined >/dev/null
 	cmake --build $(CHECK_BUILD) -j $(JOBS)
@@ -51,3 +51,6 @@ install: build
 
 clean:
 	rm -rf $(BUILD) $(CHECK_BUILD)
+
+checksrc:
+	@sh scripts/checksrc.sh

@@ -18,7 +18,7 @@ s2s_err s2s_error_set(struct s2s_error *err, s2s_err code, const char *fmt, ...)
 	va_end(ap);
 	/* One line, always: a newline in a message is a bug, but an
 	 * IdP-supplied title or STS message may carry one. */
-	while ((nl = strpbrk(err->msg, "\r\n")) != NULL)
+	for (nl = strpbrk(err->msg, "\r\n"); nl; nl = strpbrk(nl, "\r\n"))
 		*nl = ' ';
 	return code;
 }
