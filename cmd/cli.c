@@ -75,23 +75,44 @@ int cli_exit_code(s2s_err code)
 	return EXIT_FAIL;
 }
 
+/* While muted, error lines are kept (the last one) instead of printed:
+ * a silent refresh that fails must not add lines to the one error the
+ * command prints. */
+static bool muted;
+static char kept[512];
+
+void cli_mute_errors(bool on)
+{
+	muted = on;
+	if (on)
+		kept[0] = '\0';
+}
+
+const char *cli_muted_error(void)
+{
+	return kept;
+}
+
 int cli_fail(struct cli *cli, const struct s2s_error *err)
 {
 	(void)cli;
-	fprintf(stderr, "saml2sts: %s\n",
-	        err->msg[0] ? err->msg : s2s_strerror(err->code));
-	return cli_exit_code(err->code);
+	return cli_error(cli_exit_code(err->code), "%s",
+	                 err->msg[0] ? err->msg : s2s_strerror(err->code));
 }
 
 int cli_error(int status, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("saml2sts: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (muted) {
+		vsnprintf(kept, sizeof(kept), fmt, ap);
+	} else {
+		fputs("saml2sts: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
 	va_end(ap);
-	fputc('\n', stderr);
 	return status;
 }
 

@@ -78,6 +78,11 @@ int cli_exit_code(s2s_err code);
 /* Print "saml2sts: <msg>" for err and return its exit status. */
 int cli_fail(struct cli *cli, const struct s2s_error *err);
 
+/* Keep error lines instead of printing them (on), or print again (off);
+ * cli_muted_error() is the last kept line, without the prefix. */
+void cli_mute_errors(bool on);
+const char *cli_muted_error(void);
+
 /* Print "saml2sts: <formatted>" and return status. */
 int cli_error(int status, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
@@ -169,6 +174,19 @@ int cli_fresh_creds(struct cli *cli, const char *profile,
 
 /* Set (and clear) the environment of DESIGN.md 6 for creds. */
 int cli_set_env(const struct s2s_creds *creds, const char *profile);
+
+struct s2s_lock;
+struct s2s_login_params;
+
+/* Take the lock called name in the lock directory, waiting up to
+ * timeout_ms; *waited (may be NULL) says whether it had to wait. */
+int cli_lock(const char *name, long timeout_ms, struct s2s_lock **out,
+             bool *waited);
+
+/* s2s_login() under the global login lock, with the kept IdP session
+ * loaded before and saved after when remember_session is on. */
+int cli_login_locked(struct cli *cli, const struct s2s_login_params *lp,
+                     struct s2s_buf *saml_b64);
 
 /* Command entry points. */
 int cmd_adapters(struct cli *cli, int argc, char **argv);

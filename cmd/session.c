@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <saml2sts/lock.h>
 #include <saml2sts/login.h>
 #include <saml2sts/secret.h>
 #include <saml2sts/site.h>
@@ -18,6 +19,8 @@
 #include "registry.h"
 
 extern char **environ;
+
+#define REFRESH_LOCK_MS 120000L
 
 static int find_adapter(struct cli *cli, const struct s2s_adapter **out)
 {
@@ -75,8 +78,10 @@ int cli_authenticate(struct cli *cli, const struct cli_login *opt,
 	                            : s2s_account_get(cli->acct, "username");
 	cli_verbose(cli, "logging in with adapter %s",
 	            s2s_adapter_name(lp.adapter));
-	if (s2s_login(&lp, saml_b64, &err) ||
-	    s2s_saml_parse(saml_out, saml_b64->ptr, saml_b64->len, &err)) {
+	status = cli_login_locked(cli, &lp, saml_b64);
+	if (status)
+		goto out;
+	if (s2s_saml_parse(saml_out, saml_b64->ptr, saml_b64->len, &err)) {
 		status = cli_fail(cli, &err);
 		goto out;
 	}
@@ -220,23 +225,17 @@ out:
 	return status;
 }
 
-int cli_fresh_creds(struct cli *cli, const char *profile,
-                    struct s2s_creds **out)
+/* The creds of profile from the store, and whether they are fresh. */
+static int read_creds(struct cli *cli, const char *profile,
+                      struct s2s_creds **out, bool *fresh)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
-	struct s2s_creds *creds = NULL;
 	const struct s2s_account *acct = NULL;
-	long window = 1200, left;
-	char when[64];
-	int status;
+	long window = S2S_REFRESH_WINDOW;
 
 	*out = NULL;
-	status = cli_load_config(cli);
-	if (!status)
-		status = cli_open_store(cli);
-	if (status)
-		return status;
-	if (s2s_store_get_creds(&creds, cli->store, profile, &err)) {
+	*fresh = false;
+	if (s2s_store_get_creds(out, cli->store, profile, &err)) {
 		if (err.code == S2S_ENOTFOUND)
 			return cli_error(EXIT_NEEDINPUT,
 			                 "no credentials for profile '%s': "
@@ -244,44 +243,110 @@ int cli_fresh_creds(struct cli *cli, const char *profile,
 			                 profile, profile);
 		return cli_fail(cli, &err);
 	}
-	if (creds->account_name)
-		acct = s2s_config_account(cli->cfg, creds->account_name);
+	if ((*out)->account_name)
+		acct = s2s_config_account(cli->cfg, (*out)->account_name);
 	if (acct && s2s_account_get_long(&window, acct, "refresh_window", 0,
-	                                 43200, 1200, &err)) {
-		s2s_creds_free(creds);
+	                                 43200, S2S_REFRESH_WINDOW, &err)) {
+		s2s_creds_free(*out);
+		*out = NULL;
 		return cli_fail(cli, &err);
 	}
-	left = s2s_creds_remaining(creds, time(NULL));
-	if (left > s2s_creds_window(creds, window)) {
+	*fresh = s2s_creds_remaining(*out, time(NULL)) >
+	         s2s_creds_window(*out, window);
+	return EXIT_OK;
+}
+
+/* Stale creds: refresh them under the profile lock, unless another
+ * process did while we waited for it. */
+static int refresh_locked(struct cli *cli, const char *profile,
+                          struct s2s_creds **creds)
+{
+	struct s2s_creds *fresh = NULL, *again = NULL;
+	struct s2s_lock *lock = NULL;
+	bool ok = false;
+	char when[64];
+	int status;
+
+	status = cli_lock(profile, REFRESH_LOCK_MS, &lock, NULL);
+	if (status)
+		return status;
+	/* Re-read: the holder of the lock may have stored a newer token. */
+	status = read_creds(cli, profile, &again, &ok);
+	if (!status && ok) {
+		s2s_creds_free(*creds);
+		*creds = again;
+		again = NULL;
+		goto out;
+	}
+	if (!status) {
+		s2s_creds_free(*creds);
+		*creds = again;
+	}
+	again = NULL;
+	if (status || !(*creds)->account_name || !(*creds)->role_arn ||
+	    !s2s_config_account(cli->cfg, (*creds)->account_name)) {
+		status = status ? status : EXIT_NEEDINPUT;
+		goto out;
+	}
+	cli_local_time(when, sizeof(when), (*creds)->expiration);
+	cli_verbose(cli, "credentials of '%s' expire at %s: refreshing",
+	            profile, when);
+	cli_mute_errors(true);
+	status = refresh(cli, profile, *creds, &fresh);
+	cli_mute_errors(false);
+	if (!status) {
+		s2s_creds_free(*creds);
+		*creds = fresh;
+	}
+out:
+	s2s_creds_free(again);
+	s2s_lock_release(lock);
+	return status;
+}
+
+int cli_fresh_creds(struct cli *cli, const char *profile,
+                    struct s2s_creds **out)
+{
+	struct s2s_creds *creds = NULL;
+	bool fresh = false;
+	char when[64];
+	long left;
+	int status;
+
+	*out = NULL;
+	status = cli_load_config(cli);
+	if (!status)
+		status = cli_open_store(cli);
+	if (!status)
+		status = read_creds(cli, profile, &creds, &fresh);
+	if (status || fresh) {
+		*out = creds;
+		return status;
+	}
+	status = refresh_locked(cli, profile, &creds);
+	if (!status) {
 		*out = creds;
 		return EXIT_OK;
 	}
+	if (!creds)
+		return status;
+	left = s2s_creds_remaining(creds, time(NULL));
 	cli_local_time(when, sizeof(when), creds->expiration);
-	if (acct && creds->role_arn && s2s_config_env("SAML2STS_PASSWORD")) {
-		struct s2s_creds *fresh = NULL;
-
-		cli_verbose(cli, "credentials of '%s' expire at %s: refreshing",
-		            profile, when);
-		status = refresh(cli, profile, creds, &fresh);
-		if (!status) {
-			s2s_creds_free(creds);
-			*out = fresh;
-			return EXIT_OK;
-		}
-		if (left <= 0) {
-			s2s_creds_free(creds);
-			return status;
-		}
-	}
 	if (left > 0) {
 		cli_info(cli,
 		         "saml2sts: warning: credentials of '%s' expire soon "
-		         "(%s); run saml2sts login --profile %s",
+		         "(%s) and could not be refreshed; run saml2sts login "
+		         "--profile %s",
 		         profile, when, profile);
 		*out = creds;
 		return EXIT_OK;
 	}
 	s2s_creds_free(creds);
+	if (status != EXIT_NEEDINPUT && cli_muted_error()[0])
+		return cli_error(status,
+		                 "credentials of '%s' expired and the "
+		                 "refresh failed: %s",
+		                 profile, cli_muted_error());
 	return cli_error(EXIT_NEEDINPUT,
 	                 "credentials of '%s' expired at %s: run saml2sts "
 	                 "login --profile %s",

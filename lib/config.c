@@ -934,3 +934,15 @@ s2s_err s2s_config_data_dir(char **out, struct s2s_error *err)
 	return xdg_path(out, "XDG_DATA_HOME", "/saml2sts",
 	                "/.local/share/saml2sts", err);
 }
+
+s2s_err s2s_config_lock_dir(char **out, struct s2s_error *err)
+{
+	const char *v = s2s_config_env("XDG_RUNTIME_DIR");
+
+	S2S_ASSERT_ARG(out);
+	*out = NULL;
+	if (v && v[0] == '/')
+		return join(out, v, "/saml2sts", err);
+	return xdg_path(out, "XDG_CACHE_HOME", "/saml2sts/lock",
+	                "/.cache/saml2sts/lock", err);
+}

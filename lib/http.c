@@ -497,3 +497,31 @@ s2s_err s2s_http_cookies_export(struct s2s_http *http, struct s2s_buf *out,
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	return S2S_OK;
 }
+
+s2s_err s2s_http_cookies_import(struct s2s_http *http, const char *lines,
+                                size_t len, struct s2s_error *err)
+{
+	struct s2s_buf line = S2S_BUF_SECRET_INIT;
+	s2s_err rc = S2S_OK;
+	size_t i = 0;
+
+	while (i < len && !rc) {
+		size_t n = 0;
+
+		while (i + n < len && lines[i + n] != '\n')
+			n++;
+		s2s_buf_reset(&line);
+		if (n && s2s_buf_add(&line, lines + i, n))
+			rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		else if (n &&
+		         (line.ptr[0] != '#' ||
+		          strncmp(line.ptr, "#HttpOnly_", 10) == 0) &&
+		         curl_easy_setopt(http->curl, CURLOPT_COOKIELIST,
+		                          line.ptr) != CURLE_OK)
+			rc = s2s_error_set(err, S2S_ERROR,
+			                   "cannot load a kept cookie");
+		i += n + 1;
+	}
+	s2s_buf_release(&line);
+	return rc;
+}

@@ -84,6 +84,11 @@ s2s_err s2s_config_default_path(char **out, struct s2s_error *err);
  * ~/.local/share/saml2sts.  Caller frees. */
 s2s_err s2s_config_data_dir(char **out, struct s2s_error *err);
 
+/* Directory for lock files: $XDG_RUNTIME_DIR/saml2sts, else
+ * $XDG_CACHE_HOME/saml2sts/lock, else ~/.cache/saml2sts/lock.  Caller
+ * frees. */
+s2s_err s2s_config_lock_dir(char **out, struct s2s_error *err);
+
 /* An environment variable, or NULL when unset or empty; borrowed. */
 const char *s2s_config_env(const char *name);
 

@@ -13,6 +13,10 @@
 #include "buf.h"
 #include "error.h"
 
+/* Default refresh_window: SDKs treat credentials as stale 3 to 15 minutes
+ * before expiry, so hand out tokens with at least 20 minutes left. */
+#define S2S_REFRESH_WINDOW 1200L
+
 struct s2s_creds {
 	char *access_key_id;     /* "STS.…"; not secret, but shown masked */
 	char *access_key_secret; /* secret */

@@ -112,4 +112,9 @@ s2s_err s2s_form_append(struct s2s_buf *body, const char *name,
 s2s_err s2s_http_cookies_export(struct s2s_http *http, struct s2s_buf *out,
                                 struct s2s_error *err);
 
+/* Load cookies (Netscape cookie lines, as exported) into the jar; the
+ * lines are secrets and copies are wiped. */
+s2s_err s2s_http_cookies_import(struct s2s_http *http, const char *lines,
+                                size_t len, struct s2s_error *err);
+
 #endif

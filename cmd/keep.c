@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Around the adapter: the global login lock (parallel callers cause one
+ * IdP login) and, with remember_session, the IdP session cookies kept in
+ * the store as an "idp-session" item, so the next login or refresh is
+ * silent while the IdP session lives.  The SAMLResponse itself is never
+ * kept.
+ */
+#include <stdlib.h>
+
+#include <saml2sts/lock.h>
+#include <saml2sts/login.h>
+
+#include "cli.h"
+
+#define LOGIN_LOCK_MS 120000L
+
+int cli_lock(const char *name, long timeout_ms, struct s2s_lock **out,
+             bool *waited)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	char *dir = NULL;
+	s2s_err rc;
+
+	rc = s2s_config_lock_dir(&dir, &err);
+	if (!rc)
+		rc = s2s_lock_acquire(out, dir, name, timeout_ms, waited, &err);
+	free(dir);
+	return rc ? cli_fail(NULL, &err) : EXIT_OK;
+}
+
+static bool remember(const struct cli *cli)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	bool on = false;
+
+	s2s_account_get_bool(&on, cli->acct, "remember_session", false, &err);
+	return on;
+}
+
+static void load_session(struct cli *cli, struct s2s_http *http)
+{
+	struct s2s_buf jar = S2S_BUF_SECRET_INIT;
+	struct s2s_error err = S2S_ERROR_INIT;
+
+	if (cli_open_store(cli))
+		return;
+	if (s2s_store_get_secret(&jar, cli->store, cli->account_name,
+	                         "idp-session", &err) ||
+	    s2s_http_cookies_import(http, jar.ptr, jar.len, &err))
+		cli_verbose(cli, "no kept IdP session: %s", err.msg);
+	else
+		cli_verbose(cli, "reusing the kept IdP session");
+	s2s_buf_release(&jar);
+}
+
+static void save_session(struct cli *cli, struct s2s_http *http)
+{
+	struct s2s_buf jar = S2S_BUF_SECRET_INIT;
+	struct s2s_error err = S2S_ERROR_INIT;
+
+	if (!cli_open_store(cli) &&
+	    (s2s_http_cookies_export(http, &jar, &err) ||
+	     s2s_store_put_secret(cli->store, cli->account_name, "idp-session",
+	                          cli->account_name, &jar, &err)))
+		cli_info(cli, "saml2sts: warning: IdP session not kept: %s",
+		         err.msg);
+	s2s_buf_release(&jar);
+}
+
+int cli_login_locked(struct cli *cli, const struct s2s_login_params *lp,
+                     struct s2s_buf *saml_b64)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_lock *lock = NULL;
+	bool keep = remember(cli);
+	int status;
+
+	status = cli_lock("login", LOGIN_LOCK_MS, &lock, NULL);
+	if (status)
+		return status;
+	if (keep)
+		load_session(cli, lp->http);
+	if (s2s_login(lp, saml_b64, &err))
+		status = cli_fail(cli, &err);
+	else if (keep)
+		save_session(cli, lp->http);
+	s2s_lock_release(lock);
+	return status;
+}
