@@ -189,16 +189,71 @@ int cli_need_account(struct cli *cli)
 	return EXIT_OK;
 }
 
+/* The file store's passphrase: SAML2STS_FILE_PASSPHRASE, else a no-echo
+ * prompt on the terminal. */
+static s2s_err ask_passphrase(void *payload, struct s2s_buf *out,
+                              struct s2s_error *err)
+{
+	const char *env = s2s_config_env("SAML2STS_FILE_PASSPHRASE");
+
+	(void)payload;
+	s2s_buf_reset(out);
+	if (env) {
+		if (s2s_buf_puts(out, env))
+			return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		return S2S_OK;
+	}
+	if (!cli_can_prompt(false))
+		return s2s_error_set(err, S2S_ENEEDINPUT,
+		                     "the encrypted file store needs a "
+		                     "passphrase: set SAML2STS_FILE_PASSPHRASE "
+		                     "or run on a terminal");
+	return cli_tty_ask("Passphrase of the saml2sts file store", true, out,
+	                   err);
+}
+
 int cli_open_store(struct cli *cli)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
-	const char *backend = s2s_config_env("SAML2STS_KEYRING_BACKEND");
+	struct s2s_store_opts o = { 0 };
+	char *data = NULL, *dir = NULL;
+	int status = EXIT_OK;
 
 	if (cli->store)
 		return EXIT_OK;
-	if (s2s_store_open(&cli->store, backend, 0, &err))
+	o.backend = s2s_config_env("SAML2STS_KEYRING_BACKEND");
+	o.passphrase = ask_passphrase;
+	if (s2s_config_data_dir(&data, &err))
 		return cli_fail(cli, &err);
-	return EXIT_OK;
+	dir = malloc(strlen(data) + sizeof("/store"));
+	if (!dir) {
+		free(data);
+		return cli_error(EXIT_FAIL, "out of memory");
+	}
+	memcpy(dir, data, strlen(data));
+	memcpy(dir + strlen(data), "/store", sizeof("/store"));
+	o.dir = dir;
+	if (!o.backend) {
+		/* auto: the Secret Service when there is one, else the
+		 * encrypted files, said on a terminal (a failing command
+		 * without one prints only its error) */
+		o.backend = "secret-service";
+		if (!s2s_store_open_opts(&cli->store, &o, &err))
+			goto out;
+		if (cli->verbose || isatty(STDERR_FILENO))
+			cli_info(cli,
+			         "saml2sts: no Secret Service (%s); using "
+			         "the encrypted file store in %s",
+			         err.msg, dir);
+		s2s_error_clear(&err);
+		o.backend = "file";
+	}
+	if (s2s_store_open_opts(&cli->store, &o, &err))
+		status = cli_fail(cli, &err);
+out:
+	free(data);
+	free(dir);
+	return status;
 }
 
 const char *cli_profile(const struct cli *cli, const char *explicit_profile)

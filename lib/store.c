@@ -16,39 +16,54 @@ struct s2s_store {
 /* clang-format off */
 static const struct s2s_store_backend *const backends[] = {
 	&s2s__store_secret_service,
+	&s2s__store_file,
 	NULL
 };
 /* clang-format on */
 
-s2s_err s2s_store_open(struct s2s_store **out, const char *name,
-                       long timeout_ms, struct s2s_error *err)
+s2s_err s2s_store_open_opts(struct s2s_store **out,
+			    const struct s2s_store_opts *opts,
+			    struct s2s_error *err)
 {
 	const struct s2s_store_backend *be = NULL;
+	struct s2s_store_opts o = *opts;
 	struct s2s_store *st;
 	s2s_err rc;
 
 	*out = NULL;
 	for (size_t i = 0; backends[i]; i++)
-		if (!name || strcmp(backends[i]->name, name) == 0) {
+		if (!o.backend || strcmp(backends[i]->name, o.backend) == 0) {
 			be = backends[i];
 			break;
 		}
 	if (!be)
 		return s2s_error_set(err, S2S_ESTORE,
-		                     "no credential store backend '%s' in this "
-		                     "build",
-		                     name);
+				     "no credential store backend '%s' (use "
+				     "secret-service or file)",
+				     o.backend);
+	if (o.timeout_ms <= 0)
+		o.timeout_ms = 10000;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	st->be = be;
-	rc = be->open(&st->state, timeout_ms > 0 ? timeout_ms : 10000, err);
+	rc = be->open(&st->state, &o, err);
 	if (rc) {
 		free(st);
 		return rc;
 	}
 	*out = st;
 	return S2S_OK;
+}
+
+s2s_err s2s_store_open(struct s2s_store **out, const char *name,
+		       long timeout_ms, struct s2s_error *err)
+{
+	struct s2s_store_opts o = { 0 };
+
+	o.backend = name;
+	o.timeout_ms = timeout_ms;
+	return s2s_store_open_opts(out, &o, err);
 }
 
 void s2s_store_free(struct s2s_store *st)

@@ -11,7 +11,8 @@
 
 struct s2s_store_backend {
 	const char *name;
-	s2s_err (*open)(void **state, long timeout_ms, struct s2s_error *err);
+	s2s_err (*open)(void **state, const struct s2s_store_opts *opts,
+			struct s2s_error *err);
 	void (*close)(void *state);
 	/* Replace the item (profile, kind) with attrs + secret. */
 	s2s_err (*put)(void *state, const struct s2s_store_item *attrs,
@@ -26,5 +27,6 @@ struct s2s_store_backend {
 };
 
 extern const struct s2s_store_backend s2s__store_secret_service;
+extern const struct s2s_store_backend s2s__store_file;
 
 #endif

@@ -126,7 +126,8 @@ static s2s_err fail(const struct watchdog *w, GError *e, const char *what,
 	return rc;
 }
 
-static s2s_err ss_open(void **state, long timeout_ms, struct s2s_error *err)
+static s2s_err ss_open(void **state, const struct s2s_store_opts *opts,
+		       struct s2s_error *err)
 {
 	struct ss_state *st;
 	struct watchdog w;
@@ -136,8 +137,8 @@ static s2s_err ss_open(void **state, long timeout_ms, struct s2s_error *err)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	st->timeout_ms = timeout_ms;
-	watchdog_start(&w, timeout_ms);
+	st->timeout_ms = opts->timeout_ms;
+	watchdog_start(&w, st->timeout_ms);
 	st->service = secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION,
 	                                      w.cancel, &e);
 	watchdog_stop(&w);

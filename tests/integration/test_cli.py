@@ -354,7 +354,8 @@ class CLITest(unittest.TestCase):
                           "admin", "--skip-prompt", password=None)
 
     def test_store_unavailable_is_exit_7(self):
-        nobus = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"}
+        nobus = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus",
+                 "SAML2STS_KEYRING_BACKEND": "secret-service"}
         self.assert_fails(7, "secret service", "status", env=nobus)
         self.assert_fails(7, "secret service", "login", "--role", "admin",
                           env=nobus)

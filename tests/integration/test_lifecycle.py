@@ -125,5 +125,106 @@ class LifecycleTest(unittest.TestCase):
         self.assertEqual(r.returncode, 8, r.stderr)
 
 
+
+
+class FileStoreTest(unittest.TestCase):
+    """No Secret Service: the encrypted-file backend."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tb = testbed.Testbed(keyring=False).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tb.stop()
+
+    def setUp(self):
+        self.config = os.path.join(self.tb.home, "cfg-file")
+        self.store = os.path.join(self.tb.home, ".local", "share", "saml2sts",
+                                  "store")
+        self.run_("configure", "--provider", "form", "--url",
+                  self.tb.idp.url_cn, "--username", "alice", "--sts-endpoint",
+                  self.tb.sts.url, "--role", ADMIN, "--profile", "fp")
+
+    def tearDown(self):
+        self.run_("logout", "--all")
+
+    def run_(self, *args, passphrase="correct horse", **extra):
+        env = dict(self.tb.env)
+        env["SAML2STS_PASSWORD"] = "alice-pass"
+        if passphrase:
+            env["SAML2STS_FILE_PASSPHRASE"] = passphrase
+        env.update(extra)
+        return subprocess.run([BIN, "--config", self.config] + list(args),
+                              env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=60, cwd=self.tb.home)
+
+    def test_fallback_roundtrip_and_permissions(self):
+        r = self.run_("--verbose", "login")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"using the encrypted file store in " + self.store.encode(),
+                      r.stderr)
+        issued = self.tb.sts.issued()[-1]
+        out = json.loads(self.run_("credential-process", "--profile", "fp").stdout)
+        self.assertEqual(out["sts_token"], issued["SecurityToken"])
+        self.assertEqual(os.stat(self.store).st_mode & 0o777, 0o700)
+        files = os.listdir(self.store)
+        self.assertEqual(files, ["fp.sts.json"])
+        path = os.path.join(self.store, files[0])
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        with open(path, "rb") as f:
+            data = f.read()
+        for s in (issued["SecurityToken"], issued["AccessKeySecret"],
+                  issued["AccessKeyId"]):
+            self.assertNotIn(s.encode(), data)
+        # status needs no passphrase and names the backend
+        st = json.loads(self.run_("status", "--output", "json",
+                                  passphrase=None).stdout)
+        self.assertEqual(st["profiles"][0]["backend"], "file")
+        self.assertEqual(st["profiles"][0]["role_arn"], ADMIN)
+        # forced backend, no notice
+        r = self.run_("credential-process", "--profile", "fp",
+                      SAML2STS_KEYRING_BACKEND="file")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, b"")
+
+    def test_bad_passphrase_permissions_corruption_and_swaps(self):
+        self.assertEqual(self.run_("login").returncode, 0)
+        path = os.path.join(self.store, "fp.sts.json")
+        r = self.run_("credential-process", "--profile", "fp", passphrase="nope")
+        self.assertEqual(r.returncode, 7, r.stderr)
+        self.assertIn(b"wrong passphrase or corrupted", r.stderr)
+        r = self.run_("credential-process", "--profile", "fp", passphrase=None)
+        self.assertEqual(r.returncode, 8, r.stderr)
+        self.assertIn(b"SAML2STS_FILE_PASSPHRASE", r.stderr)
+        os.chmod(path, 0o644)
+        r = self.run_("credential-process", "--profile", "fp")
+        self.assertEqual(r.returncode, 7, r.stderr)
+        self.assertIn(b"chmod 600", r.stderr)
+        os.chmod(path, 0o600)
+        # the item identity is authenticated: a file renamed to another
+        # profile does not decrypt
+        other = os.path.join(self.store, "other.sts.json")
+        with open(path, "rb") as f, open(os.open(other, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as g:
+            g.write(f.read())
+        r = self.run_("credential-process", "--profile", "other")
+        self.assertEqual(r.returncode, 7, r.stderr)
+        os.unlink(other)
+        # a flipped byte in the ciphertext
+        with open(path) as f:
+            doc = json.load(f)
+        data = bytearray(__import__("base64").b64decode(doc["data"]))
+        data[3] ^= 1
+        doc["data"] = __import__("base64").b64encode(bytes(data)).decode()
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        r = self.run_("credential-process", "--profile", "fp")
+        self.assertEqual(r.returncode, 7, r.stderr)
+        self.assertEqual(len(r.stderr.splitlines()), 1)
+        # nothing was deleted by the failed reads
+        self.assertTrue(os.path.exists(path))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -28,6 +28,22 @@ struct s2s_store_item {
 	time_t expires; /* 0 when not applicable */
 };
 
+struct s2s_store_opts {
+	const char *backend; /* "secret-service" | "file"; NULL = the first */
+	long timeout_ms;     /* bound on every keyring call; 0 = 10000 */
+	const char *dir;     /* file backend: its directory */
+	/* File backend: the passphrase, asked for only when a secret is
+	 * read or written; S2S_ENEEDINPUT when none can be had. */
+	s2s_err (*passphrase)(void *payload, struct s2s_buf *out,
+			      struct s2s_error *err);
+	void *payload;
+};
+
+/* Open a backend. */
+s2s_err s2s_store_open_opts(struct s2s_store **out,
+			    const struct s2s_store_opts *opts,
+			    struct s2s_error *err);
+
 /* Open a backend by name ("secret-service"), or the default when name is
  * NULL.  timeout_ms bounds every call (0 = 10000). */
 s2s_err s2s_store_open(struct s2s_store **out, const char *name,

@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The encrypted-file backend, for machines without a Secret Service:
+ * one file per item in a 0700 directory, each 0600, written atomically
+ * (temp file, fsync, rename).  The secret is sealed with AES-256-GCM
+ * under a key derived by scrypt from the passphrase with a random salt
+ * per file; the item's identity (profile, kind) is the associated data,
+ * so files cannot be swapped.  Lookup attributes stay in clear, as in
+ * the Secret Service.  A file or directory readable by others is refused.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "json.h"
+#include "common.h"
+#include "store_int.h"
+#include "saml2sts/creds.h"
+#include "saml2sts/saml.h"
+
+#define SALT_LEN      16
+#define NONCE_LEN     12
+#define TAG_LEN       16
+#define KEY_LEN       32
+#define SCRYPT_N      32768ULL
+#define SCRYPT_R      8ULL
+#define SCRYPT_P      1ULL
+#define SCRYPT_MAXMEM (64ULL << 20)
+#define MAX_FILE      (1u << 20)
+
+struct fs_state {
+	char *dir;
+	struct s2s_buf pass; /* secret; asked for once, on first need */
+	bool have_pass;
+	s2s_err (*ask)(void *payload, struct s2s_buf *out,
+	               struct s2s_error *err);
+	void *payload;
+};
+
+static s2s_err fs_open(void **state, const struct s2s_store_opts *opts,
+                       struct s2s_error *err)
+{
+	struct fs_state *st;
+
+	*state = NULL;
+	if (!opts->dir)
+		return s2s_error_set(err, S2S_ESTORE,
+		                     "the file store has no directory");
+	st = calloc(1, sizeof(*st));
+	if (st)
+		st->dir = strdup(opts->dir);
+	if (!st || !st->dir) {
+		free(st);
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	}
+	s2s_buf_init(&st->pass, true);
+	st->ask = opts->passphrase;
+	st->payload = opts->payload;
+	*state = st;
+	return S2S_OK;
+}
+
+static void fs_close(void *state)
+{
+	struct fs_state *st = state;
+
+	if (!st)
+		return;
+	s2s_buf_release(&st->pass);
+	free(st->dir);
+	free(st);
+}
+
+/* dir/<profile>.<kind>.json with anything but [A-Za-z0-9_-] as %XX */
+static s2s_err item_path(struct s2s_buf *b, const char *dir,
+                         const char *profile, const char *kind)
+{
+	const char *parts[2] = { profile, kind };
+	s2s_err rc = s2s_buf_printf(b, "%s/", dir);
+
+	for (size_t i = 0; i < 2 && !rc; i++) {
+		for (const unsigned char *p = (const unsigned char *)parts[i];
+		     !rc && *p; p++) {
+			if ((*p >= 'a' && *p <= 'z') ||
+			    (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
+				rc = s2s_buf_add(b, p, 1);
+			else
+				rc = s2s_buf_printf(b, "%%%02X", *p);
+		}
+		if (!rc)
+			rc = s2s_buf_puts(b, i ? ".json" : ".");
+	}
+	return rc;
+}
+
+static s2s_err check_dir(const struct fs_state *st, bool create,
+                         struct s2s_error *err)
+{
+	struct stat sb;
+
+	if (create) {
+		char path[4096];
+		size_t n = strlen(st->dir);
+
+		if (n >= sizeof(path))
+			return s2s_error_set(err, S2S_ESTORE, "path too long");
+		memcpy(path, st->dir, n + 1);
+		for (char *p = path + 1; *p; p++) {
+			if (*p != '/')
+				continue;
+			*p = '\0';
+			(void)mkdir(path, 0700);
+			*p = '/';
+		}
+		(void)mkdir(path, 0700);
+	}
+	if (lstat(st->dir, &sb) != 0)
+		return errno == ENOENT
+		               ? S2S_ENOTFOUND
+		               : s2s_error_set(err, S2S_ESTORE,
+		                               "cannot use %s: %s", st->dir,
+		                               strerror(errno));
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != geteuid())
+		return s2s_error_set(err, S2S_ESTORE,
+		                     "refusing %s: not a directory owned by "
+		                     "you",
+		                     st->dir);
+	if (sb.st_mode & 077)
+		return s2s_error_set(err, S2S_ESTORE,
+		                     "refusing %s: accessible by others (mode "
+		                     "%04o); chmod 700 it",
+		                     st->dir, (unsigned)(sb.st_mode & 07777));
+	return S2S_OK;
+}
+
+static s2s_err passphrase(struct fs_state *st, struct s2s_error *err)
+{
+	s2s_err rc;
+
+	if (st->have_pass)
+		return S2S_OK;
+	if (!st->ask)
+		return s2s_error_set(
+		        err, S2S_ENEEDINPUT,
+		        "the encrypted file store needs a "
+		        "passphrase: set SAML2STS_FILE_PASSPHRASE");
+	rc = st->ask(st->payload, &st->pass, err);
+	if (!rc && st->pass.len == 0)
+		rc = s2s_error_set(err, S2S_ENEEDINPUT,
+		                   "an empty passphrase is not allowed");
+	if (!rc)
+		st->have_pass = true;
+	return rc;
+}
+
+static s2s_err derive(unsigned char key[KEY_LEN], const struct fs_state *st,
+                      const unsigned char *salt, struct s2s_error *err)
+{
+	if (EVP_PBE_scrypt(st->pass.ptr, st->pass.len, salt, SALT_LEN, SCRYPT_N,
+	                   SCRYPT_R, SCRYPT_P, SCRYPT_MAXMEM, key,
+	                   KEY_LEN) != 1)
+		return s2s_error_set(err, S2S_ESTORE, "scrypt failed");
+	return S2S_OK;
+}
+
+/* "saml2sts-file-v1\0<profile>\0<kind>" binds the ciphertext to its
+ * item. */
+static s2s_err aad(struct s2s_buf *b, const char *profile, const char *kind)
+{
+	s2s_err rc = s2s_buf_add(b, "saml2sts-file-v1", 17);
+
+	if (!rc)
+		rc = s2s_buf_add(b, profile, strlen(profile) + 1);
+	if (!rc)
+		rc = s2s_buf_add(b, kind, strlen(kind));
+	return rc;
+}
+
+/* AES-256-GCM seal (enc) or open; out gets ciphertext+tag or plaintext. */
+static s2s_err gcm(bool enc, const unsigned char *key,
+                   const unsigned char *nonce, const struct s2s_buf *ad,
+                   const unsigned char *in, size_t len, struct s2s_buf *out,
+                   struct s2s_error *err)
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	unsigned char *buf = NULL;
+	size_t body = enc ? len : len - TAG_LEN;
+	int n = 0, m = 0;
+	s2s_err rc = S2S_ESTORE;
+
+	if (!enc && len < TAG_LEN)
+		goto out;
+	buf = malloc(body + TAG_LEN + 1);
+	if (!c || !buf || body > INT32_MAX ||
+	    !EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce,
+	                       enc ? 1 : 0) ||
+	    !EVP_CipherUpdate(c, NULL, &n, (const unsigned char *)ad->ptr,
+	                      (int)ad->len) ||
+	    !EVP_CipherUpdate(c, buf, &n, in, (int)body))
+		goto out;
+	if (!enc && !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
+	                                 (void *)(uintptr_t)(in + body)))
+		goto out;
+	if (!EVP_CipherFinal_ex(c, buf + n, &m))
+		goto out;
+	if (enc &&
+	    !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_LEN, buf + body))
+		goto out;
+	rc = s2s_buf_add(out, buf, enc ? body + TAG_LEN : body) ? S2S_ENOMEM
+	                                                        : S2S_OK;
+out:
+	EVP_CIPHER_CTX_free(c);
+	s2s_freezero(buf, body + TAG_LEN + 1);
+	if (rc == S2S_ESTORE)
+		return s2s_error_set(err, S2S_ESTORE,
+		                     "cannot %s: wrong passphrase or corrupted "
+		                     "file",
+		                     enc ? "encrypt" : "decrypt");
+	if (rc)
+		return s2s_error_set(err, rc, "out of memory");
+	return S2S_OK;
+}
+
+static s2s_err write_atomic(const char *path, const struct s2s_buf *data,
+                            struct s2s_error *err)
+{
+	struct s2s_buf tmp = S2S_BUF_INIT;
+	mode_t old;
+	size_t off = 0;
+	int fd;
+	s2s_err rc = S2S_OK;
+
+	if (s2s_buf_printf(&tmp, "%s.XXXXXX", path))
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	old = umask(077); /* 0600 from birth: no chmod() window */
+	fd = mkstemp(tmp.ptr);
+	umask(old);
+	if (fd < 0) {
+		rc = s2s_error_set(err, S2S_ESTORE, "cannot create %s: %s",
+		                   tmp.ptr, strerror(errno));
+		goto out;
+	}
+	while (off < data->len) {
+		ssize_t n = write(fd, data->ptr + off, data->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off < data->len || fsync(fd) != 0 || close(fd) != 0 ||
+	    rename(tmp.ptr, path) != 0) {
+		rc = s2s_error_set(err, S2S_ESTORE, "cannot write %s: %s", path,
+		                   strerror(errno));
+		if (off < data->len)
+			close(fd);
+		unlink(tmp.ptr);
+	}
+out:
+	s2s_buf_release(&tmp);
+	return rc;
+}
+
+static s2s_err read_file(const char *path, struct s2s_buf *out,
+                         struct s2s_error *err)
+{
+	struct stat sb;
+	char chunk[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return errno == ENOENT ? S2S_ENOTFOUND
+		                       : s2s_error_set(err, S2S_ESTORE,
+		                                       "cannot read %s: %s",
+		                                       path, strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_uid != geteuid() || (sb.st_mode & 077) ||
+	    sb.st_size > MAX_FILE) {
+		close(fd);
+		return s2s_error_set(err, S2S_ESTORE,
+		                     "refusing %s: not a private file of "
+		                     "yours (mode %04o); chmod 600 it",
+		                     path, (unsigned)(sb.st_mode & 07777));
+	}
+	for (n = read(fd, chunk, sizeof(chunk)); n > 0;
+	     n = read(fd, chunk, sizeof(chunk)))
+		if (s2s_buf_add(out, chunk, (size_t)n)) {
+			close(fd);
+			return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		}
+	close(fd);
+	s2s_memzero(chunk, sizeof(chunk));
+	return n < 0 ? s2s_error_set(err, S2S_ESTORE, "cannot read %s", path)
+	             : S2S_OK;
+}
+
+static s2s_err seal(struct fs_state *st, const struct s2s_store_item *it,
+                    const struct s2s_buf *secret, struct s2s_buf *out,
+                    struct s2s_error *err)
+{
+	unsigned char salt[SALT_LEN], nonce[NONCE_LEN], key[KEY_LEN];
+	struct s2s_buf ad = S2S_BUF_INIT, ct = S2S_BUF_INIT, b64 = S2S_BUF_INIT;
+	char exp[32] = "";
+	s2s_err rc;
+
+	if (RAND_bytes(salt, SALT_LEN) != 1 ||
+	    RAND_bytes(nonce, NONCE_LEN) != 1)
+		return s2s_error_set(err, S2S_ESTORE, "no random bytes");
+	rc = derive(key, st, salt, err);
+	if (!rc && aad(&ad, it->profile, it->kind))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	if (!rc)
+		rc = gcm(true, key, nonce, &ad,
+		         (const unsigned char *)secret->ptr, secret->len, &ct,
+		         err);
+	if (it->expires)
+		s2s_time_format_utc(exp, sizeof(exp), it->expires);
+	if (!rc &&
+	    (s2s_buf_puts(out, "{") || s2s__json_member(out, true, "v", "1") ||
+	     s2s__json_member(out, false, "profile", it->profile) ||
+	     s2s__json_member(out, false, "kind", it->kind) ||
+	     (it->account &&
+	      s2s__json_member(out, false, "account", it->account)) ||
+	     (it->role_arn &&
+	      s2s__json_member(out, false, "role_arn", it->role_arn)) ||
+	     (exp[0] && s2s__json_member(out, false, "expires", exp)) ||
+	     s2s__json_member(out, false, "kdf", "scrypt-32768-8-1") ||
+	     s2s_base64_encode(&b64, salt, SALT_LEN, err) ||
+	     s2s__json_member(out, false, "salt", b64.ptr)))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	s2s_buf_reset(&b64);
+	if (!rc && (s2s_base64_encode(&b64, nonce, NONCE_LEN, err) ||
+	            s2s__json_member(out, false, "nonce", b64.ptr)))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	s2s_buf_reset(&b64);
+	if (!rc && (s2s_base64_encode(&b64, ct.ptr, ct.len, err) ||
+	            s2s__json_member(out, false, "data", b64.ptr) ||
+	            s2s_buf_puts(out, "}\n")))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	s2s_memzero(key, sizeof(key));
+	s2s_buf_release(&ad);
+	s2s_buf_release(&ct);
+	s2s_buf_release(&b64);
+	return rc;
+}
+
+static s2s_err fs_put(void *state, const struct s2s_store_item *it,
+                      const struct s2s_buf *secret, struct s2s_error *err)
+{
+	struct fs_state *st = state;
+	struct s2s_buf path = S2S_BUF_INIT, data = S2S_BUF_INIT;
+	s2s_err rc;
+
+	rc = check_dir(st, true, err);
+	if (!rc)
+		rc = passphrase(st, err);
+	if (!rc && item_path(&path, st->dir, it->profile, it->kind))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	if (!rc)
+		rc = seal(st, it, secret, &data, err);
+	if (!rc)
+		rc = write_atomic(path.ptr, &data, err);
+	s2s_buf_release(&path);
+	s2s_buf_release(&data);
+	return rc;
+}
+
+/* Decode the base64 member name of obj into out. */
+static bool member_b64(struct s2s_buf *out, struct json_object *obj,
+                       const char *name, size_t want)
+{
+	struct s2s_error ignore = S2S_ERROR_INIT;
+	const char *v = s2s__json_get_str(obj, name);
+
+	return v && !s2s_base64_decode(out, v, strlen(v), &ignore) &&
+	       (!want || out->len == want);
+}
+
+static s2s_err unseal(struct fs_state *st, const char *path,
+                      const char *profile, const char *kind,
+                      struct json_object *obj, struct s2s_buf *out,
+                      struct s2s_error *err)
+{
+	struct s2s_buf salt = S2S_BUF_INIT, nonce = S2S_BUF_INIT,
+	               ct = S2S_BUF_INIT, ad = S2S_BUF_INIT;
+	unsigned char key[KEY_LEN];
+	const char *kdf = s2s__json_get_str(obj, "kdf");
+	s2s_err rc;
+
+	if (!kdf || strcmp(kdf, "scrypt-32768-8-1") != 0 ||
+	    !member_b64(&salt, obj, "salt", SALT_LEN) ||
+	    !member_b64(&nonce, obj, "nonce", NONCE_LEN) ||
+	    !member_b64(&ct, obj, "data", 0)) {
+		rc = s2s_error_set(err, S2S_ESTORE, "%s is corrupted", path);
+		goto out;
+	}
+	rc = passphrase(st, err);
+	if (!rc)
+		rc = derive(key, st, (unsigned char *)salt.ptr, err);
+	if (!rc && aad(&ad, profile, kind))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	s2s_buf_reset(out);
+	if (!rc)
+		rc = gcm(false, key, (unsigned char *)nonce.ptr, &ad,
+		         (unsigned char *)ct.ptr, ct.len, out, err);
+	s2s_memzero(key, sizeof(key));
+out:
+	s2s_buf_release(&salt);
+	s2s_buf_release(&nonce);
+	s2s_buf_release(&ct);
+	s2s_buf_release(&ad);
+	return rc;
+}
+
+static s2s_err fs_get(void *state, const char *profile, const char *kind,
+                      struct s2s_buf *out, struct s2s_error *err)
+{
+	struct fs_state *st = state;
+	struct s2s_buf path = S2S_BUF_INIT, data = S2S_BUF_INIT;
+	struct json_object *obj = NULL;
+	s2s_err rc;
+
+	rc = check_dir(st, false, err);
+	if (!rc && item_path(&path, st->dir, profile, kind))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	if (!rc)
+		rc = read_file(path.ptr, &data, err);
+	if (rc == S2S_ENOTFOUND)
+		rc = s2s_error_set(err, S2S_ENOTFOUND,
+		                   "nothing stored for "
+		                   "profile '%s'",
+		                   profile);
+	if (!rc) {
+		obj = s2s__json_parse(data.ptr, data.len);
+		rc = obj ? unseal(st, path.ptr, profile, kind, obj, out, err)
+		         : s2s_error_set(err, S2S_ESTORE, "%s is corrupted",
+		                         path.ptr);
+	}
+	json_object_put(obj);
+	s2s_buf_release(&path);
+	s2s_buf_release(&data);
+	return rc;
+}
+
+/* The header of a store file, or false when it is not one. */
+static bool header(struct fs_state *st, const char *name,
+                   struct s2s_store_item *it, struct s2s_error *err)
+{
+	struct s2s_buf path = S2S_BUF_INIT, data = S2S_BUF_INIT;
+	struct json_object *obj = NULL;
+	const char *exp;
+	bool ok = false, alloc = true;
+
+	if (s2s_buf_printf(&path, "%s/%s", st->dir, name) ||
+	    read_file(path.ptr, &data, err))
+		goto out;
+	obj = s2s__json_parse(data.ptr, data.len);
+	if (!obj)
+		goto out;
+	it->profile =
+	        s2s__strdup_or_null(s2s__json_get_str(obj, "profile"), &alloc);
+	it->kind = s2s__strdup_or_null(s2s__json_get_str(obj, "kind"), &alloc);
+	it->account =
+	        s2s__strdup_or_null(s2s__json_get_str(obj, "account"), &alloc);
+	it->role_arn =
+	        s2s__strdup_or_null(s2s__json_get_str(obj, "role_arn"), &alloc);
+	exp = s2s__json_get_str(obj, "expires");
+	if (!exp || !s2s_time_parse(&it->expires, exp))
+		it->expires = 0;
+	ok = alloc && it->profile && it->kind;
+out:
+	json_object_put(obj);
+	s2s_buf_release(&path);
+	s2s_buf_release(&data);
+	return ok;
+}
+
+static bool is_item_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && name[0] != '.' && strcmp(name + n - 5, ".json") == 0;
+}
+
+static s2s_err fs_list(void *state, struct s2s_store_item **out, size_t *n,
+                       struct s2s_error *err)
+{
+	struct fs_state *st = state;
+	struct s2s_store_item *items = NULL, *tmp;
+	size_t count = 0;
+	struct dirent *e;
+	DIR *d;
+	s2s_err rc = check_dir(st, false, err);
+
+	if (rc == S2S_ENOTFOUND)
+		return S2S_OK; /* nothing stored yet */
+	if (rc)
+		return rc;
+	d = opendir(st->dir);
+	if (!d)
+		return s2s_error_set(err, S2S_ESTORE, "cannot list %s: %s",
+		                     st->dir, strerror(errno));
+	for (e = readdir(d); e; e = readdir(d)) {
+		struct s2s_error ignore = S2S_ERROR_INIT;
+
+		if (!is_item_file(e->d_name))
+			continue;
+		tmp = realloc(items, (count + 1) * sizeof(*items));
+		if (!tmp) {
+			rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+			break;
+		}
+		items = tmp;
+		memset(&items[count], 0, sizeof(*items));
+		if (header(st, e->d_name, &items[count], &ignore)) {
+			count++;
+			continue;
+		}
+		free(items[count].profile);
+		free(items[count].kind);
+		free(items[count].account);
+		free(items[count].role_arn);
+	}
+	closedir(d);
+	if (rc) {
+		s2s_store_items_free(items, count);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return S2S_OK;
+}
+
+static s2s_err fs_del(void *state, const char *profile, const char *kind,
+                      struct s2s_error *err)
+{
+	static const char *const kinds[] = { "sts", "idp-password",
+		                             "idp-session", "totp-seed",
+		                             "device-token" };
+	struct fs_state *st = state;
+	struct s2s_buf path = S2S_BUF_INIT;
+	bool any = false;
+	s2s_err rc = S2S_OK;
+
+	for (size_t i = 0; i < S2S_ARRAY_SIZE(kinds) && !rc; i++) {
+		if (kind && strcmp(kind, kinds[i]) != 0)
+			continue;
+		s2s_buf_reset(&path);
+		if (item_path(&path, st->dir, profile, kinds[i]))
+			rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		else if (unlink(path.ptr) == 0)
+			any = true;
+		else if (errno != ENOENT)
+			rc = s2s_error_set(err, S2S_ESTORE,
+			                   "cannot delete "
+			                   "%s: %s",
+			                   path.ptr, strerror(errno));
+	}
+	s2s_buf_release(&path);
+	if (!rc && !any)
+		rc = s2s_error_set(err, S2S_ENOTFOUND,
+		                   "nothing stored for profile '%s'", profile);
+	return rc;
+}
+
+const struct s2s_store_backend s2s__store_file = {
+	.name = "file",
+	.open = fs_open,
+	.close = fs_close,
+	.put = fs_put,
+	.get = fs_get,
+	.del = fs_del,
+	.list = fs_list,
+};
