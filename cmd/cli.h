@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <saml2sts/buf.h>
@@ -172,6 +173,11 @@ int cli_assume_and_store(struct cli *cli, const struct cli_login *opt,
 int cli_fresh_creds(struct cli *cli, const char *profile,
                     struct s2s_creds **out);
 
+/* exec --server: the credentials URI and the variables that make SDKs
+ * use it; static keys and outranking providers removed. */
+int cli_set_env_server(const char *uri, const char *profile,
+                       const char *region);
+
 /* Set (and clear) the environment of DESIGN.md 6 for creds. */
 int cli_set_env(const struct s2s_creds *creds, const char *profile);
 
@@ -188,15 +194,37 @@ int cli_lock(const char *name, long timeout_ms, struct s2s_lock **out,
 int cli_login_locked(struct cli *cli, const struct s2s_login_params *lp,
                      struct s2s_buf *saml_b64);
 
+/* With aliyun_config set, merge an External (or, opted in, StsToken)
+ * profile for profile into the aliyun config.json; creds may be NULL. */
+int cli_aliyun_handoff(struct cli *cli, const char *profile,
+                       const struct s2s_creds *creds);
+
+/* The loopback credentials-URI server. */
+struct cli_server {
+	int fd;
+	const char *profile;
+	char secret[33]; /* 128 bits, hex */
+	char uri[128];
+};
+
+/* Listen on 127.0.0.1:0 with a fresh secret; fills fd, secret, uri. */
+int cli_server_open(struct cli_server *srv);
+
+/* Serve until child (when > 0) exits; returns its exit status.  With
+ * child 0, serves until killed. */
+int cli_server_run(struct cli *cli, struct cli_server *srv, pid_t child);
+
 /* Command entry points. */
 int cmd_adapters(struct cli *cli, int argc, char **argv);
 int cmd_configure(struct cli *cli, int argc, char **argv);
+int cmd_console(struct cli *cli, int argc, char **argv);
 int cmd_credential_process(struct cli *cli, int argc, char **argv);
 int cmd_exec(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_list_roles(struct cli *cli, int argc, char **argv);
 int cmd_login(struct cli *cli, int argc, char **argv);
 int cmd_logout(struct cli *cli, int argc, char **argv);
+int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);
 

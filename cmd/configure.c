@@ -241,6 +241,7 @@ int cmd_configure(struct cli *cli, int argc, char **argv)
 		         cli->config_path);
 		for (size_t i = 0; i < n; i++)
 			cli_info(cli, "  %s = %s", kv[i].key, kv[i].value);
+		status = cli_aliyun_handoff(cli, cli_profile(cli, NULL), NULL);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(kv[i].value);

@@ -289,6 +289,8 @@ int cmd_login(struct cli *cli, int argc, char **argv)
 		one = cli_assume_and_store(cli, &a.opt, &saml_b64, saml, r,
 		                           profile, &c);
 		if (!one)
+			one = cli_aliyun_handoff(cli, profile, c);
+		if (!one)
 			summary(cli, profile, c, r);
 		else if (!worst)
 			worst = one;

@@ -23,12 +23,14 @@ struct cmd {
 static const struct cmd commands[] = { /* keep sorted */
 	{ "adapters",           cmd_adapters,           "list IdP adapters and their MFA factors" },
 	{ "configure",          cmd_configure,          "create or update an IdP account" },
+	{ "console",            cmd_console,            "open the Alibaba Cloud console signed in" },
 	{ "credential-process", cmd_credential_process, "print credentials for the aliyun CLI (External mode)" },
 	{ "exec",               cmd_exec,               "run a command with credentials in its environment" },
 	{ "export",             cmd_export,             "print credentials for a shell" },
 	{ "list-roles",         cmd_list_roles,         "log in to the IdP and list the roles granted" },
 	{ "login",              cmd_login,              "log in and store STS credentials" },
 	{ "logout",             cmd_logout,             "delete stored credentials" },
+	{ "serve",              cmd_serve,              "serve credentials on a loopback credentials URI" },
 	{ "status",             cmd_status,             "list stored profiles and their expiry" },
 	{ "version",            cmd_version,            "show versions, adapters and stores" },
 };

@@ -6,6 +6,7 @@ ecosystem.  Real SimpleSAMLphp IdP, STS emulator, private gnome-keyring.
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -224,6 +225,213 @@ class FileStoreTest(unittest.TestCase):
         self.assertEqual(len(r.stderr.splitlines()), 1)
         # nothing was deleted by the failed reads
         self.assertTrue(os.path.exists(path))
+
+
+
+
+NPM_DIR = os.path.join(os.environ.get("TMPDIR", "/tmp"), "saml2sts-test-npm")
+SDK_PACKAGE = "@alicloud/credentials@2.4.7"
+
+
+def sdk_ready():
+    """Install the real Node client library once (npm registry)."""
+    mod = os.path.join(NPM_DIR, "node_modules", "@alicloud", "credentials")
+    if not os.path.isdir(mod):
+        os.makedirs(NPM_DIR, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", NPM_DIR, "--no-audit",
+                        "--no-fund", "--silent", SDK_PACKAGE], check=True,
+                       stdin=subprocess.DEVNULL, timeout=300)
+    return os.path.join(NPM_DIR, "node_modules")
+
+
+class HandoffTest(unittest.TestCase):
+    """aliyun config.json, the credentials-URI server, exec --server,
+    console federation, and a real SDK consuming the credentials."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tb = testbed.Testbed().start()
+        cls.node_path = sdk_ready()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tb.stop()
+
+    def setUp(self):
+        self.config = os.path.join(self.tb.home, "cfg-handoff")
+        self.aliyun = os.path.join(self.tb.home, ".aliyun", "config.json")
+        self.run_("configure", "--provider", "form", "--url",
+                  self.tb.idp.url_cn, "--username", "alice", "--sts-endpoint",
+                  self.tb.sts.url, "--role", ADMIN, "--profile", "corp",
+                  "--set", "signin_endpoint=" + self.tb.sts.url)
+
+    def tearDown(self):
+        self.run_("logout", "--all")
+
+    def run_(self, *args, check=True, **kw):
+        env = dict(self.tb.env)
+        env["SAML2STS_PASSWORD"] = "alice-pass"
+        env["NODE_PATH"] = self.node_path
+        env.update(kw.pop("env", {}))
+        r = subprocess.run([BIN, "--config", self.config] + list(args),
+                           env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60, cwd=self.tb.home, **kw)
+        if check:
+            self.assertEqual(r.returncode, 0, "%s: %s" % (args, r.stderr.decode()))
+        return r
+
+    def test_aliyun_config_merge_keeps_unknown_keys(self):
+        os.makedirs(os.path.dirname(self.aliyun), exist_ok=True)
+        with open(self.aliyun, "w") as f:
+            json.dump({"current": "old", "meta_path": "", "future_key": [1, 2],
+                       "profiles": [
+                           {"name": "old", "mode": "AK", "access_key_id": "AK1",
+                            "access_key_secret": "S1", "colour": "blue"},
+                           {"name": "corp", "mode": "StsToken",
+                            "access_key_id": "STS.stale", "access_key_secret": "x",
+                            "sts_token": "y", "region_id": "eu-central-1"}]}, f)
+        os.chmod(self.aliyun, 0o644)
+        self.run_("configure", "--set", "aliyun_config=true")
+        self.run_("login")
+        with open(self.aliyun) as f:
+            doc = json.load(f)
+        self.assertEqual(os.stat(self.aliyun).st_mode & 0o777, 0o600)
+        self.assertEqual(doc["future_key"], [1, 2])
+        self.assertEqual(doc["current"], "old")
+        old = doc["profiles"][0]
+        self.assertEqual(old, {"name": "old", "mode": "AK", "access_key_id": "AK1",
+                               "access_key_secret": "S1", "colour": "blue"})
+        corp = doc["profiles"][1]
+        self.assertEqual(corp["mode"], "External")
+        self.assertEqual(corp["region_id"], "eu-central-1")
+        for k in ("access_key_id", "access_key_secret", "sts_token"):
+            self.assertNotIn(k, corp)  # the stale plaintext copy is gone
+        argv = shlex.split(corp["process_command"])
+        self.assertEqual(argv[0], BIN)
+        self.assertEqual(argv[1:], ["credential-process", "--profile", "corp"])
+        # the External command works as the aliyun CLI runs it
+        out = subprocess.run(argv[:1] + ["--config", self.config] + argv[1:],
+                             env=self.tb.env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, check=True).stdout
+        self.assertEqual(json.loads(out)["access_key_id"],
+                         self.tb.sts.issued()[-1]["AccessKeyId"])
+        issued = self.tb.sts.issued()[-1]
+        with open(self.aliyun) as f:
+            text = f.read()
+        self.assertNotIn(issued["SecurityToken"], text)
+        # a config.json that is not JSON is never overwritten
+        with open(self.aliyun, "w") as f:
+            f.write("{broken")
+        r = self.run_("login", "--force", check=False)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        with open(self.aliyun) as f:
+            self.assertEqual(f.read(), "{broken")
+        os.unlink(self.aliyun)
+        self.run_("configure", "--set", "aliyun_config=false")
+
+    def test_ststoken_profile_only_by_opt_in(self):
+        self.run_("configure", "--set", "aliyun_config=ststoken")
+        self.run_("login", "--force")
+        with open(self.aliyun) as f:
+            corp = [p for p in json.load(f)["profiles"] if p["name"] == "corp"][0]
+        self.assertEqual(corp["mode"], "StsToken")
+        self.assertEqual(corp["sts_token"], self.tb.sts.issued()[-1]["SecurityToken"])
+        os.unlink(self.aliyun)
+        self.run_("configure", "--set", "aliyun_config=false")
+
+    def test_sdk_reads_exec_environment(self):
+        self.run_("login", "--force")
+        issued = self.tb.sts.issued()[-1]
+        r = self.run_("exec", "--profile", "corp", "--", "node",
+                      os.path.join(HERE, "sdk_client.js"))
+        got = json.loads(r.stdout)
+        self.assertEqual(got["accessKeyId"], issued["AccessKeyId"])
+        self.assertEqual(got["accessKeySecret"], issued["AccessKeySecret"])
+        self.assertEqual(got["securityToken"], issued["SecurityToken"])
+
+    def test_serve_and_exec_server_feed_the_sdk(self):
+        self.run_("login", "--force")
+        issued = self.tb.sts.issued()[-1]
+        env = dict(self.tb.env)
+        proc = subprocess.Popen([BIN, "--config", self.config, "serve",
+                                 "--profile", "corp"], env=env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        try:
+            uri = proc.stdout.readline().decode().strip()
+            self.assertRegex(uri, r"^http://127\.0\.0\.1:\d+/[0-9a-f]{32}/credentials$")
+            import urllib.request
+            import urllib.error
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            body = json.loads(opener.open(uri, timeout=10).read())
+            self.assertEqual(body["Code"], "Success")
+            self.assertEqual(body["SecurityToken"], issued["SecurityToken"])
+            self.assertRegex(body["Expiration"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+            for bad in (uri.replace("/credentials", "/x"),
+                        uri.rsplit("/", 2)[0] + "/" + "0" * 32 + "/credentials",
+                        uri.rsplit("/", 2)[0] + "/"):
+                with self.assertRaises(urllib.error.HTTPError) as cm:
+                    opener.open(bad, timeout=10)
+                self.assertEqual(cm.exception.code, 403)
+            # a real SDK through the URI provider
+            r = subprocess.run(["node", os.path.join(HERE, "sdk_client.js")],
+                               env=dict(self.tb.env, NODE_PATH=self.node_path,
+                                        ALIBABA_CLOUD_CREDENTIALS_URI=uri,
+                                        ALIBABA_CLOUD_CLI_PROFILE_DISABLED="true",
+                                        ALIBABA_CLOUD_ECS_METADATA_DISABLED="true"),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout)["securityToken"],
+                             issued["SecurityToken"])
+        finally:
+            proc.terminate()
+            proc.communicate(timeout=10)
+        # exec --server: no static keys, a URI the SDK follows
+        r = self.run_("exec", "--server", "--profile", "corp", "--", "sh", "-c",
+                      'test -z "$ALIBABA_CLOUD_ACCESS_KEY_ID" && '
+                      'test -z "$ALICLOUD_SECRET_KEY" && '
+                      'echo "$ALIBABA_CLOUD_CREDENTIALS_URI" && '
+                      'node ' + shlex.quote(os.path.join(HERE, "sdk_client.js")) +
+                      ' && exit 3',
+                      env={"ALIBABA_CLOUD_ACCESS_KEY_ID": "inherited"}, check=False)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        lines = r.stdout.decode().splitlines()
+        self.assertRegex(lines[0], r"^http://127\.0\.0\.1:\d+/[0-9a-f]{32}/credentials$")
+        self.assertEqual(json.loads(lines[1])["securityToken"], issued["SecurityToken"])
+
+    def test_console_url(self):
+        self.run_("login", "--force")
+        r = self.run_("console", "--profile", "corp", "--print-url",
+                      "--destination", "https://ecs.console.aliyun.com/")
+        url = r.stdout.decode().strip()
+        import urllib.parse
+        u = urllib.parse.urlsplit(url)
+        self.assertEqual("%s://%s%s" % (u.scheme, u.netloc, u.path),
+                         self.tb.sts.url + "/federation")
+        q = dict(urllib.parse.parse_qsl(u.query))
+        self.assertEqual(q["Action"], "Login")
+        self.assertEqual(q["Destination"], "https://ecs.console.aliyun.com/")
+        self.assertEqual(q["LoginUrl"], self.tb.idp.url_cn)
+        issued = self.tb.sts.issued()[-1]
+        self.assertNotIn(issued["AccessKeySecret"], url)
+        self.assertNotIn(issued["SecurityToken"], url)
+        # the emulator accepts the single-use token once
+        import urllib.request
+        import urllib.error
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a, **k):
+                return None
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect)
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            opener.open(url, timeout=10)
+        self.assertEqual(cm.exception.code, 302)
+        self.assertEqual(cm.exception.headers["Location"], "https://ecs.console.aliyun.com/")
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            opener.open(url, timeout=10)
+        self.assertEqual(cm.exception.code, 401)
 
 
 if __name__ == "__main__":

@@ -695,7 +695,76 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         if url.path.startswith("/_emulator/"):
             return self._control(url.path[len("/_emulator/"):], body)
+        if url.path == "/federation":
+            return self._federation(url, body)
         return self._sts(url, body)
+
+    # -- console federation (signin.aliyun.com/federation), documented flow:
+    # Action=GetSigninToken with AccessKeyId, AccessKeySecret, SecurityToken
+    # and TicketType=mini (form-encoded) -> {"RequestId","SigninToken"};
+    # Action=Login&LoginUrl&Destination&SigninToken -> 302 to Destination.
+    # The SigninToken is single-use and valid for 30 s.
+    def _federation(self, url, body):
+        ram = self.server.ram
+        params = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        if self.command == "POST":
+            params.update(urllib.parse.parse_qsl(body.decode("utf-8", "replace"),
+                                                 keep_blank_values=True))
+        request_id = str(uuid.uuid4()).upper()
+        now = time.time() + ram.clock_offset
+
+        def error(status, code, message):
+            entry = {"time": fmt_time(time.time()), "request_id": request_id,
+                     "action": params.get("Action"), "status": status, "code": code,
+                     "federation": True}
+            self._log(entry, time.time())
+            return self._send_json(status, {"RequestId": request_id, "HostId":
+                                            "signin.aliyun.com", "Code": code,
+                                            "Message": message}, request_id)
+
+        action = params.get("Action")
+        if action == "GetSigninToken":
+            for k in ("AccessKeyId", "AccessKeySecret", "SecurityToken"):
+                if not params.get(k):
+                    return error(400, "MissingParameter." + k, "%s is mandatory" % k)
+            if params.get("TicketType") != "mini":
+                return error(400, "InvalidParameter.TicketType",
+                             "TicketType must be mini")
+            with ram.lock:
+                match = [c for c in ram.issued
+                         if c["AccessKeyId"] == params["AccessKeyId"]
+                         and c["AccessKeySecret"] == params["AccessKeySecret"]
+                         and c["SecurityToken"] == params["SecurityToken"]]
+            if not match or parse_time(match[-1]["Expiration"]) <= now:
+                return error(401, "InvalidCredential.AuthenticateFail",
+                             "The credential is invalid or expired.")
+            token = secrets.token_urlsafe(48)
+            with ram.lock:
+                ram.signin_tokens = getattr(ram, "signin_tokens", {})
+                ram.signin_tokens[token] = (now + 30, match[-1]["AccessKeyId"])
+            self._log({"time": fmt_time(time.time()), "request_id": request_id,
+                       "action": action, "status": 200, "code": None,
+                       "federation": True, "access_key_id": match[-1]["AccessKeyId"]},
+                      time.time())
+            return self._send_json(200, {"RequestId": request_id, "SigninToken": token},
+                                   request_id)
+        if action == "Login":
+            for k in ("LoginUrl", "SigninToken"):
+                if not params.get(k):
+                    return error(400, "MissingParameter." + k, "%s is mandatory" % k)
+            with ram.lock:
+                tokens = getattr(ram, "signin_tokens", {})
+                entry = tokens.pop(params["SigninToken"], None)
+            if not entry or entry[0] < now:
+                return error(401, "InvalidCredential.AuthenticateFail",
+                             "The SigninToken is invalid or expired.")
+            self.send_response(302)
+            self.send_header("Location", params.get("Destination")
+                             or "https://home.console.aliyun.com/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        return error(400, "InvalidAction", "Action must be GetSigninToken or Login")
 
     def _control(self, what, body):
         ram = self.server.ram

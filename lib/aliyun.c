@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.json merging.  The document is edited as a generic JSON tree
+ * (json-c keeps member order), so keys and profiles of other tools
+ * survive.  Writers are serialised by a lock on "<path>.lock"; the new
+ * file is written next to the old one and renamed over it.
+ */
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "common.h"
+#include "saml2sts/aliyun.h"
+
+#define MAX_CONFIG (4u << 20)
+
+static s2s_err read_all(int fd, struct s2s_buf *out, struct s2s_error *err)
+{
+	char chunk[4096];
+	ssize_t n;
+
+	for (n = read(fd, chunk, sizeof(chunk)); n > 0;
+	     n = read(fd, chunk, sizeof(chunk))) {
+		if (out->len + (size_t)n > MAX_CONFIG)
+			return s2s_error_set(err, S2S_ECONFIG,
+			                     "aliyun config.json is too large");
+		if (s2s_buf_add(out, chunk, (size_t)n))
+			return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	}
+	if (n < 0)
+		return s2s_error_set(err, S2S_ECONFIG,
+		                     "cannot read aliyun "
+		                     "config.json: %s",
+		                     strerror(errno));
+	return S2S_OK;
+}
+
+static json_object *find_profile(json_object *profiles, const char *name)
+{
+	size_t n = json_object_array_length(profiles);
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *p = json_object_array_get_idx(profiles, i);
+		json_object *v = NULL;
+
+		if (json_object_is_type(p, json_type_object) &&
+		    json_object_object_get_ex(p, "name", &v) &&
+		    json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), name) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static bool set_str(json_object *obj, const char *key, const char *value)
+{
+	json_object *v = json_object_new_string(value);
+
+	return v && json_object_object_add(obj, key, v) == 0;
+}
+
+static s2s_err edit(json_object *root, const char *profile, const char *command,
+                    const char *region, const struct s2s_creds *sts,
+                    struct s2s_error *err)
+{
+	static const char *const token_keys[] = { "access_key_id",
+		                                  "access_key_secret",
+		                                  "sts_token",
+		                                  "sts_expiration" };
+	json_object *profiles = NULL, *p, *v = NULL;
+	bool ok = true;
+	char exp[32];
+
+	if (!json_object_object_get_ex(root, "profiles", &profiles)) {
+		profiles = json_object_new_array();
+		if (!profiles ||
+		    json_object_object_add(root, "profiles", profiles))
+			return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	}
+	if (!json_object_is_type(profiles, json_type_array))
+		return s2s_error_set(err, S2S_ECONFIG,
+		                     "aliyun config.json: "
+		                     "\"profiles\" is not a list");
+	p = find_profile(profiles, profile);
+	if (!p) {
+		p = json_object_new_object();
+		ok = p && json_object_array_add(profiles, p) == 0 &&
+		     set_str(p, "name", profile) &&
+		     set_str(p, "output_format", "json") &&
+		     set_str(p, "language", "en");
+	}
+	if (ok && region && !json_object_object_get_ex(p, "region_id", &v))
+		ok = set_str(p, "region_id", region);
+	if (ok && sts) {
+		s2s_time_format_utc(exp, sizeof(exp), sts->expiration);
+		ok = set_str(p, "mode", "StsToken") &&
+		     set_str(p, "access_key_id", sts->access_key_id) &&
+		     set_str(p, "access_key_secret", sts->access_key_secret) &&
+		     set_str(p, "sts_token", sts->security_token) &&
+		     set_str(p, "sts_expiration", exp);
+		json_object_object_del(p, "process_command");
+	} else if (ok) {
+		ok = set_str(p, "mode", "External") &&
+		     set_str(p, "process_command", command);
+		/* an earlier plaintext copy (ours, or saml2alibabacloud's)
+		 * must not outlive the switch */
+		for (size_t i = 0; i < S2S_ARRAY_SIZE(token_keys); i++)
+			json_object_object_del(p, token_keys[i]);
+	}
+	if (ok && (!json_object_object_get_ex(root, "current", &v) ||
+	           !json_object_is_type(v, json_type_string) ||
+	           !*json_object_get_string(v)))
+		ok = set_str(root, "current", profile);
+	return ok ? S2S_OK : s2s_error_set(err, S2S_ENOMEM, "out of memory");
+}
+
+static s2s_err replace(const char *path, const char *text,
+                       struct s2s_error *err)
+{
+	struct s2s_buf tmp = S2S_BUF_INIT;
+	size_t len = strlen(text), off = 0;
+	mode_t old;
+	int fd;
+	s2s_err rc = S2S_OK;
+
+	if (s2s_buf_printf(&tmp, "%s.XXXXXX", path))
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	old = umask(077);
+	fd = mkstemp(tmp.ptr);
+	umask(old);
+	if (fd < 0) {
+		rc = s2s_error_set(err, S2S_ECONFIG, "cannot create %s: %s",
+		                   tmp.ptr, strerror(errno));
+		goto out;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off < len || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
+		rc = s2s_error_set(err, S2S_ECONFIG, "cannot write %s: %s",
+		                   tmp.ptr, strerror(errno));
+		close(fd);
+		unlink(tmp.ptr);
+		goto out;
+	}
+	if (close(fd) != 0 || rename(tmp.ptr, path) != 0) {
+		rc = s2s_error_set(err, S2S_ECONFIG, "cannot replace %s: %s",
+		                   path, strerror(errno));
+		unlink(tmp.ptr);
+	}
+out:
+	s2s_buf_release(&tmp);
+	return rc;
+}
+
+static s2s_err lock_file(int *fd_out, const char *path, struct s2s_error *err)
+{
+	struct s2s_buf lp = S2S_BUF_INIT;
+	int fd;
+
+	*fd_out = -1;
+	if (s2s_buf_printf(&lp, "%s.lock", path))
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	fd = open(lp.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	s2s_buf_release(&lp);
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return s2s_error_set(err, S2S_ECONFIG, "cannot lock %s: %s",
+		                     path, strerror(errno));
+	}
+	*fd_out = fd;
+	return S2S_OK;
+}
+
+static void make_parent(const char *path)
+{
+	char dir[4096];
+	char *slash;
+
+	if (strlen(path) >= sizeof(dir))
+		return;
+	memcpy(dir, path, strlen(path) + 1);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	(void)mkdir(dir, 0700);
+}
+
+s2s_err s2s_aliyun_config_merge(const char *path, const char *profile,
+                                const char *command, const char *region,
+                                const struct s2s_creds *sts,
+                                struct s2s_error *err)
+{
+	struct s2s_buf text = S2S_BUF_SECRET_INIT;
+	json_object *root = NULL;
+	int lock = -1, fd = -1;
+	s2s_err rc;
+
+	make_parent(path);
+	rc = lock_file(&lock, path, err);
+	if (rc)
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		rc = read_all(fd, &text, err);
+		close(fd);
+	} else if (errno != ENOENT) {
+		rc = s2s_error_set(err, S2S_ECONFIG, "cannot read %s: %s", path,
+		                   strerror(errno));
+	}
+	if (rc)
+		goto out;
+	root = text.len ? s2s__json_parse(text.ptr, text.len)
+	                : json_object_new_object();
+	if (!root) {
+		/* never overwrite what we cannot parse */
+		rc = s2s_error_set(err, S2S_ECONFIG,
+		                   "%s is not a JSON object; not changing it",
+		                   path);
+		goto out;
+	}
+	rc = edit(root, profile, command, region, sts, err);
+	if (!rc)
+		rc = replace(
+		        path,
+		        json_object_to_json_string_ext(
+		                root, JSON_C_TO_STRING_PRETTY |
+		                              JSON_C_TO_STRING_NOSLASHESCAPE),
+		        err);
+out:
+	s2s__json_put_wiped(root);
+	s2s_buf_release(&text);
+	close(lock);
+	return rc;
+}
