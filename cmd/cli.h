@@ -167,6 +167,17 @@ int cli_assume_and_store(struct cli *cli, const struct cli_login *opt,
                          const struct s2s_saml *saml, const struct s2s_role *r,
                          const char *profile, struct s2s_creds **out);
 
+/* Assume n roles with the same assertion, in parallel when n > 1, and
+ * store each under profiles[i]; out[i] and statuses[i] tell each
+ * outcome (successes are stored even when others fail).  Returns the
+ * first failure's exit status, or 0. */
+int cli_assume_roles(struct cli *cli, const struct cli_login *opt,
+                     const struct s2s_buf *saml_b64,
+                     const struct s2s_saml *saml,
+                     const struct s2s_role *const *roles,
+                     const char *const *profiles, size_t n,
+                     struct s2s_creds **out, int *statuses);
+
 /* Fresh credentials for profile: from the store while they have more
  * than the window left, else refreshed without prompting when possible,
  * else exit 8 with a hint. */

@@ -255,13 +255,47 @@ static int choose(struct cli *cli, const struct login_args *a,
 	return status;
 }
 
+/* STS for every chosen role (in parallel), then the hand-off and one
+ * summary line per profile that worked; the first failure's status. */
+static int assume_all(struct cli *cli, const struct login_args *a,
+                      const struct s2s_buf *saml_b64,
+                      const struct s2s_saml *saml, const size_t *idx, size_t n)
+{
+	const struct s2s_role *roles[MAX_ROLES];
+	const char *profiles[MAX_ROLES];
+	char *names[MAX_ROLES] = { NULL };
+	struct s2s_creds *creds[MAX_ROLES];
+	int statuses[MAX_ROLES], status, one;
+
+	for (size_t i = 0; i < n; i++) {
+		roles[i] = &saml->roles[idx[i]];
+		names[i] = n > 1 ? profile_name(cli, roles[i]) : NULL;
+		profiles[i] =
+		        names[i] ? names[i] : cli_profile(cli, a->profile);
+	}
+	status = cli_assume_roles(cli, &a->opt, saml_b64, saml, roles, profiles,
+	                          n, creds, statuses);
+	for (size_t i = 0; i < n; i++) {
+		one = statuses[i];
+		if (!one)
+			one = cli_aliyun_handoff(cli, profiles[i], creds[i]);
+		if (!one)
+			summary(cli, profiles[i], creds[i], roles[i]);
+		else if (!status)
+			status = one;
+		s2s_creds_free(creds[i]);
+		free(names[i]);
+	}
+	return status;
+}
+
 int cmd_login(struct cli *cli, int argc, char **argv)
 {
 	struct s2s_buf saml_b64 = S2S_BUF_SECRET_INIT;
 	struct login_args a = { 0 };
 	struct s2s_saml *saml = NULL;
 	size_t idx[MAX_ROLES], n = 0;
-	int status, worst = EXIT_OK;
+	int status;
 
 	status = parse_args(cli, argc, argv, &a);
 	if (status)
@@ -278,28 +312,9 @@ int cmd_login(struct cli *cli, int argc, char **argv)
 	status = cli_authenticate(cli, &a.opt, &saml_b64, &saml);
 	if (!status)
 		status = choose(cli, &a, saml, idx, &n);
-	for (size_t i = 0; !status && i < n; i++) {
-		const struct s2s_role *r = &saml->roles[idx[i]];
-		struct s2s_creds *c = NULL;
-		char *pname = n > 1 ? profile_name(cli, r) : NULL;
-		const char *profile =
-		        pname ? pname : cli_profile(cli, a.profile);
-		int one;
-
-		one = cli_assume_and_store(cli, &a.opt, &saml_b64, saml, r,
-		                           profile, &c);
-		if (!one)
-			one = cli_aliyun_handoff(cli, profile, c);
-		if (!one)
-			summary(cli, profile, c, r);
-		else if (!worst)
-			worst = one;
-		s2s_creds_free(c);
-		free(pname);
-		if (one == EXIT_STORE)
-			status = one; /* the store is gone: stop here */
-	}
+	if (!status)
+		status = assume_all(cli, &a, &saml_b64, saml, idx, n);
 	s2s_saml_free(saml);
 	s2s_buf_release(&saml_b64);
-	return status ? status : worst;
+	return status;
 }

@@ -129,68 +129,109 @@ static long pick_duration(struct cli *cli, const struct cli_login *opt,
 	return got;
 }
 
+/* Store a result of STS; the creds get their account metadata first. */
+static int store_one(struct cli *cli, const struct s2s_role *r,
+                     const char *profile, const char *region,
+                     struct s2s_sts_result *res)
+{
+	struct s2s_creds *c = res->creds;
+
+	if (res->rc)
+		return cli_fail(cli, &res->err);
+	c->account_id = strdup(r->account_id);
+	c->account_name = strdup(cli->account_name);
+	c->region = strdup(region);
+	if (!c->account_id || !c->account_name || !c->region)
+		return cli_error(EXIT_FAIL, "out of memory");
+	if (s2s_store_put_creds(cli->store, profile, c, &res->err))
+		return cli_fail(cli, &res->err);
+	return EXIT_OK;
+}
+
+int cli_assume_roles(struct cli *cli, const struct cli_login *opt,
+                     const struct s2s_buf *saml_b64,
+                     const struct s2s_saml *saml,
+                     const struct s2s_role *const *roles,
+                     const char *const *profiles, size_t n,
+                     struct s2s_creds **out, int *statuses)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_sts_request *reqs = calloc(n, sizeof(*reqs));
+	struct s2s_sts_result *res = calloc(n, sizeof(*res));
+	const char *region =
+	        s2s_account_get_str(cli->acct, "region", "cn-hangzhou");
+	struct s2s_http *http = NULL;
+	char *endpoint = NULL;
+	long duration;
+	int status, worst = EXIT_OK;
+	s2s_err rc;
+
+	for (size_t i = 0; i < n; i++) {
+		out[i] = NULL;
+		statuses[i] = EXIT_FAIL;
+	}
+	if (!reqs || !res) {
+		status = cli_error(EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	duration = pick_duration(cli, opt, saml, &err, &rc);
+	if (!rc)
+		rc = s2s_sts_endpoint(
+		        &endpoint, region,
+		        opt->sts_endpoint
+		                ? opt->sts_endpoint
+		                : s2s_account_get(cli->acct, "sts_endpoint"),
+		        &err);
+	status = rc ? cli_fail(cli, &err) : cli_open_store(cli);
+	if (!status)
+		status = cli_http_new(cli, &http);
+	if (status)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		reqs[i].endpoint = endpoint;
+		reqs[i].role_arn = roles[i]->role_arn;
+		reqs[i].provider_arn = roles[i]->provider_arn;
+		reqs[i].saml_b64 = saml_b64->ptr;
+		reqs[i].saml_len = saml_b64->len;
+		reqs[i].duration = duration;
+		cli_verbose(cli, "AssumeRoleWithSAML %s at %s for %ld s",
+		            roles[i]->role_arn, endpoint, duration);
+	}
+	if (n == 1) /* one role: the plain path with its retries */
+		res[0].rc = s2s_sts_assume_role_with_saml(
+		        &res[0].creds, http, &reqs[0], &res[0].err);
+	else if (s2s_sts_assume_many(res, http, reqs, n))
+		cli_verbose(cli, "parallel STS calls could not start");
+	for (size_t i = 0; i < n; i++) {
+		statuses[i] =
+		        store_one(cli, roles[i], profiles[i], region, &res[i]);
+		if (!statuses[i]) {
+			out[i] = res[i].creds;
+			res[i].creds = NULL;
+		} else if (!worst) {
+			worst = statuses[i];
+		}
+	}
+	status = worst;
+out:
+	for (size_t i = 0; res && i < n; i++)
+		s2s_creds_free(res[i].creds);
+	free(res);
+	free(reqs);
+	s2s_http_free(http);
+	free(endpoint);
+	return status;
+}
+
 int cli_assume_and_store(struct cli *cli, const struct cli_login *opt,
                          const struct s2s_buf *saml_b64,
                          const struct s2s_saml *saml, const struct s2s_role *r,
                          const char *profile, struct s2s_creds **out)
 {
-	struct s2s_error err = S2S_ERROR_INIT;
-	struct s2s_sts_request req = { 0 };
-	struct s2s_creds *creds = NULL;
-	struct s2s_http *http = NULL;
-	const char *region =
-	        s2s_account_get_str(cli->acct, "region", "cn-hangzhou");
-	char *endpoint = NULL;
-	int status;
-	s2s_err rc;
+	int status = EXIT_FAIL;
 
-	*out = NULL;
-	req.duration = pick_duration(cli, opt, saml, &err, &rc);
-	if (rc)
-		return cli_fail(cli, &err);
-	rc = s2s_sts_endpoint(
-	        &endpoint, region,
-	        opt->sts_endpoint ? opt->sts_endpoint
-	                          : s2s_account_get(cli->acct, "sts_endpoint"),
-	        &err);
-	if (rc)
-		return cli_fail(cli, &err);
-	status = cli_http_new(cli, &http);
-	if (status)
-		goto out;
-	req.endpoint = endpoint;
-	req.role_arn = r->role_arn;
-	req.provider_arn = r->provider_arn;
-	req.saml_b64 = saml_b64->ptr;
-	req.saml_len = saml_b64->len;
-	cli_verbose(cli, "AssumeRoleWithSAML %s at %s for %ld s", r->role_arn,
-	            endpoint, req.duration);
-	rc = s2s_sts_assume_role_with_saml(&creds, http, &req, &err);
-	if (!rc) {
-		creds->account_id = strdup(r->account_id);
-		creds->account_name = strdup(cli->account_name);
-		creds->region = strdup(region);
-		if (!creds->account_id || !creds->account_name ||
-		    !creds->region)
-			rc = s2s_error_set(&err, S2S_ENOMEM, "out of memory");
-	}
-	if (!rc)
-		status = cli_open_store(cli);
-	if (!rc && !status)
-		rc = s2s_store_put_creds(cli->store, profile, creds, &err);
-	if (rc) {
-		status = cli_fail(cli, &err);
-		goto out;
-	}
-	if (status)
-		goto out;
-	*out = creds;
-	creds = NULL;
-out:
-	s2s_creds_free(creds);
-	s2s_http_free(http);
-	free(endpoint);
-	return status;
+	return cli_assume_roles(cli, opt, saml_b64, saml, &r, &profile, 1, out,
+	                        &status);
 }
 
 /* Log in again without any prompt for the role the creds were for. */

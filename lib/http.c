@@ -242,11 +242,63 @@ static void setup_once(struct s2s_http *http)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 }
 
+/* Length of "scheme://authority" at the start of url. */
+static size_t origin_len(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	if (!p)
+		return 0;
+	p += 3;
+	return (size_t)(p - url) + strcspn(p, "/?#");
+}
+
+/* True if a and b have the same scheme, host and port: HTTP
+ * credentials are only ever sent there (like curl without
+ * CURLOPT_UNRESTRICTED_AUTH). */
+static bool same_origin(const char *a, const char *b)
+{
+	size_t n = origin_len(a);
+
+	return n && n == origin_len(b) && strncasecmp(a, b, n) == 0;
+}
+
+/* HTTP authentication is per request: the handle is reused, so the
+ * options are cleared again when a request does not ask for them. */
+static void setup_auth(CURL *c, const char *url,
+                       const struct s2s_http_request *req)
+{
+	unsigned long want = 0;
+
+	if (req->httpauth && same_origin(req->url, url)) {
+		if (req->httpauth & S2S_HTTP_AUTH_BASIC)
+			want |= CURLAUTH_BASIC;
+		if (req->httpauth & S2S_HTTP_AUTH_NEGOTIATE)
+			want |= CURLAUTH_NEGOTIATE;
+		if (req->httpauth & S2S_HTTP_AUTH_NTLM)
+			want |= CURLAUTH_NTLM;
+	}
+	if (!want) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH,
+		                 (unsigned long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, (char *)NULL);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, (char *)NULL);
+		return;
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPAUTH, want);
+	curl_easy_setopt(c, CURLOPT_USERNAME,
+	                 req->username ? req->username : "");
+	curl_easy_setopt(c, CURLOPT_PASSWORD,
+	                 req->password ? req->password : "");
+}
+
 static void setup(struct s2s_http *http, const char *method, const char *url,
                   const struct s2s_http_request *req, struct curl_slist *hdrs,
                   struct transfer *t)
 {
 	CURL *c = http->curl;
+
+	setup_auth(c, url, req);
 
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
@@ -441,6 +493,10 @@ s2s_err s2s_http_do(struct s2s_http *http, const struct s2s_http_request *req,
 	resp->url = url;
 	url = NULL;
 out:
+	if (req->httpauth) { /* do not keep the password in the handle */
+		curl_easy_setopt(http->curl, CURLOPT_USERNAME, (char *)NULL);
+		curl_easy_setopt(http->curl, CURLOPT_PASSWORD, (char *)NULL);
+	}
 	curl_slist_free_all(hdrs);
 	free(url);
 	free(next);
@@ -524,4 +580,9 @@ s2s_err s2s_http_cookies_import(struct s2s_http *http, const char *lines,
 	}
 	s2s_buf_release(&line);
 	return rc;
+}
+
+const struct s2s_http_opts *s2s_http_options(const struct s2s_http *http)
+{
+	return &http->opts;
 }

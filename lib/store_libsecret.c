@@ -127,7 +127,7 @@ static s2s_err fail(const struct watchdog *w, GError *e, const char *what,
 }
 
 static s2s_err ss_open(void **state, const struct s2s_store_opts *opts,
-		       struct s2s_error *err)
+                       struct s2s_error *err)
 {
 	struct ss_state *st;
 	struct watchdog w;
@@ -290,37 +290,90 @@ static s2s_err absent(struct ss_state *st, const char *profile,
 	                     profile);
 }
 
+/* The newest readable item of a search.  A writer stores the new item
+ * before it deletes the old one, so a reader racing it may see both, or
+ * an item whose secret is gone by the time it is loaded. */
+static SecretValue *newest_secret(GList *items, bool *locked)
+{
+	SecretValue *best = NULL;
+	gchar *best_exp = NULL;
+
+	*locked = false;
+	for (GList *l = items; l; l = l->next) {
+		GHashTable *a;
+		SecretValue *v;
+		const gchar *exp;
+
+		if (secret_item_get_locked(l->data)) {
+			*locked = true;
+			continue;
+		}
+		v = secret_item_get_secret(l->data);
+		if (!v)
+			continue;
+		a = secret_item_get_attributes(l->data);
+		exp = g_hash_table_lookup(a, "expires");
+		if (!best ||
+		    (exp && (!best_exp || strcmp(exp, best_exp) > 0))) {
+			if (best)
+				secret_value_unref(best);
+			best = v;
+			g_free(best_exp);
+			best_exp = g_strdup(exp);
+		} else {
+			secret_value_unref(v);
+		}
+		g_hash_table_unref(a);
+	}
+	g_free(best_exp);
+	return best;
+}
+
 static s2s_err ss_get(void *state, const char *profile, const char *kind,
                       struct s2s_buf *out, struct s2s_error *err)
 {
 	struct ss_state *st = state;
 	GHashTable *attrs = attrs_new(profile, kind);
+	struct timespec nap = { 0, 50 * 1000000L };
 	SecretValue *value = NULL;
+	GList *items = NULL;
 	const gchar *data;
-	GList *items;
+	bool locked = false;
 	gsize len = 0;
-	s2s_err rc;
+	s2s_err rc = S2S_OK;
 
-	items = search(st, attrs,
-	               SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS, err,
-	               &rc);
+	for (int attempt = 0; attempt < 3 && !value; attempt++) {
+		if (attempt)
+			nanosleep(&nap, NULL); /* a replace was under way */
+		g_list_free_full(items, g_object_unref);
+		items = search(st, attrs,
+		               SECRET_SEARCH_UNLOCK |
+		                       SECRET_SEARCH_LOAD_SECRETS,
+		               err, &rc);
+		if (rc && attempt < 2 && err && strstr(err->msg, "No such")) {
+			/* an item vanished under the search: a replace */
+			s2s_error_clear(err);
+			rc = S2S_OK;
+			continue;
+		}
+		if (rc || !items)
+			break;
+		value = newest_secret(items, &locked);
+		if (locked)
+			break;
+	}
 	if (rc)
 		goto out;
 	if (!items) {
 		rc = absent(st, profile, err);
 		goto out;
 	}
-	if (secret_item_get_locked(items->data)) {
-		rc = s2s_error_set(err, S2S_ESTORE,
-		                   "the keyring is locked; unlock it and "
-		                   "retry");
-		goto out;
-	}
-	value = secret_item_get_secret(items->data);
 	if (!value) {
 		rc = s2s_error_set(err, S2S_ESTORE,
-		                   "the secret service returned no secret "
-		                   "for profile '%s'",
+		                   locked ? "the keyring is locked; unlock it "
+		                            "and retry"
+		                          : "the secret service returned no "
+		                            "secret for profile '%s'",
 		                   profile);
 		goto out;
 	}

@@ -9,6 +9,7 @@
  */
 #include <time.h>
 
+#include <curl/curl.h>
 #include <openssl/rand.h>
 
 #include "json.h"
@@ -254,5 +255,180 @@ s2s_err s2s_sts_parse_response(struct s2s_creds **out, long status,
 	else
 		rc = parse_error(status, obj, err);
 	s2s__json_put_wiped(obj);
+	return rc;
+}
+
+/* One transfer of s2s_sts_assume_many. */
+struct many_xfer {
+	CURL *easy;
+	struct s2s_buf url;
+	struct s2s_buf body;  /* secret: holds the assertion */
+	struct s2s_buf reply; /* secret: holds the credentials */
+	struct curl_slist *headers;
+	bool too_large;
+};
+
+static size_t many_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct many_xfer *x = userdata;
+
+	if (s2s_buf_add(&x->reply, ptr, size * nmemb)) {
+		x->too_large = true;
+		return 0;
+	}
+	return size * nmemb;
+}
+
+static s2s_err many_setup(struct many_xfer *x, const struct s2s_http_opts *o,
+                          const struct s2s_sts_request *req,
+                          struct s2s_error *err)
+{
+	struct curl_slist *h;
+	s2s_err rc;
+
+	s2s_buf_init(&x->url, false);
+	s2s_buf_init(&x->body, true);
+	s2s_buf_init(&x->reply, true);
+	x->reply.max = o->max_body;
+	rc = build_url(&x->url, req->endpoint, err);
+	if (!rc)
+		rc = build_body(&x->body, req, err);
+	if (rc)
+		return rc;
+	h = curl_slist_append(NULL, "Accept: application/json");
+	x->headers = h ? curl_slist_append(h, "Content-Type: application/"
+	                                      "x-www-form-urlencoded")
+	               : NULL;
+	x->easy = curl_easy_init();
+	if (!h || !x->headers || !x->easy) {
+		if (!x->headers)
+			curl_slist_free_all(h);
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	}
+	curl_easy_setopt(x->easy, CURLOPT_URL, x->url.ptr);
+	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, s2s_http_user_agent());
+	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
+	                 o->connect_timeout_ms);
+	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (o->ca_bundle)
+		curl_easy_setopt(x->easy, CURLOPT_CAINFO, o->ca_bundle);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(x->easy, CURLOPT_POST, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body.ptr);
+	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+	                 (curl_off_t)x->body.len);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, many_write);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+	return S2S_OK;
+}
+
+static void many_release(struct many_xfer *x)
+{
+	if (x->easy)
+		curl_easy_cleanup(x->easy);
+	curl_slist_free_all(x->headers);
+	s2s_buf_release(&x->url);
+	s2s_buf_release(&x->body);
+	s2s_buf_release(&x->reply);
+}
+
+/* Run every transfer to completion; codes[i] is its CURLcode. */
+static s2s_err many_run(struct many_xfer *x, CURLcode *codes, size_t n,
+                        struct s2s_error *err)
+{
+	CURLM *m = curl_multi_init();
+	int running = 0;
+	CURLMsg *msg;
+	int left;
+
+	if (!m)
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		codes[i] = CURLE_FAILED_INIT;
+		curl_multi_add_handle(m, x[i].easy);
+	}
+	do {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			break;
+		if (running)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	} while (running);
+	for (msg = curl_multi_info_read(m, &left); msg;
+	     msg = curl_multi_info_read(m, &left)) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (x[i].easy == msg->easy_handle)
+				codes[i] = msg->data.result;
+	}
+	for (size_t i = 0; i < n; i++)
+		curl_multi_remove_handle(m, x[i].easy);
+	curl_multi_cleanup(m);
+	return S2S_OK;
+}
+
+s2s_err s2s_sts_assume_many(struct s2s_sts_result *results,
+                            struct s2s_http *http,
+                            const struct s2s_sts_request *reqs, size_t n)
+{
+	struct many_xfer *x = calloc(n ? n : 1, sizeof(*x));
+	CURLcode *codes = calloc(n ? n : 1, sizeof(*codes));
+	s2s_err rc = S2S_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		results[i].creds = NULL;
+		s2s_error_clear(&results[i].err);
+		results[i].rc = S2S_OK;
+	}
+	if (!x || !codes) {
+		rc = S2S_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = many_setup(&x[i], s2s_http_options(http), &reqs[i],
+		                &results[i].err);
+	if (!rc)
+		rc = many_run(x, codes, n, &results[0].err);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct s2s_sts_result *r = &results[i];
+		long status = 0;
+
+		curl_easy_getinfo(x[i].easy, CURLINFO_RESPONSE_CODE, &status);
+		if (codes[i] != CURLE_OK || status == 502 || status == 503 ||
+		    status == 504 || x[i].too_large) {
+			/* the one-by-one path has the retries and the
+			 * transport error messages */
+			r->rc = s2s_sts_assume_role_with_saml(
+			        &r->creds, http, &reqs[i], &r->err);
+			continue;
+		}
+		r->rc = s2s_sts_parse_response(&r->creds, status,
+		                               x[i].reply.ptr, x[i].reply.len,
+		                               &r->err);
+		if (!r->rc) {
+			r->creds->role_arn = strdup(reqs[i].role_arn);
+			r->creds->provider_arn = strdup(reqs[i].provider_arn);
+			if (!r->creds->role_arn || !r->creds->provider_arn)
+				r->rc = s2s_error_set(&r->err, S2S_ENOMEM,
+				                      "out of memory");
+		}
+	}
+out:
+	for (size_t i = 0; x && i < n; i++)
+		many_release(&x[i]);
+	free(x);
+	free(codes);
+	if (rc)
+		for (size_t i = 0; i < n; i++)
+			if (!results[i].rc)
+				results[i].rc = s2s_error_set(
+				        &results[i].err, rc, "%s",
+				        rc == S2S_ENOMEM ? "out of memory"
+				                         : "STS request "
+				                           "failed");
 	return rc;
 }

@@ -71,7 +71,7 @@ class LifecycleTest(unittest.TestCase):
         """Log in while the emulator's clock is 2 h behind: the stored
         token is already expired by our clock."""
         self.tb.sts.set_clock(offset=-7200, skew=100000)
-        self.ok("login")
+        self.ok("login", "--force")
         self.tb.sts.set_clock(offset=0, skew=0)
 
     def test_parallel_callers_cause_one_login_and_one_sts_call(self):
@@ -432,6 +432,77 @@ class HandoffTest(unittest.TestCase):
         with self.assertRaises(urllib.error.HTTPError) as cm:
             opener.open(url, timeout=10)
         self.assertEqual(cm.exception.code, 401)
+
+
+
+
+class ManyRolesTest(unittest.TestCase):
+    """--all-roles: one login, every role assumed in parallel."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tb = testbed.Testbed().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tb.stop()
+
+    def run_(self, *args):
+        env = dict(self.tb.env, SAML2STS_PASSWORD="frank-pass")
+        return subprocess.run([BIN, "--config",
+                               os.path.join(self.tb.home, "cfg-many")] + list(args),
+                              env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=120, cwd=self.tb.home)
+
+    def setUp(self):
+        r = self.run_("configure", "--provider", "form", "--url",
+                      self.tb.idp.url_cn, "--username", "frank",
+                      "--sts-endpoint", self.tb.sts.url, "--set",
+                      "account_aliases=1111111111111111=dev,2222222222222222=stage")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.tb.sts.clear_faults()
+
+    def tearDown(self):
+        self.tb.sts.clear_faults()
+        self.run_("logout", "--all")
+
+    def profiles(self):
+        r = self.run_("status", "--output", "json")
+        return {p["profile"]: p["role_arn"] for p in json.loads(r.stdout)["profiles"]}
+
+    def test_all_roles_in_parallel(self):
+        # every STS answer takes 1 s: twelve one after the other would
+        # take 12 s
+        self.tb.sts.inject_fault(passthrough=True, delay=1.0, count=-1)
+        calls = len(self.tb.sts_calls())
+        logins = len(self.tb.idp.logins("frank"))
+        t0 = time.monotonic()
+        r = self.run_("login", "--all-roles")
+        took = time.monotonic() - t0
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(self.tb.sts_calls()) - calls, 12)
+        self.assertEqual(len(self.tb.idp.logins("frank")) - logins, 1)
+        self.assertLess(took, 8.0)
+        print("\n12 roles with 1 s STS latency each: %.1f s" % took, file=sys.stderr)
+        names = self.profiles()
+        self.assertEqual(len(names), 12)
+        self.assertEqual(names["dev-admin"], "acs:ram::1111111111111111:role/admin")
+        self.assertEqual(names["3333333333333333-billing"],
+                         "acs:ram::3333333333333333:role/billing")
+        self.assertEqual(r.stderr.decode().count("Logged in:"), 12)
+
+    def test_partial_failure_stores_the_rest_and_exits_6(self):
+        bad = "acs:ram::2222222222222222:role/developer"
+        self.tb.sts.inject_fault(code="EntityNotExist.Role", status=404,
+                                 count=-1, role_arn=bad)
+        r = self.run_("login", "--role", "dev/admin", "--role", "stage/developer",
+                      "--role", "3333333333333333/readonly")
+        self.assertEqual(r.returncode, 6, r.stderr)
+        err = r.stderr.decode()
+        self.assertIn("STS EntityNotExist.Role", err)
+        names = self.profiles()
+        self.assertEqual(sorted(names), ["3333333333333333-readonly", "dev-admin"])
 
 
 if __name__ == "__main__":

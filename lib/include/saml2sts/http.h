@@ -47,6 +47,20 @@ struct s2s_http_request {
 	const char *content_type;   /* for the body */
 	const char *const *headers; /* NULL-terminated "Name: value", or NULL */
 	unsigned int flags;         /* enum s2s_http_flags */
+	/* HTTP authentication (enum s2s_http_auth bits, 0 = none).  The
+	 * credentials go only to the scheme, host and port of url, never
+	 * to a redirect target elsewhere.  username may be "" for
+	 * Negotiate with a Kerberos ticket; password is a secret: never
+	 * traced, never in a message. */
+	unsigned long httpauth;
+	const char *username;
+	const char *password;
+};
+
+enum s2s_http_auth {
+	S2S_HTTP_AUTH_BASIC = 1u << 0,
+	S2S_HTTP_AUTH_NEGOTIATE = 1u << 1, /* SPNEGO: Kerberos (GSS-API) */
+	S2S_HTTP_AUTH_NTLM = 1u << 2,
 };
 
 struct s2s_http_response {
@@ -111,6 +125,10 @@ s2s_err s2s_form_append(struct s2s_buf *body, const char *name,
  * for keeping an IdP session; secret. */
 s2s_err s2s_http_cookies_export(struct s2s_http *http, struct s2s_buf *out,
                                 struct s2s_error *err);
+
+/* The options the session was made with, defaults filled in; borrowed
+ * for the session's lifetime. */
+const struct s2s_http_opts *s2s_http_options(const struct s2s_http *http);
 
 /* Load cookies (Netscape cookie lines, as exported) into the jar; the
  * lines are secrets and copies are wiped. */

@@ -47,6 +47,20 @@ s2s_err s2s_sts_assume_role_with_saml(struct s2s_creds **out,
                                       const struct s2s_sts_request *req,
                                       struct s2s_error *err);
 
+struct s2s_sts_result {
+	struct s2s_creds *creds; /* caller frees; NULL on failure */
+	s2s_err rc;
+	struct s2s_error err;
+};
+
+/* n AssumeRoleWithSAML calls in parallel (curl multi) with the same
+ * assertion; results[i] is the outcome of reqs[i].  A transfer that
+ * failed in transport is retried alone with the session's retries.
+ * Returns S2S_OK unless the requests could not be made at all. */
+s2s_err s2s_sts_assume_many(struct s2s_sts_result *results,
+			    struct s2s_http *http,
+			    const struct s2s_sts_request *reqs, size_t n);
+
 /* Parse an STS answer (HTTP status and body).  Success JSON gives
  * creds; error JSON gives S2S_ESTS "<Code>: <Message> (RequestId …)". */
 s2s_err s2s_sts_parse_response(struct s2s_creds **out, long status,
