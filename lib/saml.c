@@ -323,7 +323,7 @@ static s2s_err role_split(struct arn *role, struct arn *prov, const char *value,
 s2s_err s2s_role_parse(struct s2s_role *role, const char *value,
                        struct s2s_error *err)
 {
-	struct arn r, p;
+	struct arn r = { 0 }, p = { 0 };
 	s2s_err rc;
 
 	S2S_ASSERT_ARG(role);
