@@ -182,6 +182,25 @@ static char *profile_name(const struct cli *cli, const struct s2s_role *r)
 	return s2s_buf_detach(&b, NULL);
 }
 
+/* A token that lives barely longer than the refresh window is refreshed
+ * at half-life instead: say so, since it means more logins. */
+static void warn_short(const struct cli *cli, const struct s2s_creds *c)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	long window = S2S_REFRESH_WINDOW;
+	long life = (long)(c->expiration - c->issued);
+
+	s2s_account_get_long(&window, cli->acct, "refresh_window", 0, 43200,
+	                     S2S_REFRESH_WINDOW, &err);
+	if (c->issued && life <= window + 300)
+		cli_info(cli,
+		         "saml2sts: warning: the session lasts %ld min, not "
+		         "much more than refresh_window (%ld min): tokens "
+		         "are handed out until %ld min before expiry",
+		         life / 60, window / 60,
+		         s2s_creds_window(c, window) / 60);
+}
+
 static void summary(const struct cli *cli, const char *profile,
                     const struct s2s_creds *c, const struct s2s_role *r)
 {
@@ -197,6 +216,7 @@ static void summary(const struct cli *cli, const char *profile,
 	         alias ? r->account_id : "", alias ? ")" : "", r->role_name,
 	         when, left / 60);
 	free(alias);
+	warn_short(cli, c);
 }
 
 /* Stored credentials for profile still fresh (and for the asked role)? */
