@@ -7,7 +7,7 @@ JOBS        ?= 2
 PREFIX      ?= /usr/local
 CTEST_ARGS  ?=
 
-.PHONY: all deps build check checksrc demo test format format-check install clean
+.PHONY: all deps build check checksrc demo bench test format format-check install clean
 
 all: build
 
@@ -32,6 +32,10 @@ check: deps format-check checksrc
 demo: build
 	@/usr/bin/python3 -B tests/integration/testbed.py run -- \
 		sh scripts/demo.sh $(BUILD)/saml2sts
+
+# Benchmarks against peers in one run (docs/benchmarks.md).
+bench: build
+	@/usr/bin/python3 -B bench/warm_credential_process.py $(BUILD)/saml2sts 50
 
 # Tests of an existing build, without reinstalling or reconfiguring.
 test:
