@@ -143,6 +143,12 @@ void cli_prompter_init(struct s2s_prompter *out, struct cli_prompt *p);
 
 void cli_prompt_release(struct cli_prompt *p);
 
+/* The progress line of an MFA wait ("approve on your phone ... 12s"):
+ * allowed unless --quiet/--verbose/--debug; stopped (and replaced by a
+ * plain line) before prompts and when the login returns. */
+void cli_progress_allow(bool on);
+void cli_progress_stop(void);
+
 /* Ask a question on /dev/tty; secret answers are read without echo. */
 s2s_err cli_tty_ask(const char *question, bool secret, struct s2s_buf *answer,
                     struct s2s_error *err);
@@ -224,6 +230,13 @@ int cli_server_open(struct cli_server *srv);
 /* Serve until child (when > 0) exits; returns its exit status.  With
  * child 0, serves until killed. */
 int cli_server_run(struct cli *cli, struct cli_server *srv, pid_t child);
+
+/* configure --import-saml2alibabacloud: import path (NULL: the default
+ * ~/.saml2alibabacloud) into the config, printing what was imported. */
+int cli_import_saml2alibabacloud(struct cli *cli, const char *path);
+
+/* configure without flags on a terminal: the interactive wizard. */
+int cli_configure_wizard(struct cli *cli);
 
 /* Command entry points. */
 int cmd_adapters(struct cli *cli, int argc, char **argv);

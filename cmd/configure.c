@@ -17,6 +17,10 @@
 
 #define MAX_SETS 64
 
+/* --import-saml2alibabacloud[=FILE], handled by cmd/import.c */
+static bool import_s2a;
+static const char *import_path;
+
 enum {
 	OPT_PROVIDER = OPT_FIRST_LOCAL,
 	OPT_URL,
@@ -30,6 +34,7 @@ enum {
 	OPT_STS_ENDPOINT,
 	OPT_IDP_CERT,
 	OPT_SET,
+	OPT_IMPORT_S2A, /* --import-saml2alibabacloud[=FILE] (cmd/import.c) */
 };
 
 struct kv {
@@ -54,7 +59,11 @@ static void usage(FILE *f)
 	      "  --sts-endpoint URL     STS endpoint override\n"
 	      "  --idp-cert FILE        pin the IdP signing certificate (PEM)\n"
 	      "  --set KEY=VALUE        set any config key (repeatable); "
-	      "an empty value unsets\n",
+	      "an empty value unsets\n"
+	      "  --import-saml2alibabacloud[=FILE]\n"
+	      "                         import ~/.saml2alibabacloud (or FILE) "
+	      "and print what\n"
+	      "                         was imported\n",
 	      f);
 }
 
@@ -164,6 +173,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct kv *kv,
 		{ "sts-endpoint", 1, NULL, OPT_STS_ENDPOINT },
 		{ "idp-cert", 1, NULL, OPT_IDP_CERT },
 		{ "set", 1, NULL, OPT_SET },
+		{ "import-saml2alibabacloud", 2, NULL, OPT_IMPORT_S2A },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, status;
@@ -177,6 +187,11 @@ static int parse(struct cli *cli, int argc, char **argv, struct kv *kv,
 		if (c == 'h') {
 			usage(stdout);
 			return -1;
+		}
+		if (c == OPT_IMPORT_S2A) {
+			import_s2a = true;
+			import_path = optarg;
+			continue;
 		}
 		if (c == OPT_SET)
 			status = add_set(kv, n, optarg);
@@ -227,11 +242,17 @@ int cmd_configure(struct cli *cli, int argc, char **argv)
 	int status;
 
 	status = parse(cli, argc, argv, kv, &n);
+	if (!status && import_s2a && n)
+		status = cli_usage("configure",
+		                   "--import-saml2alibabacloud goes alone");
+	else if (!status && import_s2a)
+		return cli_import_saml2alibabacloud(cli, import_path);
+	if (!status && n == 0 && cli_can_prompt(false))
+		return cli_configure_wizard(cli); /* cmd/wizard.c */
 	if (!status && n == 0)
 		status = cli_usage("configure",
-		                   "nothing to set: pass --provider, --url, "
-		                   "... (the interactive wizard is not "
-		                   "implemented yet)");
+		                   "nothing to set and no terminal for the "
+		                   "wizard: pass --provider, --url, ...");
 	if (!status)
 		status = cli_load_config(cli);
 	if (!status)

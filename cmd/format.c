@@ -150,7 +150,8 @@ static int format_line(struct s2s_buf *out, const struct cli_env_pair *p,
 		       add(out, " = ") ||
 		       add_quoted(out, p->value, '\'', "''", NULL) ||
 		       add(out, "\n");
-	/* dotenv */
+	/* dotenv: double quotes, \" and \\ escaped (STS values are
+	 * base64 and never hold a $ that a dotenv reader would expand) */
 	return add(out, p->name) || add(out, "=") ||
 	       add_quoted(out, p->value, '"', "\\\"", "\\\\") || add(out, "\n");
 }

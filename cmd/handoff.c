@@ -21,7 +21,7 @@ static int add_word(struct s2s_buf *b, const char *s)
 	bool plain = *s != '\0';
 
 	for (const char *p = s; *p && plain; p++)
-		plain = strchr(" \t\n'\"\\$`", *p) == NULL;
+		plain = !strchr(" \t\n'\"\\$`", *p);
 	if (plain)
 		return s2s_buf_puts(b, s) ? -1 : 0;
 	if (s2s_buf_add(b, "'", 1))

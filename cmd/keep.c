@@ -74,6 +74,7 @@ int cli_login_locked(struct cli *cli, const struct s2s_login_params *lp,
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_lock *lock = NULL;
 	bool keep = remember(cli);
+	s2s_err rc;
 	int status;
 
 	status = cli_lock("login", LOGIN_LOCK_MS, &lock, NULL);
@@ -81,7 +82,10 @@ int cli_login_locked(struct cli *cli, const struct s2s_login_params *lp,
 		return status;
 	if (keep)
 		load_session(cli, lp->http);
-	if (s2s_login(lp, saml_b64, &err))
+	cli_progress_allow(!cli->quiet && !cli->verbose && !cli->debug);
+	rc = s2s_login(lp, saml_b64, &err);
+	cli_progress_stop(); /* before any other output */
+	if (rc)
 		status = cli_fail(cli, &err);
 	else if (keep)
 		save_session(cli, lp->http);

@@ -14,6 +14,7 @@
 #include <saml2sts/sts.h>
 
 #include "cli.h"
+#include "picker.h"
 #include "roles.h"
 
 #define MAX_ROLES 256
@@ -268,11 +269,9 @@ static int choose(struct cli *cli, const struct login_args *a,
 	}
 	if (*n)
 		return EXIT_OK;
-	status = cli_role_choose(cli, saml, cli_can_prompt(a->opt.skip_prompt),
-	                         idx);
-	if (!status)
-		*n = 1;
-	return status;
+	return cli_role_choose_many(cli, saml,
+	                            cli_can_prompt(a->opt.skip_prompt), idx,
+	                            MAX_ROLES, n);
 }
 
 /* STS for every chosen role (in parallel), then the hand-off and one
@@ -334,6 +333,8 @@ int cmd_login(struct cli *cli, int argc, char **argv)
 		status = choose(cli, &a, saml, idx, &n);
 	if (!status)
 		status = assume_all(cli, &a, &saml_b64, saml, idx, n);
+	if (!status && !a.all_roles)
+		cli_recent_add(cli, saml, idx, n);
 	s2s_saml_free(saml);
 	s2s_buf_release(&saml_b64);
 	return status;

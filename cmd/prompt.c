@@ -7,10 +7,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <saml2sts/secret.h>
@@ -57,6 +59,7 @@ s2s_err cli_tty_ask(const char *question, bool secret, struct s2s_buf *answer,
 	struct termios t;
 	s2s_err rc;
 
+	cli_progress_stop();
 	tty_fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (tty_fd < 0)
 		return s2s_error_set(err, S2S_ENEEDINPUT,
@@ -167,10 +170,116 @@ static s2s_err ask(void *payload, enum s2s_prompt_kind kind, const char *text,
 	return s2s_error_set(err, S2S_EINVAL, "unknown prompt");
 }
 
+/*
+ * Progress while the library waits (an MFA push): "TEXT ... 12s" redrawn
+ * on stderr by a thread, only when stderr is a terminal and TERM is not
+ * dumb, never with --quiet, --verbose or --debug (their lines would
+ * interleave).  Stopped before any prompt and when s2s_login returns;
+ * the line is then replaced by "TEXT (12s)".
+ */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	bool running, stop, allowed;
+	char text[200];
+	struct timespec start;
+} progress = { .mu = PTHREAD_MUTEX_INITIALIZER,
+	       .cv = PTHREAD_COND_INITIALIZER,
+	       .allowed = true };
+
+static long elapsed_s(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - progress.start.tv_sec);
+}
+
+static void progress_draw(bool final)
+{
+	static const char spin[] = "|/-\\";
+	static unsigned tick;
+	char line[256];
+	int n;
+
+	if (final)
+		n = snprintf(line, sizeof(line), "\r\033[K%s (%lds)\n",
+		             progress.text, elapsed_s());
+	else
+		n = snprintf(line, sizeof(line), "\r\033[K%s %c %lds",
+		             progress.text, spin[tick++ % 4], elapsed_s());
+	if (n > 0 &&
+	    write(STDERR_FILENO, line,
+	          (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) < 0)
+		return;
+}
+
+static void *progress_main(void *arg)
+{
+	struct timespec until;
+
+	(void)arg;
+	pthread_mutex_lock(&progress.mu);
+	while (!progress.stop) {
+		progress_draw(false);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&progress.cv, &progress.mu, &until);
+	}
+	pthread_mutex_unlock(&progress.mu);
+	return NULL;
+}
+
+void cli_progress_allow(bool on)
+{
+	progress.allowed = on;
+}
+
+void cli_progress_stop(void)
+{
+	if (!progress.running)
+		return;
+	pthread_mutex_lock(&progress.mu);
+	progress.stop = true;
+	pthread_cond_signal(&progress.cv);
+	pthread_mutex_unlock(&progress.mu);
+	pthread_join(progress.thread, NULL);
+	progress_draw(true);
+	progress.running = false;
+}
+
+static bool progress_possible(void)
+{
+	const char *term = s2s_config_env("TERM");
+
+	return progress.allowed && isatty(STDERR_FILENO) && term && *term &&
+	       strcmp(term, "dumb") != 0;
+}
+
 static void notify(void *payload, const char *text)
 {
 	(void)payload;
-	fprintf(stderr, "%s\n", text);
+	cli_progress_stop();
+	if (!progress_possible()) {
+		fprintf(stderr, "%s\n", text);
+		return;
+	}
+	fflush(stderr);
+	snprintf(progress.text, sizeof(progress.text), "%s", text);
+	for (char *c = progress.text; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
+	clock_gettime(CLOCK_MONOTONIC, &progress.start);
+	progress.stop = false;
+	if (pthread_create(&progress.thread, NULL, progress_main, NULL) == 0)
+		progress.running = true;
+	else
+		fprintf(stderr, "%s\n", text);
 }
 
 void cli_prompter_init(struct s2s_prompter *out, struct cli_prompt *p)

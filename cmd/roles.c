@@ -5,11 +5,13 @@
  * role_arn, a numbered choice on the terminal, and the role listing
  * (text grouped by account, or JSON).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cli.h"
+#include "picker.h"
 #include "roles.h"
 
 static bool matches(const struct cli *cli, const struct s2s_role *r,
@@ -190,37 +192,98 @@ int cli_roles_print_json(const struct cli *cli, const struct s2s_saml *saml,
 	return EXIT_OK;
 }
 
-/* Numbered choice on the terminal. */
+/* Parse "3", "1 4 7" or "1,4": indexes into v; false when invalid. */
+static bool parse_numbers(const char *s, const struct s2s_role **v,
+                          const struct s2s_saml *saml, size_t *idx, size_t max,
+                          size_t *n)
+{
+	*n = 0;
+	while (*s) {
+		char *end = NULL;
+		unsigned long k;
+
+		if (*s == ' ' || *s == ',' || *s == '\t') {
+			s++;
+			continue;
+		}
+		k = strtoul(s, &end, 10);
+		if (end == s || k < 1 || k > saml->nroles || *n >= max)
+			return false;
+		idx[(*n)++] = (size_t)(v[k - 1] - saml->roles);
+		s = end;
+	}
+	return *n > 0;
+}
+
+/* Numbered choice on the terminal (TERM=dumb and friends): one number,
+ * several separated by spaces or commas, or Enter for the last choice. */
 static int ask_choice(const struct cli *cli, const struct s2s_saml *saml,
-                      size_t *idx)
+                      size_t pre, size_t *idx, size_t max, size_t *n)
 {
 	const struct s2s_role **v = cli_roles_sorted(saml);
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_buf ans = S2S_BUF_INIT;
+	char question[96];
+	size_t def = 0;
 	int status = EXIT_OK;
 
 	if (!v)
 		return cli_error(EXIT_FAIL, "out of memory");
+	for (size_t i = 0; i < saml->nroles; i++)
+		if (pre != SIZE_MAX && (size_t)(v[i] - saml->roles) == pre)
+			def = i + 1;
+	if (def)
+		snprintf(question, sizeof(question),
+		         "Choose a role (number, several with spaces) [%zu]",
+		         def);
+	else
+		snprintf(question, sizeof(question),
+		         "Choose a role (number, several with spaces)");
 	cli_roles_print(cli, saml, stderr, true);
 	for (;;) {
-		char *end = NULL;
-		unsigned long n;
-
 		s2s_error_clear(&err);
-		if (cli_tty_ask("Choose a role (number)", false, &ans, &err)) {
+		if (cli_tty_ask(question, false, &ans, &err)) {
 			status = cli_fail(NULL, &err);
 			break;
 		}
-		n = strtoul(ans.ptr ? ans.ptr : "", &end, 10);
-		if (end && *end == '\0' && n >= 1 && n <= saml->nroles) {
-			*idx = (size_t)(v[n - 1] - saml->roles);
+		if (def && (!ans.ptr || !*ans.ptr)) {
+			idx[0] = pre;
+			*n = 1;
 			break;
 		}
-		fprintf(stderr, "Please enter a number from 1 to %zu.\n",
+		if (parse_numbers(ans.ptr ? ans.ptr : "", v, saml, idx, max, n))
+			break;
+		fprintf(stderr, "Please enter numbers from 1 to %zu.\n",
 		        saml->nroles);
 	}
 	s2s_buf_release(&ans);
 	free(v);
+	return status;
+}
+
+int cli_role_choose_many(const struct cli *cli, const struct s2s_saml *saml,
+                         bool can_prompt, size_t *idx, size_t max, size_t *n)
+{
+	long *rank = NULL;
+	size_t last = SIZE_MAX;
+	int status;
+
+	*n = 0;
+	if (!can_prompt || saml->nroles <= 1 ||
+	    (cli->acct && s2s_account_get(cli->acct, "role_arn"))) {
+		status = cli_role_choose(cli, saml, can_prompt, idx);
+		if (!status)
+			*n = 1;
+		return status;
+	}
+	rank = calloc(saml->nroles, sizeof(*rank));
+	if (!rank)
+		return cli_error(EXIT_FAIL, "out of memory");
+	cli_recent_load(cli, saml, rank, &last);
+	status = cli_pick(cli, saml, rank, last, idx, max, n);
+	if (status == CLI_PICK_UNAVAILABLE)
+		status = ask_choice(cli, saml, last, idx, max, n);
+	free(rank);
 	return status;
 }
 
@@ -241,8 +304,11 @@ int cli_role_choose(const struct cli *cli, const struct s2s_saml *saml,
 		*idx = 0;
 		return EXIT_OK;
 	}
-	if (can_prompt)
-		return ask_choice(cli, saml, idx);
+	if (can_prompt) {
+		size_t n = 0;
+
+		return ask_choice(cli, saml, SIZE_MAX, idx, 1, &n);
+	}
 	fprintf(stderr,
 	        "saml2sts: %zu roles granted and no --role given (prompting "
 	        "is not allowed):",

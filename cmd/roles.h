@@ -17,6 +17,12 @@ int cli_role_find(const struct cli *cli, const struct s2s_saml *saml,
 int cli_role_choose(const struct cli *cli, const struct s2s_saml *saml,
                     bool can_prompt, size_t *idx);
 
+/* Like cli_role_choose, but on a terminal the interactive picker (or,
+ * when the terminal cannot do it, the numbered list), which may return
+ * several roles: up to max indexes in idx, their count in *n. */
+int cli_role_choose_many(const struct cli *cli, const struct s2s_saml *saml,
+                         bool can_prompt, size_t *idx, size_t max, size_t *n);
+
 /* Sorted by account then role name; caller frees the array. */
 const struct s2s_role **cli_roles_sorted(const struct s2s_saml *saml);
 

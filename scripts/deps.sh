@@ -11,7 +11,7 @@ libcurl4-openssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl libssl-dev
 libsecret-1-dev libjson-c-dev libcmocka-dev
 php-cgi lighttpd php-cli php-xml php-mbstring php-intl php-curl simplesamlphp
 xmlsec1 libxml2-utils openssl curl python3
-dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools"
+dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools tmux"
 
 missing=""
 for p in $PKGS; do

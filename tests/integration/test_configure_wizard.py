@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""configure without flags on a terminal: the wizard, driven in tmux.
+
+A loopback server stands in for the IdP so the URL check has something to
+fetch; the test answers each question and checks the saved config.
+"""
+
+import http.server
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+BIN = os.path.abspath(os.environ.get("SAML2STS_BIN", "build/saml2sts"))
+
+
+class IdP(http.server.BaseHTTPRequestHandler):
+    hits = []
+
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):
+        IdP.hits.append(self.path)
+        body = b"<html><body><form><input name=username></form></body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@unittest.skipUnless(shutil.which("tmux"), "tmux is needed (scripts/deps.sh)")
+class WizardTest(unittest.TestCase):
+    def setUp(self):
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), IdP)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.dir = tempfile.TemporaryDirectory()
+        self.sock = os.path.join(self.dir.name, "tmux")
+        self.cfg = os.path.join(self.dir.name, "config")
+        self.status = os.path.join(self.dir.name, "status")
+
+    def tearDown(self):
+        subprocess.run(["tmux", "-S", self.sock, "kill-server"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.server.shutdown()
+        self.server.server_close()
+        self.dir.cleanup()
+
+    def tmux(self, *a):
+        return subprocess.run(["tmux", "-S", self.sock, "-f", "/dev/null"] + list(a),
+                              stdout=subprocess.PIPE, check=True, timeout=20
+                              ).stdout.decode()
+
+    def wait(self, text):
+        end = time.time() + 20
+        while time.time() < end:
+            s = self.tmux("capture-pane", "-p", "-S", "-100")
+            if text in s:
+                return s
+            time.sleep(0.05)
+        self.fail("%r never shown:\n%s" % (text, s))
+
+    def answer(self, prompt, text):
+        self.wait(prompt)
+        if text:
+            self.tmux("send-keys", "-l", text)
+        self.tmux("send-keys", "Enter")
+
+    def test_wizard_writes_the_account(self):
+        url = "http://127.0.0.1:%d/sso" % self.server.server_address[1]
+        env = "env -i PATH=/usr/bin:/bin HOME=%s TERM=xterm NO_PROXY=127.0.0.1" % (
+            shlex.quote(self.dir.name))
+        cmd = "%s %s --config %s -a work configure; echo $? > %s; sleep 30" % (
+            env, shlex.quote(BIN), shlex.quote(self.cfg), shlex.quote(self.status))
+        self.tmux("new-session", "-d", "-x", "100", "-y", "40", "sh", "-c", cmd)
+        s = self.wait("Provider (number or name) [form]")
+        self.assertIn("shibboleth-ecp", s)          # listed from the registry
+        self.answer("Provider (number or name)", "nope")
+        self.answer("Provider (number or name)", "form")
+        self.answer("IdP-initiated SSO URL", "ftp://x/")   # refused
+        self.answer("IdP-initiated SSO URL", url)
+        s = self.wait("HTTP 200")
+        self.assertIn("/sso", IdP.hits[-1])
+        self.answer("IdP username", "frank")
+        self.answer("Alibaba Cloud site (cn or intl) [cn]", "mars")  # refused
+        self.answer("Alibaba Cloud site (cn or intl) [cn]", "intl")
+        self.answer("Region [cn-hangzhou]", "")
+        self.answer("Account aliases", "1111111111111111=prod")
+        self.answer("Profile name for the credentials [work]", "")
+        end = time.time() + 20
+        while not os.path.exists(self.status) and time.time() < end:
+            time.sleep(0.05)
+        with open(self.status) as f:
+            self.assertEqual(f.read().strip(), "0")
+        s = self.tmux("capture-pane", "-p", "-S", "-100")
+        self.assertIn("The URL must be https", s)
+        self.assertIn("The site is cn or intl.", s)
+        self.assertIn("Next: saml2sts -a work login", s)
+        with open(self.cfg) as f:
+            cfg = f.read()
+        for line in ("[work]", "provider = form", "url = " + url, "username = frank",
+                     "site = intl", "region = cn-hangzhou",
+                     "account_aliases = 1111111111111111=prod", "profile = work"):
+            self.assertIn(line, cfg)
+
+    def test_no_terminal_no_flags_is_a_usage_error(self):
+        r = subprocess.run([BIN, "--config", self.cfg, "configure"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=20,
+                           env={"PATH": "/usr/bin:/bin", "HOME": self.dir.name},
+                           start_new_session=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no terminal for the wizard", r.stderr.decode())
+
+
+if __name__ == "__main__":
+    unittest.main()
