@@ -7,7 +7,7 @@ JOBS        ?= 2
 PREFIX      ?= /usr/local
 CTEST_ARGS  ?=
 
-.PHONY: all deps build check checksrc demo bench test format format-check install clean
+.PHONY: all deps build check checksrc demo bench test format format-check install clean fuzz
 
 all: build
 
@@ -27,6 +27,25 @@ check: deps format-check checksrc
 	cd $(CHECK_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# libFuzzer targets (clang, ASan+UBSan) in $(FUZZ_BUILD), each run for
+# FUZZ_TIME seconds (one after the other) on a copy of its seed corpus
+# in tests/fuzz/corpora; crashes are written to $(FUZZ_BUILD)/fuzz-out.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 60
+fuzz:
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DS2S_BUILD_FUZZERS=ON -DS2S_SANITIZE=address,undefined >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@set -e; for f in $(FUZZ_BUILD)/tests/fuzz/fuzz_*; do \
+		t=$${f##*/fuzz_}; out=$(FUZZ_BUILD)/fuzz-out/$$t; \
+		mkdir -p $$out/corpus; echo "fuzz $$t for $(FUZZ_TIME) s"; \
+		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			-artifact_prefix=$$out/ $$out/corpus \
+			tests/fuzz/corpora/$$t 2>$$out/log || \
+			{ tail -40 $$out/log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' $$out/log; \
+	done
 
 # A real login against a local SimpleSAMLphp IdP and the STS emulator.
 demo: build

@@ -160,6 +160,8 @@ struct cli_login {
 	bool password_stdin;
 	const char *sts_endpoint; /* --sts-endpoint or NULL */
 	long duration;            /* --duration or 0 */
+	bool browser;             /* --browser: the browser adapter */
+	bool headless;            /* --headless (implies --browser) */
 };
 
 /* Run the adapter: the base64 SAMLResponse goes to saml_b64 and the

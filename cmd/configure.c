@@ -10,16 +10,25 @@
 #include <string.h>
 
 #include <saml2sts/site.h>
+#include <saml2sts/login.h>
 #include <saml2sts/sts.h>
+#include <saml2sts/totp.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "idpcert.h"
 #include "registry.h"
 
 #define MAX_SETS 64
 
 /* --import-saml2alibabacloud[=FILE], handled by cmd/import.c */
 static bool import_s2a;
+static bool totp_stdin;
 static const char *import_path;
+
+/* --idp-cert URL: the fingerprint to expect, or --yes */
+static const char *idp_cert_fp;
+static bool idp_cert_yes;
 
 enum {
 	OPT_PROVIDER = OPT_FIRST_LOCAL,
@@ -35,6 +44,10 @@ enum {
 	OPT_IDP_CERT,
 	OPT_SET,
 	OPT_IMPORT_S2A, /* --import-saml2alibabacloud[=FILE] (cmd/import.c) */
+	OPT_IDP_CERT_FP,
+	OPT_YES,
+	OPT_TOTP_STDIN, /* --totp-secret-stdin */
+	OPT_REMEMBER,   /* --remember-session */
 };
 
 struct kv {
@@ -49,6 +62,9 @@ static void usage(FILE *f)
 	      "  --url URL              IdP-initiated SSO URL for Alibaba "
 	      "Cloud\n"
 	      "  --username NAME        IdP username\n"
+	      "  --totp-secret-stdin    read a Base32 TOTP seed from stdin "
+	      "and keep it\n"
+	      "                         in the keyring for TOTP MFA\n"
 	      "  --site cn|intl         Alibaba Cloud site (default cn)\n"
 	      "  --region REGION        region id (default cn-hangzhou)\n"
 	      "  --profile P            profile name for stored "
@@ -57,7 +73,18 @@ static void usage(FILE *f)
 	      "  --session-duration S   STS session seconds (900..43200)\n"
 	      "  --mfa NAME             MFA factor (auto, totp, push, ...)\n"
 	      "  --sts-endpoint URL     STS endpoint override\n"
-	      "  --idp-cert FILE        pin the IdP signing certificate (PEM)\n"
+	      "  --remember-session     keep the IdP session in the store "
+	      "for silent logins\n"
+	      "  --idp-cert FILE|URL    pin the IdP signing certificate (PEM "
+	      "file, or\n"
+	      "                         fetched from the IdP metadata URL "
+	      "after a\n"
+	      "                         fingerprint confirmation)\n"
+	      "  --idp-cert-fingerprint SHA256\n"
+	      "                         the fingerprint --idp-cert URL must "
+	      "show\n"
+	      "  --yes                  pin what --idp-cert URL shows, "
+	      "unconfirmed\n"
 	      "  --set KEY=VALUE        set any config key (repeatable); "
 	      "an empty value unsets\n"
 	      "  --import-saml2alibabacloud[=FILE]\n"
@@ -172,8 +199,12 @@ static int parse(struct cli *cli, int argc, char **argv, struct kv *kv,
 		{ "mfa", 1, NULL, OPT_MFA },
 		{ "sts-endpoint", 1, NULL, OPT_STS_ENDPOINT },
 		{ "idp-cert", 1, NULL, OPT_IDP_CERT },
+		{ "idp-cert-fingerprint", 1, NULL, OPT_IDP_CERT_FP },
+		{ "yes", 0, NULL, OPT_YES },
 		{ "set", 1, NULL, OPT_SET },
 		{ "import-saml2alibabacloud", 2, NULL, OPT_IMPORT_S2A },
+		{ "totp-secret-stdin", 0, NULL, OPT_TOTP_STDIN },
+		{ "remember-session", 0, NULL, OPT_REMEMBER },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, status;
@@ -188,13 +219,24 @@ static int parse(struct cli *cli, int argc, char **argv, struct kv *kv,
 			usage(stdout);
 			return -1;
 		}
+		if (c == OPT_TOTP_STDIN) {
+			totp_stdin = true;
+			continue;
+		}
 		if (c == OPT_IMPORT_S2A) {
 			import_s2a = true;
 			import_path = optarg;
 			continue;
 		}
+		if (c == OPT_IDP_CERT_FP || c == OPT_YES) {
+			idp_cert_fp = c == OPT_YES ? idp_cert_fp : optarg;
+			idp_cert_yes = idp_cert_yes || c == OPT_YES;
+			continue;
+		}
 		if (c == OPT_SET)
 			status = add_set(kv, n, optarg);
+		else if (c == OPT_REMEMBER)
+			status = add_kv(kv, n, "remember_session", "true");
 		else if (flag_key(c))
 			status = add_kv(kv, n, flag_key(c), optarg);
 		else
@@ -216,6 +258,19 @@ static int apply(struct cli *cli, struct kv *kv, size_t n)
 	int status;
 
 	for (size_t i = 0; i < n; i++) {
+		char *path = NULL;
+
+		if (strcmp(kv[i].key, "idp_cert") != 0 ||
+		    !cli_idp_cert_is_url(kv[i].value))
+			continue;
+		status = cli_idp_cert_fetch(cli, kv[i].value, idp_cert_fp,
+		                            idp_cert_yes, &path);
+		if (status)
+			return status;
+		free(kv[i].value);
+		kv[i].value = path;
+	}
+	for (size_t i = 0; i < n; i++) {
 		status = check_value(kv[i].key, kv[i].value);
 		if (status)
 			return status;
@@ -235,6 +290,61 @@ static int apply(struct cli *cli, struct kv *kv, size_t n)
 	return EXIT_OK;
 }
 
+/* --totp-secret-stdin: one line of Base32 on stdin, checked, kept in
+ * the store as kind "totp-seed" under the account name, and
+ * <provider>.totp_seed = keyring set so that logins use it. */
+static int store_totp_seed(struct cli *cli)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_buf line = S2S_BUF_SECRET_INIT, key = S2S_BUF_SECRET_INIT;
+	const struct s2s_adapter *a = NULL;
+	char opt[64], c;
+	int status = EXIT_OK;
+	ssize_t r;
+
+	cli->acct = s2s_config_account(cli->cfg, cli->account_name);
+	if (!cli->acct ||
+	    s2s_adapter_find(&a,
+	                     s2s_account_get_str(cli->acct, "provider", "form"),
+	                     &err))
+		return cli_error(EXIT_USAGE,
+		                 "--totp-secret-stdin: configure account '%s' "
+		                 "(with a --provider) first",
+		                 cli->account_name);
+	while ((r = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+		if (c != '\r' && s2s_buf_add(&line, &c, 1))
+			break;
+	c = 0;
+	if (s2s_buf_terminate(&line) || line.len == 0)
+		status = cli_error(EXIT_NEEDINPUT,
+		                   "--totp-secret-stdin: no seed on stdin");
+	if (!status && s2s_base32_decode(&key, line.ptr, &err))
+		status = cli_error(EXIT_USAGE, "--totp-secret-stdin: %s",
+		                   err.msg);
+	if (!status)
+		status = cli_open_store(cli);
+	if (!status &&
+	    s2s_store_put_secret(cli->store, cli->account_name,
+	                         S2S_TOTP_SEED_KIND,
+	                         s2s_account_get_str(cli->acct, "username",
+	                                             cli->account_name),
+	                         &line, &err))
+		status = cli_fail(cli, &err);
+	snprintf(opt, sizeof(opt), "%s.totp_seed", s2s_adapter_name(a));
+	if (!status && (s2s_config_set(cli->cfg, cli->account_name, opt,
+	                               "keyring", &err) ||
+	                s2s_config_save(cli->cfg, cli->config_path, &err)))
+		status = cli_fail(cli, &err);
+	if (!status)
+		cli_info(cli,
+		         "Stored the TOTP seed of '%s' in the keyring "
+		         "(%s = keyring).",
+		         cli->account_name, opt);
+	s2s_buf_release(&line);
+	s2s_buf_release(&key);
+	return status;
+}
+
 int cmd_configure(struct cli *cli, int argc, char **argv)
 {
 	struct kv kv[MAX_SETS];
@@ -247,6 +357,10 @@ int cmd_configure(struct cli *cli, int argc, char **argv)
 		                   "--import-saml2alibabacloud goes alone");
 	else if (!status && import_s2a)
 		return cli_import_saml2alibabacloud(cli, import_path);
+	if (!status && n == 0 && totp_stdin)
+		status = cli_load_config(cli);
+	if (!status && n == 0 && totp_stdin)
+		return store_totp_seed(cli); /* the seed alone */
 	if (!status && n == 0 && cli_can_prompt(false))
 		return cli_configure_wizard(cli); /* cmd/wizard.c */
 	if (!status && n == 0)
@@ -264,6 +378,8 @@ int cmd_configure(struct cli *cli, int argc, char **argv)
 			cli_info(cli, "  %s = %s", kv[i].key, kv[i].value);
 		status = cli_aliyun_handoff(cli, cli_profile(cli, NULL), NULL);
 	}
+	if (!status && totp_stdin)
+		status = store_totp_seed(cli);
 	for (size_t i = 0; i < n; i++)
 		free(kv[i].value);
 	return status < 0 ? EXIT_OK : status;

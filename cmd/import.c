@@ -189,8 +189,9 @@ int cli_import_saml2alibabacloud(struct cli *cli, const char *path)
 			                   sizeof("/.saml2alibabacloud"));
 			if (!home_path)
 				return cli_error(EXIT_FAIL, "out of memory");
-			strcpy(home_path, home);
-			strcat(home_path, "/.saml2alibabacloud");
+			snprintf(home_path,
+			         strlen(home) + sizeof("/.saml2alibabacloud"),
+			         "%s/.saml2alibabacloud", home);
 			path = home_path;
 		} else {
 			return cli_usage("configure",

@@ -136,11 +136,12 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 			a->force = true;
 			break;
 		case OPT_BROWSER:
+			a->opt.browser = true;
+			break;
 		case OPT_HEADLESS:
-			return cli_error(
-			        EXIT_FAIL,
-			        "--browser and --headless: the browser "
-			        "adapter is not implemented yet");
+			a->opt.browser = true;
+			a->opt.headless = true;
+			break;
 		case OPT_USERNAME:
 			a->opt.username = optarg;
 			break;

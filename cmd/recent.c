@@ -166,8 +166,7 @@ void cli_recent_add(const struct cli *cli, const struct s2s_saml *saml,
 	tmp = malloc(strlen(path) + sizeof(".XXXXXX"));
 	if (!tmp)
 		goto out;
-	strcpy(tmp, path);
-	strcat(tmp, ".XXXXXX");
+	snprintf(tmp, strlen(path) + sizeof(".XXXXXX"), "%s.XXXXXX", path);
 	um = umask(077);
 	fd = mkstemp(tmp);
 	umask(um);

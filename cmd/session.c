@@ -4,11 +4,13 @@
  * of credential-process and exec: adapter -> SAMLResponse -> parse ->
  * STS -> store.  Also the freshness rule and the exec environment.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <saml2sts/lock.h>
+#include <saml2sts/saml.h>
 #include <saml2sts/login.h>
 #include <saml2sts/secret.h>
 #include <saml2sts/site.h>
@@ -22,10 +24,13 @@ extern char **environ;
 
 #define REFRESH_LOCK_MS 120000L
 
-static int find_adapter(struct cli *cli, const struct s2s_adapter **out)
+static int find_adapter(struct cli *cli, const char *name,
+                        const struct s2s_adapter **out)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
-	const char *name = s2s_account_get(cli->acct, "provider");
+
+	if (!name)
+		name = s2s_account_get(cli->acct, "provider");
 
 	if (!name)
 		return cli_error(EXIT_USAGE,
@@ -40,10 +45,134 @@ static int find_adapter(struct cli *cli, const struct s2s_adapter **out)
 	return EXIT_OK;
 }
 
+/* A small local file (a PEM certificate or SAML metadata), "~/" being
+ * $HOME; S2S_ECONFIG when it cannot be read. */
+static s2s_err read_small_file(struct s2s_buf *out, const char *key,
+                               const char *path, struct s2s_error *err)
+{
+	char full[4096];
+	char chunk[4096];
+	const char *home = s2s_config_env("HOME");
+	FILE *f;
+	size_t n;
+	s2s_err rc = S2S_OK;
+
+	if (strncmp(path, "~/", 2) == 0 && home)
+		snprintf(full, sizeof(full), "%s/%s", home, path + 2);
+	else
+		snprintf(full, sizeof(full), "%s", path);
+	f = fopen(full, "rb");
+	if (!f)
+		return s2s_error_set(err, S2S_ECONFIG, "%s: cannot read %s",
+		                     key, full);
+	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (out->len + n > (size_t)1024 * 1024)
+			rc = s2s_error_set(err, S2S_ECONFIG,
+			                   "%s: %s is larger than 1 MiB", key,
+			                   full);
+		else if (s2s_buf_add(out, chunk, n))
+			rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	}
+	if (!rc && ferror(f))
+		rc = s2s_error_set(err, S2S_ECONFIG, "%s: cannot read %s", key,
+		                   full);
+	if (!rc && s2s_buf_terminate(out))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	fclose(f);
+	return rc;
+}
+
+/* The pinned certificates of verify mode (idp_cert, else the signing
+ * certificates of idp_metadata with its entityID as the issuer). */
+static s2s_err load_trust(struct cli *cli, struct s2s_buf *pem, char **issuer,
+                          struct s2s_error *err)
+{
+	const char *cert = s2s_account_get(cli->acct, "idp_cert");
+	const char *md = s2s_account_get(cli->acct, "idp_metadata");
+	struct s2s_buf xml = S2S_BUF_INIT;
+	s2s_err rc;
+
+	*issuer = NULL;
+	if (cert)
+		return read_small_file(pem, "idp_cert", cert, err);
+	rc = read_small_file(&xml, "idp_metadata", md, err);
+	if (!rc)
+		rc = s2s_saml_metadata_certs(pem, issuer, xml.ptr, xml.len,
+		                             err);
+	s2s_buf_release(&xml);
+	return rc;
+}
+
+/* Parse the SAMLResponse; in verify mode (idp_cert or idp_metadata set)
+ * verify its signature with the pinned key and read only what it
+ * covers, then check audience and recipient of the site and the times
+ * with clock_skew. */
+static int parse_assertion(struct cli *cli, const struct s2s_site *site,
+                           const struct s2s_buf *saml_b64,
+                           struct s2s_saml **saml_out)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_saml_trust trust = { 0 };
+	struct s2s_buf pem = S2S_BUF_INIT;
+	char *issuer = NULL;
+	long skew = S2S_SAML_DEFAULT_SKEW;
+	s2s_err rc;
+
+	if (!s2s_account_get(cli->acct, "idp_cert") &&
+	    !s2s_account_get(cli->acct, "idp_metadata")) {
+		if (s2s_saml_parse(saml_out, saml_b64->ptr, saml_b64->len,
+		                   &err))
+			return cli_fail(cli, &err);
+		return EXIT_OK;
+	}
+	rc = s2s_account_get_long(&skew, cli->acct, "clock_skew", 0, 3600,
+	                          S2S_SAML_DEFAULT_SKEW, &err);
+	if (!rc)
+		rc = load_trust(cli, &pem, &issuer, &err);
+	if (!rc) {
+		trust.certs_pem = pem.ptr;
+		trust.audience = site->audience;
+		trust.recipient = site->acs_url;
+		trust.issuer = issuer;
+		trust.clock_skew = skew;
+		rc = s2s_saml_verify(saml_out, saml_b64->ptr, saml_b64->len,
+		                     &trust, &err);
+	}
+	if (!rc)
+		cli_verbose(cli, "the assertion signature verified with the "
+		                 "pinned IdP certificate");
+	s2s_buf_release(&pem);
+	free(issuer);
+	if (rc) {
+		if (rc == S2S_ESIG || rc == S2S_EEXPIRED || rc == S2S_ESAML)
+			return cli_error(EXIT_IDP, "verify mode: %s", err.msg);
+		return cli_fail(cli, &err);
+	}
+	return EXIT_OK;
+}
+
+/* An adapter that answers TOTP from a seed in the store
+ * (<adapter>.totp_seed = keyring) gets the store opened. */
+static int totp_seed_store(struct cli *cli, struct s2s_login_params *lp)
+{
+	char key[64];
+	const char *v;
+	int status;
+
+	snprintf(key, sizeof(key), "%s.totp_seed",
+	         s2s_adapter_name(lp->adapter));
+	v = s2s_account_get(cli->acct, key);
+	if (!v || strcmp(v, "keyring") != 0)
+		return EXIT_OK;
+	status = cli_open_store(cli);
+	if (!status)
+		lp->store = cli->store;
+	return status;
+}
+
 int cli_authenticate(struct cli *cli, const struct cli_login *opt,
                      struct s2s_buf *saml_b64, struct s2s_saml **saml_out)
 {
-	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_login_params lp = { 0 };
 	struct cli_prompt prompt = { 0 };
 	struct s2s_prompter prompter;
@@ -54,9 +183,11 @@ int cli_authenticate(struct cli *cli, const struct cli_login *opt,
 	*saml_out = NULL;
 	status = cli_need_account(cli);
 	if (!status)
-		status = find_adapter(cli, &lp.adapter);
+		status = find_adapter(cli, opt->browser ? "browser" : NULL,
+		                      &lp.adapter);
 	if (status)
 		return status;
+	lp.flags = opt->headless ? S2S_LOGIN_HEADLESS : 0;
 	site = s2s_site_find(s2s_account_get(cli->acct, "site"));
 	if (!site)
 		return cli_error(EXIT_USAGE, "site must be cn or intl");
@@ -76,15 +207,17 @@ int cli_authenticate(struct cli *cli, const struct cli_login *opt,
 	lp.site_acs_url = site->acs_url;
 	lp.username = opt->username ? opt->username
 	                            : s2s_account_get(cli->acct, "username");
+	status = totp_seed_store(cli, &lp);
+	if (status)
+		goto out;
 	cli_verbose(cli, "logging in with adapter %s",
 	            s2s_adapter_name(lp.adapter));
 	status = cli_login_locked(cli, &lp, saml_b64);
 	if (status)
 		goto out;
-	if (s2s_saml_parse(saml_out, saml_b64->ptr, saml_b64->len, &err)) {
-		status = cli_fail(cli, &err);
+	status = parse_assertion(cli, site, saml_b64, saml_out);
+	if (status)
 		goto out;
-	}
 	if ((*saml_out)->encrypted) {
 		s2s_saml_free(*saml_out);
 		*saml_out = NULL;
@@ -93,13 +226,6 @@ int cli_authenticate(struct cli *cli, const struct cli_login *opt,
 		                   "cannot be read");
 		goto out;
 	}
-	if (s2s_account_get(cli->acct, "idp_cert") ||
-	    s2s_account_get(cli->acct, "idp_metadata"))
-		cli_info(cli,
-		         "saml2sts: warning: idp_cert/idp_metadata is set, "
-		         "but local signature verification is not "
-		         "implemented yet; only STS verifies the "
-		         "assertion");
 	cli_verbose(cli, "assertion from %s grants %zu role(s)",
 	            (*saml_out)->issuer ? (*saml_out)->issuer : "?",
 	            (*saml_out)->nroles);

@@ -49,13 +49,13 @@ _saml2sts()
 		credential-process) COMPREPLY=($(compgen -W "aliyun aws json" -- "$cur")) ;;
 		esac
 		return ;;
-	--role | --url | --username | --region | --duration | --session-duration | --mfa | --sts-endpoint | --set | --destination) return ;;
+	--role | --url | --username | --region | --duration | --session-duration | --mfa | --sts-endpoint | --idp-cert-fingerprint | --set | --destination) return ;;
 	esac
 
 	local opts=""
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
-	configure) opts="--provider --url --username --site --region --profile --role --session-duration --mfa --sts-endpoint --idp-cert --set --import-saml2alibabacloud" ;;
+	configure) opts="--provider --url --username --site --region --profile --role --session-duration --mfa --sts-endpoint --idp-cert --idp-cert-fingerprint --yes --set --import-saml2alibabacloud --totp-secret-stdin --remember-session" ;;
 	login) opts="--profile --role --all-roles --duration --sts-endpoint --username --password-stdin --skip-prompt --force --browser --headless" ;;
 	list-roles) opts="--output --username --password-stdin --skip-prompt" ;;
 	credential-process) opts="--profile --format" ;;

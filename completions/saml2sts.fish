@@ -54,8 +54,12 @@ complete -c saml2sts -n $c -l session-duration -x -d 'STS seconds'
 complete -c saml2sts -n $c -l mfa -x -d 'MFA factor'
 complete -c saml2sts -n $c -l sts-endpoint -x -d 'STS endpoint'
 complete -c saml2sts -n $c -l idp-cert -r -F -d 'IdP signing certificate'
+complete -c saml2sts -n $c -l idp-cert-fingerprint -r -d 'SHA-256 the --idp-cert URL must show'
+complete -c saml2sts -n $c -l yes -d 'pin what --idp-cert URL shows'
 complete -c saml2sts -n $c -l set -x -d 'KEY=VALUE'
 complete -c saml2sts -n $c -l import-saml2alibabacloud -r -F -d 'import ~/.saml2alibabacloud'
+complete -c saml2sts -n $c -l totp-secret-stdin -d 'read a TOTP seed from stdin'
+complete -c saml2sts -n $c -l remember-session -d 'keep the IdP session for silent logins'
 
 # login
 set -l c "__fish_seen_subcommand_from login"

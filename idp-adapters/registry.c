@@ -9,11 +9,23 @@
 
 #include "registry.h"
 
+extern const struct s2s_adapter s2s_adapter_adfs;
+extern const struct s2s_adapter s2s_adapter_browser;
 extern const struct s2s_adapter s2s_adapter_form;
+extern const struct s2s_adapter s2s_adapter_keycloak;
+extern const struct s2s_adapter s2s_adapter_okta;
+extern const struct s2s_adapter s2s_adapter_shibboleth;
+extern const struct s2s_adapter s2s_adapter_shibboleth_ecp;
 
 /* clang-format off */
 static const struct s2s_adapter *const adapters[] = {
+	&s2s_adapter_adfs,
+	&s2s_adapter_browser,
 	&s2s_adapter_form,
+	&s2s_adapter_keycloak,
+	&s2s_adapter_okta,
+	&s2s_adapter_shibboleth,
+	&s2s_adapter_shibboleth_ecp,
 	NULL
 };
 /* clang-format on */

@@ -946,3 +946,32 @@ s2s_err s2s_config_lock_dir(char **out, struct s2s_error *err)
 	return xdg_path(out, "XDG_CACHE_HOME", "/saml2sts/lock",
 	                "/.cache/saml2sts/lock", err);
 }
+
+s2s_err s2s_account_check_ns(const struct s2s_account *acct, const char *ns,
+                             const char *const *known, struct s2s_error *err)
+{
+	size_t nlen = strlen(ns);
+
+	if (!acct)
+		return S2S_OK;
+	for (size_t i = 0; i < acct->body.n; i++) {
+		const struct cfg_line *l = &acct->body.v[i];
+		bool ok = false;
+
+		if (!l->key || strncmp(l->key, ns, nlen) != 0 ||
+		    l->key[nlen] != '.')
+			continue;
+		for (size_t k = 0; known && known[k] && !ok; k++)
+			ok = strcmp(l->key + nlen + 1, known[k]) == 0;
+		if (ok)
+			continue;
+		if (l->line)
+			return s2s_error_set(
+			        err, S2S_ECONFIG, "%s:%u: unknown key %s",
+			        cfg_name(acct->cfg), l->line, l->key);
+		return s2s_error_set(err, S2S_ECONFIG,
+		                     "%s: [%s] unknown key %s",
+		                     cfg_name(acct->cfg), acct->name, l->key);
+	}
+	return S2S_OK;
+}

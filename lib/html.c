@@ -946,3 +946,73 @@ s2s_err s2s_form_encode(const struct s2s_form *form, struct s2s_buf *out,
 		return nomem(err);
 	return S2S_OK;
 }
+
+/* True if the space-separated list in s holds word. */
+static bool has_token(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (*s) {
+		size_t len;
+
+		while (is_space(*s))
+			s++;
+		len = 0;
+		while (s[len] && !is_space(s[len]))
+			len++;
+		if (len == n && strncmp(s, word, n) == 0)
+			return true;
+		s += len;
+	}
+	return false;
+}
+
+static bool elem_matches(const xmlNode *n, const char *attr, const char *value)
+{
+	bool ok = true, hit;
+	char *v = attr_dup(n, attr, &ok);
+
+	if (!v)
+		return false;
+	hit = strcmp(attr, "class") == 0 ? has_token(v, value)
+	                                 : strcmp(v, value) == 0;
+	free(v);
+	return hit;
+}
+
+s2s_err s2s_html_find_text(char **out, const char *html, size_t len,
+                           const char *attr, const char *value,
+                           struct s2s_error *err)
+{
+	xmlDoc *doc = NULL;
+	s2s_err rc;
+
+	S2S_ASSERT_ARG(out && attr && value && (html || !len));
+	*out = NULL;
+	if (len > MAX_HTML)
+		return s2s_error_set(err, S2S_EIDP,
+		                     "HTML page is larger than 8 MiB");
+	if (!len)
+		return S2S_OK;
+	xmlInitParser();
+	rc = parse_doc(&doc, html, len);
+	if (rc)
+		return nomem(err);
+	for (xmlNode *n = doc ? doc->children : NULL; n && !*out;
+	     n = next_node(n, doc)) {
+		if (n->type != XML_ELEMENT_NODE ||
+		    !elem_matches(n, attr, value))
+			continue;
+		*out = text_dup(n);
+		if (!*out) {
+			rc = nomem(err);
+			break;
+		}
+		collapse(*out);
+	}
+	if (doc) {
+		wipe_doc(doc);
+		xmlFreeDoc(doc);
+	}
+	return rc;
+}

@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "saml2sts/http.h"
+#include "redact.h"
 
 #define DEFAULT_CONNECT_MS 10000L
 #define DEFAULT_TIMEOUT_MS 60000L
@@ -217,6 +218,33 @@ static bool tls_code(CURLcode cc)
 	}
 }
 
+/* --debug: request and response headers, redacted (redact.c). */
+static int on_debug(CURL *c, curl_infotype type, char *data, size_t size,
+                    void *userp)
+{
+	struct s2s_http *http = userp;
+	const char *dir = type == CURLINFO_HEADER_OUT ? ">" : "<";
+	size_t i = 0;
+
+	(void)c;
+	if (type != CURLINFO_HEADER_OUT && type != CURLINFO_HEADER_IN)
+		return 0;
+	while (i < size) {
+		size_t end = i;
+		char line[400];
+
+		while (end < size && data[end] != '\n')
+			end++;
+		if (end - i > 1 || (end - i == 1 && data[i] != '\r')) {
+			s2s__redact_header(line, sizeof(line), data + i,
+			                   end - i);
+			trace(http, "%s %s", dir, line);
+		}
+		i = end + 1;
+	}
+	return 0;
+}
+
 /* Options that stay the same for every request of the session.  The
  * handle is never curl_easy_reset(): that would stop the cookie engine,
  * and restarting it leaks a list entry per request in libcurl 7.88. */
@@ -240,6 +268,11 @@ static void setup_once(struct s2s_http *http)
 	if (http->ca_bundle)
 		curl_easy_setopt(c, CURLOPT_CAINFO, http->ca_bundle);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	if (http->opts.trace) {
+		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
+		curl_easy_setopt(c, CURLOPT_DEBUGDATA, http);
+		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	}
 }
 
 /* Length of "scheme://authority" at the start of url. */
@@ -349,6 +382,27 @@ static s2s_err transport_error(struct s2s_http *http, CURLcode cc,
 	                     detail);
 }
 
+/* --debug: a form body with its secrets redacted, any other body as
+ * its size only. */
+static void trace_body(struct s2s_http *http,
+                       const struct s2s_http_request *req)
+{
+	char shown[400];
+
+	if (!http->opts.trace || !req->body)
+		return;
+	if (req->content_type &&
+	    strstr(req->content_type, "x-www-form-urlencoded")) {
+		s2s__redact_form(shown, sizeof(shown), req->body,
+		                 req->body_len);
+		trace(http, "> body: %s", shown);
+	} else {
+		trace(http, "> body: <%zu bytes%s%s>", req->body_len,
+		      req->content_type ? " " : "",
+		      req->content_type ? req->content_type : "");
+	}
+}
+
 /* One request to url, with retries when allowed. */
 static s2s_err perform(struct s2s_http *http, const char *method,
                        const char *url, const struct s2s_http_request *req,
@@ -374,6 +428,7 @@ static s2s_err perform(struct s2s_http *http, const char *method,
 		http->errbuf[0] = '\0';
 		setup(http, method, url, req, hdrs, &t);
 		trace(http, "> %s %s", method, shown);
+		trace_body(http, req);
 		cc = curl_easy_perform(http->curl);
 		if (cc != CURLE_OK) {
 			trace(http, "! %s", curl_easy_strerror(cc));

@@ -108,6 +108,8 @@ s2s_err s2s_login(const struct s2s_login_params *p, struct s2s_buf *saml_b64,
 	ctx.site_acs_url = p->site_acs_url;
 	ctx.username = p->username;
 	ctx.err = err;
+	ctx.flags = p->flags;
+	ctx.store = p->store;
 	if (a->priv_size) {
 		ctx.priv = calloc(1, a->priv_size);
 		if (!ctx.priv)

@@ -20,6 +20,7 @@
 
 #include "saml2sts/saml.h"
 #include "common.h"
+#include "saml_int.h"
 
 #define NS_SAMLP       "urn:oasis:names:tc:SAML:2.0:protocol"
 #define NS_SAML        "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -1164,8 +1165,9 @@ out:
 	return rc;
 }
 
-static s2s_err read_response(struct s2s_saml *saml, xmlNodePtr root,
-                             struct s2s_error *err)
+static s2s_err read_response(struct s2s_saml *saml, xmlDocPtr doc,
+                             xmlNodePtr root, s2s__saml_check_fn check,
+                             void *ctx, struct s2s_error *err)
 {
 	struct found f = { NULL, NULL };
 	s2s_err rc;
@@ -1175,6 +1177,10 @@ static s2s_err read_response(struct s2s_saml *saml, xmlNodePtr root,
 		                     "SAMLResponse root is not a SAML 2.0 "
 		                     "Response");
 	rc = walk_tree(&f, root, err);
+	/* Verification, on this tree, before any value is read. */
+	if (!rc && check)
+		rc = check(ctx, doc, root, (xmlNodePtr)(uintptr_t)f.assertion,
+		           err);
 	if (!rc)
 		rc = read_attr(&saml->destination, root, "Destination", err);
 	if (!rc)
@@ -1200,8 +1206,35 @@ static s2s_err read_response(struct s2s_saml *saml, xmlNodePtr root,
 	return rc;
 }
 
+s2s_err s2s__saml_parse_doc(xmlDocPtr *out, const char *xml, size_t len,
+                            struct s2s_error *err)
+{
+	*out = NULL;
+	if (len > MAX_XML)
+		return s2s_error_set(err, S2S_ESAML,
+		                     "XML document is larger than %zu KiB",
+		                     MAX_XML / 1024);
+	if (has_doctype(xml, len))
+		return s2s_error_set(err, S2S_ESAML,
+		                     "XML document has a DOCTYPE");
+	pthread_once(&xml_once, xml_global_init);
+	return parse_doc(out, xml ? xml : "", len, err);
+}
+
+void s2s__saml_free_doc(xmlDocPtr doc)
+{
+	free_doc(doc);
+}
+
 s2s_err s2s_saml_parse_xml(struct s2s_saml **out, const char *xml, size_t len,
                            struct s2s_error *err)
+{
+	return s2s__saml_parse_xml_checked(out, xml, len, NULL, NULL, err);
+}
+
+s2s_err s2s__saml_parse_xml_checked(struct s2s_saml **out, const char *xml,
+                                    size_t len, s2s__saml_check_fn check,
+                                    void *ctx, struct s2s_error *err)
 {
 	struct s2s_saml *saml = NULL;
 	xmlDocPtr doc = NULL;
@@ -1233,7 +1266,7 @@ s2s_err s2s_saml_parse_xml(struct s2s_saml **out, const char *xml, size_t len,
 		rc = s2s_error_set(err, S2S_ESAML, "SAMLResponse is empty");
 		goto out;
 	}
-	rc = read_response(saml, root, err);
+	rc = read_response(saml, doc, root, check, ctx, err);
 	if (rc)
 		goto out;
 	*out = saml;
@@ -1246,6 +1279,13 @@ out:
 
 s2s_err s2s_saml_parse(struct s2s_saml **out, const char *b64, size_t len,
                        struct s2s_error *err)
+{
+	return s2s__saml_parse_checked(out, b64, len, NULL, NULL, err);
+}
+
+s2s_err s2s__saml_parse_checked(struct s2s_saml **out, const char *b64,
+                                size_t len, s2s__saml_check_fn check, void *ctx,
+                                struct s2s_error *err)
 {
 	struct s2s_buf xml = S2S_BUF_SECRET_INIT; /* assertion = bearer token */
 	struct s2s_saml *saml = NULL;
@@ -1268,7 +1308,8 @@ s2s_err s2s_saml_parse(struct s2s_saml **out, const char *b64, size_t len,
 	rc = s2s_base64_decode(&xml, b64, len, err);
 	if (rc)
 		goto out;
-	rc = s2s_saml_parse_xml(&saml, xml.ptr, xml.len, err);
+	rc = s2s__saml_parse_xml_checked(&saml, xml.ptr, xml.len, check, ctx,
+	                                 err);
 	if (rc)
 		goto out;
 	*out = saml; /* the caller owns it now */

@@ -22,8 +22,8 @@ static const struct s2s_store_backend *const backends[] = {
 /* clang-format on */
 
 s2s_err s2s_store_open_opts(struct s2s_store **out,
-			    const struct s2s_store_opts *opts,
-			    struct s2s_error *err)
+                            const struct s2s_store_opts *opts,
+                            struct s2s_error *err)
 {
 	const struct s2s_store_backend *be = NULL;
 	struct s2s_store_opts o = *opts;
@@ -38,9 +38,9 @@ s2s_err s2s_store_open_opts(struct s2s_store **out,
 		}
 	if (!be)
 		return s2s_error_set(err, S2S_ESTORE,
-				     "no credential store backend '%s' (use "
-				     "secret-service or file)",
-				     o.backend);
+		                     "no credential store backend '%s' (use "
+		                     "secret-service or file)",
+		                     o.backend);
 	if (o.timeout_ms <= 0)
 		o.timeout_ms = 10000;
 	st = calloc(1, sizeof(*st));
@@ -57,7 +57,7 @@ s2s_err s2s_store_open_opts(struct s2s_store **out,
 }
 
 s2s_err s2s_store_open(struct s2s_store **out, const char *name,
-		       long timeout_ms, struct s2s_error *err)
+                       long timeout_ms, struct s2s_error *err)
 {
 	struct s2s_store_opts o = { 0 };
 

@@ -12,7 +12,7 @@
 struct s2s_store_backend {
 	const char *name;
 	s2s_err (*open)(void **state, const struct s2s_store_opts *opts,
-			struct s2s_error *err);
+	                struct s2s_error *err);
 	void (*close)(void *state);
 	/* Replace the item (profile, kind) with attrs + secret. */
 	s2s_err (*put)(void *state, const struct s2s_store_item *attrs,

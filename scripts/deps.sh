@@ -11,7 +11,11 @@ libcurl4-openssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl libssl-dev
 libsecret-1-dev libjson-c-dev libcmocka-dev
 php-cgi lighttpd php-cli php-xml php-mbstring php-intl php-curl simplesamlphp
 xmlsec1 libxml2-utils openssl curl python3
-dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools tmux"
+dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools tmux
+chromium krb5-kdc krb5-admin-server krb5-user"
+# Node.js runs the real Alibaba SDK in the hand-off tests; machines that
+# already have node (and its npm) keep theirs.
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 missing=""
 for p in $PKGS; do

@@ -416,8 +416,9 @@ class CLITest(unittest.TestCase):
         for s in secrets:
             self.assertNotIn(s, r1.stderr + r1.stdout)
             self.assertNotIn(s, r2.stderr)
-        self.assertNotIn(b"SAMLResponse=", r1.stderr)
-        self.assertNotIn(b"AuthState=", r1.stderr)
+        # --debug shows form field names, values redacted (lib/redact.c)
+        self.assertNotRegex(r1.stderr, rb"SAMLResponse=(?!<redacted)")
+        self.assertNotRegex(r1.stderr, rb"AuthState=(?!<redacted)")
         for root, _, files in os.walk(self.tb.home):
             for name in files:
                 path = os.path.join(root, name)

@@ -25,10 +25,10 @@ resource_id                   =
 role_arn                      = acs:ram::1111111111111111:role/admin
 region                        = cn-shanghai
 
-[okta]
-url = https://corp.okta.com/home/app
-provider = Okta
-alibabacloud_profile = okta
+[onelogin]
+url = https://corp.onelogin.com/trust/saml2/launch/1
+provider = OneLogin
+alibabacloud_profile = onelogin
 
 [ecp]
 url = https://idp.example.edu/idp/profile/SAML2/SOAP/ECP
@@ -65,14 +65,14 @@ class ImportTest(unittest.TestCase):
                      "  region = cn-shanghai",
                      "  not imported: mfa = Azure",
                      "  not imported: skip_verify = true",
-                     "[okta]", "  skipped: provider 'Okta' has no saml2sts adapter",
+                     "[onelogin]", "  skipped: provider 'OneLogin' has no saml2sts adapter",
                      "[ecp]", "  provider = shibboleth-ecp", "  site = cn"):
             self.assertIn(line, out)
         with open(self.cfg) as f:
             cfg = f.read()
         self.assertIn("[default]", cfg)
         self.assertIn("profile = saml", cfg)
-        self.assertNotIn("okta", cfg)
+        self.assertNotIn("onelogin", cfg)
         self.assertNotIn("skip_verify", cfg)
         self.assertEqual(stat.S_IMODE(os.stat(self.cfg).st_mode), 0o600)
         # the imported account is usable by the other commands
@@ -99,7 +99,7 @@ class ImportTest(unittest.TestCase):
 
     def test_nothing_importable(self):
         r = self.run_s2s("--import-saml2alibabacloud",
-                         s2a="[okta]\nprovider = Okta\nurl = https://x.okta.com/\n")
+                         s2a="[onelogin]\nprovider = OneLogin\nurl = https://x.onelogin.com/\n")
         self.assertEqual(r.returncode, 2)
         self.assertIn("nothing imported", r.stderr.decode())
         self.assertFalse(os.path.exists(self.cfg))

@@ -16,6 +16,8 @@
 #include "http.h"
 #include "prompt.h"
 
+struct s2s_store;
+
 #define S2S_ADAPTER_ABI 1
 
 enum s2s_adapter_features {
@@ -35,7 +37,11 @@ struct s2s_adapter_ctx {
 	const char *site_acs_url; /* ACS of the configured site */
 	const char *username;     /* --username or config, or NULL */
 	struct s2s_error *err;
-	void *priv; /* priv_size bytes, zeroed */
+	void *priv;         /* priv_size bytes, zeroed */
+	unsigned int flags; /* enum s2s_login_flags (login.h) */
+	/* The credential store when the account keeps a TOTP seed there
+	 * (<adapter>.totp_seed = keyring), else NULL; borrowed. */
+	struct s2s_store *store;
 };
 
 struct s2s_adapter {

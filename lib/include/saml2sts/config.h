@@ -72,6 +72,12 @@ s2s_err s2s_account_get_long(long *out, const struct s2s_account *acct,
 s2s_err s2s_account_get_bool(bool *out, const struct s2s_account *acct,
                              const char *key, bool def, struct s2s_error *err);
 
+/* S2S_ECONFIG naming the key and its line when the account has a key
+ * "<ns>.<x>" whose <x> is not in known (NULL-terminated); for an
+ * adapter's validate(). */
+s2s_err s2s_account_check_ns(const struct s2s_account *acct, const char *ns,
+                             const char *const *known, struct s2s_error *err);
+
 /* The file line of key in its section, or 0 if set programmatically. */
 unsigned int s2s_account_line(const struct s2s_account *acct, const char *key);
 

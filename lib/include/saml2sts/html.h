@@ -83,4 +83,12 @@ s2s_err s2s_form_set(struct s2s_form *form, const char *name, const char *value,
 s2s_err s2s_form_encode(const struct s2s_form *form, struct s2s_buf *out,
                         struct s2s_error *err);
 
+/* The text of the first element of html whose attribute attr is value
+ * ("id" compares the whole value, "class" one of its words), with
+ * whitespace collapsed, into *out (caller frees; NULL when there is no
+ * such element).  For reading an IdP's error or status line. */
+s2s_err s2s_html_find_text(char **out, const char *html, size_t len,
+                           const char *attr, const char *value,
+                           struct s2s_error *err);
+
 #endif

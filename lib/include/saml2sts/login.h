@@ -14,6 +14,7 @@
 #include "prompt.h"
 
 struct s2s_adapter;
+struct s2s_store;
 
 struct s2s_login_params {
 	const struct s2s_adapter *adapter;
@@ -22,6 +23,12 @@ struct s2s_login_params {
 	const struct s2s_prompter *prompter;
 	const char *site_acs_url;
 	const char *username;
+	unsigned int flags;      /* enum s2s_login_flags */
+	struct s2s_store *store; /* for a stored TOTP seed, or NULL */
+};
+
+enum s2s_login_flags {
+	S2S_LOGIN_HEADLESS = 1u << 0, /* browser adapters: no window */
 };
 
 /* The adapter's name and summary (for cmd/, which cannot see the

@@ -84,4 +84,42 @@ void s2s_role_release(struct s2s_role *role);
  * seconds, "Z" or "+00:00").  Returns false when not valid. */
 bool s2s_time_parse(time_t *out, const char *s);
 
+/* Verify mode: the pinned IdP key(s) and what the assertion must say. */
+struct s2s_saml_trust {
+	const char *certs_pem; /* one or more PEM certificates: the only
+	                        * keys tried (KeyInfo is ignored) */
+	const char *audience;  /* required Audience (site), or NULL */
+	const char *recipient; /* required Recipient (site ACS), or NULL */
+	const char *issuer;    /* required Issuer (metadata), or NULL */
+	long clock_skew;       /* seconds allowed on every time check */
+	time_t now;            /* 0: time(NULL) */
+};
+
+#define S2S_SAML_DEFAULT_SKEW 180
+
+/* Decode, verify the signature of the Response or of its Assertion with
+ * trust->certs_pem only, and parse from the node that signature covers
+ * (same tree, no re-parse); then check Status, audience, recipient and
+ * times.  S2S_ESIG / S2S_EEXPIRED / S2S_ESAML with a one-line reason. */
+s2s_err s2s_saml_verify(struct s2s_saml **out, const char *b64, size_t len,
+                        const struct s2s_saml_trust *trust,
+                        struct s2s_error *err);
+
+/* The same on decoded XML. */
+s2s_err s2s_saml_verify_xml(struct s2s_saml **out, const char *xml, size_t len,
+                            const struct s2s_saml_trust *trust,
+                            struct s2s_error *err);
+
+/* The signing certificates of an IdP's SAML metadata (IDPSSODescriptor
+ * KeyDescriptor use="signing" or no use), as PEM appended to out; also
+ * the entityID into *entity_id when not NULL (free it). */
+s2s_err s2s_saml_metadata_certs(struct s2s_buf *out, char **entity_id,
+                                const char *xml, size_t len,
+                                struct s2s_error *err);
+
+/* SHA-256 fingerprint "AB:CD:..." of the first PEM certificate in pem
+ * into buf (at least 96 bytes). */
+s2s_err s2s_saml_cert_fingerprint(char *buf, size_t size, const char *pem,
+                                  struct s2s_error *err);
+
 #endif

@@ -35,14 +35,14 @@ struct s2s_store_opts {
 	/* File backend: the passphrase, asked for only when a secret is
 	 * read or written; S2S_ENEEDINPUT when none can be had. */
 	s2s_err (*passphrase)(void *payload, struct s2s_buf *out,
-			      struct s2s_error *err);
+	                      struct s2s_error *err);
 	void *payload;
 };
 
 /* Open a backend. */
 s2s_err s2s_store_open_opts(struct s2s_store **out,
-			    const struct s2s_store_opts *opts,
-			    struct s2s_error *err);
+                            const struct s2s_store_opts *opts,
+                            struct s2s_error *err);
 
 /* Open a backend by name ("secret-service"), or the default when name is
  * NULL.  timeout_ms bounds every call (0 = 10000). */

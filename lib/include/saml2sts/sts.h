@@ -58,8 +58,8 @@ struct s2s_sts_result {
  * failed in transport is retried alone with the session's retries.
  * Returns S2S_OK unless the requests could not be made at all. */
 s2s_err s2s_sts_assume_many(struct s2s_sts_result *results,
-			    struct s2s_http *http,
-			    const struct s2s_sts_request *reqs, size_t n);
+                            struct s2s_http *http,
+                            const struct s2s_sts_request *reqs, size_t n);
 
 /* Parse an STS answer (HTTP status and body).  Success JSON gives
  * creds; error JSON gives S2S_ESTS "<Code>: <Message> (RequestId …)". */

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AD FS (Windows Server 2012 R2 and later): IdP-initiated sign-on at
+ * /adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=<SP entity id>, then either
+ * the forms login page (UserName, Password, AuthMethod=
+ * FormsAuthentication) or Windows Integrated Authentication (Kerberos
+ * through SPNEGO, or NTLM, done by libcurl), then the additional
+ * authentication pages: a verification code (VerificationCode, OathCode,
+ * security_code) or the Azure MFA adapter, whose page is re-posted until
+ * the push is approved.  It stops at the SAMLResponse form and never
+ * posts it.  No Duo, no certificate authentication.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <saml2sts/adapter.h>
+#include <saml2sts/formflow.h>
+#include <saml2sts/html.h>
+#include <saml2sts/poll.h>
+#include <saml2sts/secret.h>
+
+#define MAX_STEPS 24
+
+/* AD FS offers WIA only to user agents in its WIASupportedUserAgents
+ * list (substring match); this one matches its defaults ("Windows NT
+ * 6.3; Win64; x64; Trident/7.0").  adfs.user_agent overrides it. */
+#define WIA_USER_AGENT                                           \
+	"Mozilla/5.0 (Windows NT 6.3; Win64; x64; Trident/7.0; " \
+	"rv:11.0) like Gecko"
+
+enum adfs_auth { AUTH_FORMS, AUTH_NEGOTIATE, AUTH_NTLM };
+
+struct adfs_state {
+	enum adfs_auth auth;
+	long mfa_timeout_s;
+	long poll_ms;
+	bool sent_password;
+	bool sent_code;
+	bool notified;
+	bool polled;
+	struct s2s_poll poll; /* the Azure MFA wait */
+};
+
+static const char *const adfs_keys[] = { "auth", "mfa_timeout", "poll_interval",
+	                                 "user_agent", NULL };
+
+static s2s_err parse_auth(enum adfs_auth *out, const struct s2s_account *acct,
+                          struct s2s_error *err)
+{
+	const char *v = s2s_account_get_str(acct, "adfs.auth", "forms");
+
+	if (strcasecmp(v, "forms") == 0)
+		*out = AUTH_FORMS;
+	else if (strcasecmp(v, "negotiate") == 0 ||
+	         strcasecmp(v, "kerberos") == 0)
+		*out = AUTH_NEGOTIATE;
+	else if (strcasecmp(v, "ntlm") == 0)
+		*out = AUTH_NTLM;
+	else
+		return s2s_error_set(err, S2S_ECONFIG,
+		                     "adfs.auth must be forms, negotiate or "
+		                     "ntlm");
+	return S2S_OK;
+}
+
+static s2s_err read_settings(struct adfs_state *st,
+                             const struct s2s_account *acct,
+                             struct s2s_error *err)
+{
+	s2s_err rc = s2s_account_check_ns(acct, "adfs", adfs_keys, err);
+
+	if (!rc)
+		rc = parse_auth(&st->auth, acct, err);
+	if (!rc)
+		rc = s2s_account_get_long(&st->mfa_timeout_s, acct,
+		                          "adfs.mfa_timeout", 1, 3600, 120,
+		                          err);
+	if (!rc)
+		rc = s2s_account_get_long(&st->poll_ms, acct,
+		                          "adfs.poll_interval", 50, 60000, 1000,
+		                          err);
+	return rc;
+}
+
+static s2s_err adfs_validate(const struct s2s_account *acct,
+                             struct s2s_error *err)
+{
+	struct adfs_state st = { 0 };
+	const char *url = s2s_account_get(acct, "url");
+
+	if (url && !s2s_url_allowed(url))
+		return s2s_error_set(err, S2S_ECONFIG,
+		                     "url must be https (http only to a "
+		                     "loopback address)");
+	return read_settings(&st, acct, err);
+}
+
+static s2s_err nomem(struct s2s_adapter_ctx *ctx)
+{
+	return s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
+}
+
+/* The text of the page's element id (errorText, instructions, ...);
+ * "" when absent.  Caller frees. */
+static char *page_text(struct s2s_adapter_ctx *ctx,
+                       const struct s2s_http_response *resp, const char *id)
+{
+	char *s = NULL;
+
+	if (s2s_html_find_text(&s, resp->body.ptr, resp->body.len, "id", id,
+	                       ctx->err) == S2S_OK &&
+	    !s)
+		s = strdup("");
+	return s;
+}
+
+/* The first request: WIA lets libcurl answer the 401 challenge. */
+static s2s_err start(struct s2s_adapter_ctx *ctx, struct adfs_state *st,
+                     struct s2s_http_response *resp)
+{
+	struct s2s_buf user = S2S_BUF_INIT, pass = S2S_BUF_SECRET_INIT;
+	struct s2s_buf ua = S2S_BUF_INIT;
+	const char *headers[2] = { NULL, NULL };
+	struct s2s_http_request req = {
+		.method = "GET",
+		.flags = S2S_HTTP_FOLLOW | S2S_HTTP_IDEMPOTENT,
+	};
+	char *url = NULL;
+	s2s_err rc;
+
+	rc = s2s_formflow_initiate_url(&url, ctx, "IdpInitiatedSignOn",
+	                               "/adfs/ls/IdpInitiatedSignOn.aspx",
+	                               "loginToRp");
+	if (rc)
+		goto out;
+	req.url = url;
+	if (st->auth != AUTH_FORMS) {
+		if (s2s_buf_puts(&ua, "User-Agent: ") ||
+		    s2s_buf_puts(&ua, s2s_account_get_str(ctx->acct,
+		                                          "adfs.user_agent",
+		                                          WIA_USER_AGENT))) {
+			rc = nomem(ctx);
+			goto out;
+		}
+		headers[0] = ua.ptr;
+		req.headers = headers;
+	}
+	if (st->auth == AUTH_NEGOTIATE) {
+		/* The Kerberos ticket cache holds the credentials. */
+		req.httpauth = S2S_HTTP_AUTH_NEGOTIATE;
+		req.username = "";
+		req.password = "";
+	} else if (st->auth == AUTH_NTLM) {
+		rc = s2s_adapter_username(ctx, &user);
+		if (!rc)
+			rc = s2s_adapter_password(ctx, &pass);
+		if (rc)
+			goto out;
+		req.httpauth = S2S_HTTP_AUTH_NTLM;
+		req.username = user.ptr;
+		req.password = pass.ptr;
+	}
+	rc = s2s_http_do(ctx->http, &req, resp, ctx->err);
+	if (!rc && resp->status == 401)
+		rc = s2s_error_set(
+		        ctx->err, S2S_EAUTH,
+		        st->auth == AUTH_NEGOTIATE
+		                ? "AD FS refused Kerberos authentication (HTTP "
+		                  "401): no valid ticket? run kinit"
+		        : st->auth == AUTH_NTLM
+		                ? "AD FS refused the NTLM username or password "
+		                  "(HTTP 401)"
+		                : "AD FS answered HTTP 401: set adfs.auth to "
+		                  "negotiate or ntlm");
+out:
+	free(url);
+	s2s_buf_release(&ua);
+	s2s_buf_release(&user);
+	s2s_buf_release(&pass);
+	return rc;
+}
+
+static bool is_azure_mfa(const struct s2s_form *form)
+{
+	const struct s2s_form_field *f =
+	        s2s_form_field_find(form, "AuthMethod");
+
+	return f && (strcmp(f->value, "AzureMfaAuthentication") == 0 ||
+	             strcmp(f->value, "AzureMfaServerAuthentication") == 0);
+}
+
+/* The input that takes a one-time code, by the names the AD FS
+ * adapters use (Azure MFA OTP, Symantec VIP, RSA, Defender). */
+static struct s2s_form_field *code_field(const struct s2s_html_page *page,
+                                         struct s2s_form **form_out)
+{
+	static const char *const names[] = { "VerificationCode", "OathCode",
+		                             "security_code", "Passcode",
+		                             "otp" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct s2s_form *form =
+		        s2s_html_form_with_field(page, names[i]);
+
+		if (form) {
+			*form_out = form;
+			return s2s_form_field_find(form, names[i]);
+		}
+	}
+	return NULL;
+}
+
+/* The Azure MFA adapter's wait page: tell the user once (with the
+ * number to pick when number matching is on), then re-post the page
+ * until AD FS moves on, shows an error or the time runs out. */
+static s2s_err azure_wait(struct s2s_adapter_ctx *ctx, struct adfs_state *st,
+                          struct s2s_form *form, struct s2s_http_response *resp)
+{
+	char *number = NULL, *error = NULL;
+	char line[200];
+	s2s_err rc = S2S_OK;
+
+	error = page_text(ctx, resp, "errorText");
+	if (!error)
+		return nomem(ctx);
+	if (error[0]) {
+		rc = s2s_error_set(ctx->err, S2S_EMFA,
+		                   "Azure MFA was not approved: %.120s", error);
+		goto out;
+	}
+	if (!st->notified) {
+		number = page_text(ctx, resp, "validEntropyNumber");
+		if (!number) {
+			rc = nomem(ctx);
+			goto out;
+		}
+		if (number[0])
+			snprintf(line, sizeof(line),
+			         "Azure MFA: approve the sign-in on your phone "
+			         "and enter the number %.16s",
+			         number);
+		else
+			snprintf(
+			        line, sizeof(line),
+			        "Azure MFA: approve the sign-in on your phone");
+		if (ctx->prompter && ctx->prompter->notify)
+			ctx->prompter->notify(ctx->prompter->payload, line);
+		st->notified = true;
+		/* AD FS's page script re-posts at a fixed pace: no backoff */
+		s2s_poll_init(&st->poll, st->poll_ms, st->poll_ms, 1.0,
+		              st->mfa_timeout_s * 1000L);
+	}
+	rc = s2s_poll_wait(&st->poll,
+	                   "no Azure MFA approval within adfs.mfa_timeout",
+	                   ctx->err);
+	if (rc)
+		goto out;
+	st->polled = true;
+	rc = s2s_formflow_submit(ctx, form, resp);
+out:
+	free(number);
+	free(error);
+	return rc;
+}
+
+static s2s_err ask_code(struct s2s_adapter_ctx *ctx, struct adfs_state *st,
+                        struct s2s_form *form, struct s2s_form_field *f,
+                        struct s2s_http_response *resp)
+{
+	struct s2s_buf code = S2S_BUF_SECRET_INIT;
+	char *name = NULL, *error = NULL;
+	s2s_err rc;
+
+	if (st->sent_code) {
+		error = page_text(ctx, resp, "errorText");
+		rc = s2s_error_set(
+		        ctx->err, S2S_EMFA,
+		        "AD FS rejected the verification code%s%.120s",
+		        error && error[0] ? ": " : "", error ? error : "");
+		free(error);
+		return rc;
+	}
+	if (!ctx->prompter || !ctx->prompter->ask)
+		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
+		                     "a verification code is needed");
+	rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_OTP,
+	                        "Verification code", &code, ctx->err);
+	if (!rc && code.len == 0)
+		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
+		                   "no verification code given");
+	name = rc ? NULL : strdup(f->name);
+	if (!rc && !name)
+		rc = nomem(ctx);
+	if (!rc)
+		rc = s2s_form_set(form, name, code.ptr, ctx->err);
+	if (!rc) {
+		st->sent_code = true;
+		rc = s2s_formflow_submit(ctx, form, resp);
+	}
+	free(name);
+	s2s_buf_release(&code);
+	return rc;
+}
+
+static s2s_err login_again(struct s2s_adapter_ctx *ctx,
+                           const struct s2s_http_response *resp)
+{
+	char *error = page_text(ctx, resp, "errorText");
+	s2s_err rc;
+
+	if (!error)
+		return nomem(ctx);
+	rc = s2s_error_set(ctx->err, S2S_EAUTH,
+	                   "AD FS rejected the username or password%s%.120s",
+	                   error[0] ? ": " : " (login page shown again)",
+	                   error);
+	free(error);
+	return rc;
+}
+
+/* One page: what would a user with a browser do next?  Sets *done when
+ * the SAMLResponse was found. */
+static s2s_err step(struct s2s_adapter_ctx *ctx, struct adfs_state *st,
+                    struct s2s_http_response *resp, struct s2s_buf *saml_b64,
+                    bool *done)
+{
+	struct s2s_html_page *page = NULL;
+	struct s2s_form *form = NULL;
+	struct s2s_form_field *f;
+	s2s_err rc;
+
+	rc = s2s_html_parse(&page, resp->url, resp->body.ptr, resp->body.len,
+	                    ctx->err);
+	if (rc)
+		goto out;
+	form = s2s_html_form_with_field(page, "SAMLResponse");
+	if (form) {
+		rc = s2s_formflow_take_saml(ctx, form, saml_b64);
+		*done = true;
+		goto out;
+	}
+	form = s2s_html_form_with_field(page, "AuthMethod");
+	if (form && is_azure_mfa(form) &&
+	    !s2s_form_field_by_type(form, "password")) {
+		f = code_field(page, &form);
+		rc = f ? ask_code(ctx, st, form, f, resp)
+		       : azure_wait(ctx, st, form, resp);
+		goto out;
+	}
+	f = code_field(page, &form);
+	if (f) {
+		rc = ask_code(ctx, st, form, f, resp);
+		goto out;
+	}
+	form = s2s_html_form_with_type(page, "password");
+	if (form) {
+		if (st->sent_password) {
+			rc = login_again(ctx, resp);
+			goto out;
+		}
+		st->sent_password = true;
+		rc = s2s_formflow_fill_login(ctx, form, true);
+		if (!rc)
+			rc = s2s_formflow_submit(ctx, form, resp);
+		goto out;
+	}
+	for (size_t i = 0; i < page->nforms; i++) {
+		form = &page->forms[i];
+		if (s2s_formflow_count_visible(form) == 0 &&
+		    form->nfields > 0 && strcmp(form->method, "POST") == 0) {
+			rc = s2s_formflow_submit(ctx, form, resp);
+			goto out;
+		}
+	}
+	rc = s2s_formflow_unrecognised(ctx, page, resp->status);
+out:
+	s2s_html_page_free(page);
+	return rc;
+}
+
+static s2s_err adfs_authenticate(struct s2s_adapter_ctx *ctx,
+                                 struct s2s_buf *saml_b64)
+{
+	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
+	struct adfs_state *st = ctx->priv;
+	bool done = false;
+	s2s_err rc;
+
+	rc = read_settings(st, ctx->acct, ctx->err);
+	if (!rc)
+		rc = start(ctx, st, &resp);
+	for (int i = 0; !rc && !done;) {
+		if (i == MAX_STEPS) {
+			rc = s2s_error_set(
+			        ctx->err, S2S_EIDP,
+			        "no SAMLResponse after %d AD FS pages",
+			        MAX_STEPS);
+			break;
+		}
+		if (resp.status >= 500)
+			rc = s2s_error_set(ctx->err, S2S_ENET,
+			                   "AD FS answered HTTP %ld",
+			                   resp.status);
+		else
+			rc = step(ctx, st, &resp, saml_b64, &done);
+		/* Polling the Azure MFA page does not count as a step: the
+		 * MFA timeout bounds it. */
+		if (!st->polled)
+			i++;
+		st->polled = false;
+	}
+	s2s_http_response_release(&resp);
+	return rc;
+}
+
+static const char *const adfs_aliases[] = { "adfs2", "adfs3", NULL };
+
+const struct s2s_adapter s2s_adapter_adfs = {
+	.abi = S2S_ADAPTER_ABI,
+	.name = "adfs",
+	.aliases = adfs_aliases,
+	.summary = "Microsoft AD FS: forms, or Kerberos/NTLM (adfs.auth); "
+	           "verification code or Azure MFA push",
+	.features = S2S_ADAPTER_F_FORM | S2S_ADAPTER_F_MFA_TOTP |
+	            S2S_ADAPTER_F_MFA_PUSH | S2S_ADAPTER_F_KERBEROS,
+	.priv_size = sizeof(struct adfs_state),
+	.validate = adfs_validate,
+	.authenticate = adfs_authenticate,
+};

@@ -1,0 +1,805 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The browser adapter: logs in through the Chromium/Chrome/Edge already
+ * installed, so any IdP page and any MFA (passkeys, Duo) works.  It
+ * drives the browser over the DevTools pipe (browser_cdp.c), pauses the
+ * POST to the site's ACS with the Fetch domain, takes the SAMLResponse
+ * from its body and answers the request locally: the assertion never
+ * reaches Alibaba Cloud from the browser.  It fills a plain login form
+ * only on the configured IdP host; it scrapes nothing else.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <json-c/json.h>
+
+#include <saml2sts/adapter.h>
+#include <saml2sts/lock.h>
+#include <saml2sts/login.h>
+#include <saml2sts/secret.h>
+
+#include "browser_int.h"
+
+#define MAX_ARGS         64
+#define START_TIMEOUT_MS 30000L
+#define DEFAULT_TIMEOUT  300L
+
+/* "saml2sts: signed in, you can close this window", as an HTML page. */
+#define DONE_PAGE_B64                                                          \
+	"PCFkb2N0eXBlIGh0bWw+PHRpdGxlPnNhbWwyc3RzPC90aXRsZT48cD5zYW1sMnN0czog" \
+	"c2lnbmVkIGluLCB5b3UgY2FuIGNsb3NlIHRoaXMgd2luZG93LjwvcD4="
+
+static const char *const browser_names[] = { "chromium",
+	                                     "chromium-browser",
+	                                     "google-chrome",
+	                                     "google-chrome-stable",
+	                                     "microsoft-edge",
+	                                     "microsoft-edge-stable",
+	                                     NULL };
+
+static const char *const known_keys[] = { "timeout", "autofill", "args", NULL };
+
+struct browser_state {
+	struct s2s_cdp cdp;
+	char *session;  /* DevTools session of our tab */
+	char *idp_host; /* host of the configured url */
+	long deadline;  /* ms, monotonic */
+	long timeout;   /* s, for messages */
+	int next_id;
+	int probe_id; /* pending "is there a login form?" */
+	int fills;    /* login forms filled */
+	bool autofill;
+	bool headless;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static s2s_err browser_validate(const struct s2s_account *acct,
+                                struct s2s_error *err)
+{
+	const char *url = s2s_account_get(acct, "url");
+
+	if (url && !s2s_url_allowed(url))
+		return s2s_error_set(err, S2S_ECONFIG,
+		                     "url must be https (http only to a "
+		                     "loopback address)");
+	return s2s_account_check_ns(acct, "browser", known_keys, err);
+}
+
+static char *search_path(const char *name)
+{
+	const char *path = s2s_config_env("PATH");
+	char full[4096];
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? strdup(name) : NULL;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		int w = snprintf(full, sizeof(full), "%.*s/%s", (int)n, path,
+		                 name);
+
+		if (n && w > 0 && (size_t)w < sizeof(full) &&
+		    access(full, X_OK) == 0)
+			return strdup(full);
+		path += n + (path[n] == ':');
+	}
+	return NULL;
+}
+
+static s2s_err find_browser(char **out, const struct s2s_account *acct,
+                            struct s2s_error *err)
+{
+	const char *conf = s2s_account_get(acct, "browser");
+
+	if (conf) {
+		*out = search_path(conf);
+		if (!*out)
+			return s2s_error_set(err, S2S_EUNSUPPORTED,
+			                     "browser '%s' (from the config) "
+			                     "not found or not executable",
+			                     conf);
+		return S2S_OK;
+	}
+	for (size_t i = 0; browser_names[i]; i++) {
+		*out = search_path(browser_names[i]);
+		if (*out)
+			return S2S_OK;
+	}
+	return s2s_error_set(err, S2S_EUNSUPPORTED,
+	                     "no Chromium, Chrome or Edge found on PATH: "
+	                     "install chromium or set browser = PATH in the "
+	                     "config");
+}
+
+static s2s_err mkdirs(char *path, struct s2s_error *err)
+{
+	for (char *p = path + 1;; p++) {
+		char c = *p;
+
+		if (c != '/' && c)
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST) {
+			s2s_error_set(err, S2S_ERROR, "cannot create %s: %s",
+			              path, strerror(errno));
+			*p = c;
+			return err->code;
+		}
+		*p = c;
+		if (!c)
+			return S2S_OK;
+	}
+}
+
+/* $XDG_DATA_HOME/saml2sts/browser/<account>, created 0700. */
+static s2s_err profile_dir(char **out, const struct s2s_account *acct,
+                           struct s2s_error *err)
+{
+	struct s2s_buf b = S2S_BUF_INIT;
+	const char *name = s2s_account_name(acct);
+	char *data = NULL;
+	s2s_err rc;
+
+	*out = NULL;
+	rc = s2s_config_data_dir(&data, err);
+	if (rc)
+		goto out;
+	rc = s2s_buf_printf(&b, "%s/browser/", data);
+	/* a file name: no '/', and no "." or ".." */
+	for (const char *p = name; !rc && *p; p++)
+		rc = s2s_buf_add(
+		        &b, *p == '/' || (p == name && *p == '.') ? "_" : p, 1);
+	if (rc) {
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = mkdirs(b.ptr, err);
+	if (!rc)
+		*out = s2s_buf_detach(&b, NULL);
+out:
+	free(data);
+	s2s_buf_release(&b);
+	return rc;
+}
+
+static s2s_err lock_profile(struct s2s_lock **out,
+                            const struct s2s_account *acct,
+                            struct s2s_error *err)
+{
+	char name[300];
+	char *dir = NULL;
+	s2s_err rc;
+
+	rc = s2s_config_lock_dir(&dir, err);
+	if (rc)
+		return rc;
+	snprintf(name, sizeof(name), "browser-%s", s2s_account_name(acct));
+	rc = s2s_lock_acquire(out, dir, name, 0, NULL, err);
+	free(dir);
+	return rc;
+}
+
+struct argv_builder {
+	const char *argv[MAX_ARGS + 1];
+	size_t n;
+};
+
+static void add_arg(struct argv_builder *a, const char *s)
+{
+	if (a->n < MAX_ARGS)
+		a->argv[a->n++] = s;
+}
+
+/* The command line: never a secret on it. */
+static void build_argv(struct argv_builder *a, const char *exe,
+                       const char *udd_arg, bool headless, char *extra)
+{
+	add_arg(a, exe);
+	add_arg(a, "--remote-debugging-pipe");
+	add_arg(a, udd_arg);
+	add_arg(a, "--no-first-run");
+	add_arg(a, "--no-default-browser-check");
+	add_arg(a, "--disable-background-networking");
+	add_arg(a, "--disable-component-update");
+	add_arg(a, "--disable-sync");
+	add_arg(a, "--disable-default-apps");
+	add_arg(a, "--disable-domain-reliability");
+	add_arg(a, "--password-store=basic");
+	/* keep session cookies (e.g. SimpleSAMLphp's) across starts, so
+	 * the IdP session makes the next login silent */
+	add_arg(a, "--restore-last-session");
+	if (headless)
+		add_arg(a, "--headless=new");
+	if (geteuid() == 0)
+		add_arg(a, "--no-sandbox");
+	/* browser.args: extra flags, split at spaces (no quoting) */
+	while (extra && *extra) {
+		size_t n = strcspn(extra, " \t");
+
+		if (n)
+			add_arg(a, extra);
+		extra += n;
+		if (*extra)
+			*extra++ = '\0';
+	}
+	add_arg(a, "about:blank");
+	a->argv[a->n] = NULL;
+}
+
+/* Send {"id":N,"method":M[,"sessionId":S][,"params":P]}; P is raw JSON
+ * and may be secret (the buffer is). */
+static s2s_err send_cmd(struct browser_state *st, int *id_out,
+                        const char *method, const char *params,
+                        size_t params_len, bool in_session,
+                        struct s2s_error *err)
+{
+	struct s2s_buf m = S2S_BUF_SECRET_INIT;
+	s2s_err rc;
+	int id = ++st->next_id;
+
+	rc = s2s_buf_printf(&m, "{\"id\":%d,\"method\":\"%s\"", id, method);
+	if (!rc && in_session && st->session) {
+		rc = s2s_buf_puts(&m, ",\"sessionId\":");
+		if (!rc)
+			rc = s2s_browser__json_str(&m, st->session,
+			                           strlen(st->session));
+	}
+	if (!rc && params) {
+		rc = s2s_buf_puts(&m, ",\"params\":");
+		if (!rc)
+			rc = s2s_buf_add(&m, params, params_len);
+	}
+	if (!rc)
+		rc = s2s_buf_puts(&m, "}");
+	if (rc)
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	else
+		rc = s2s_browser__send(&st->cdp, &m, err);
+	s2s_buf_release(&m);
+	if (id_out)
+		*id_out = id;
+	return rc;
+}
+
+static s2s_err gone(struct browser_state *st, const char *when,
+                    struct s2s_error *err)
+{
+	int s;
+
+	s2s_browser__reaped(&st->cdp, 2000);
+	s = st->cdp.status;
+	if (st->cdp.exited && WIFSIGNALED(s))
+		return s2s_error_set(err, S2S_ERROR,
+		                     "the browser died by signal %d %s",
+		                     WTERMSIG(s), when);
+	if (st->cdp.exited && WEXITSTATUS(s) == 0)
+		return s2s_error_set(err, S2S_ECANCELLED,
+		                     "the browser was closed %s", when);
+	return s2s_error_set(err, S2S_ERROR,
+	                     "the browser exited (status %d) %s%s",
+	                     st->cdp.exited ? WEXITSTATUS(s) : -1, when,
+	                     !st->headless && !s2s_config_env("DISPLAY") &&
+	                                     !s2s_config_env("WAYLAND_DISPLAY")
+	                             ? " (no display: try --headless)"
+	                             : "");
+}
+
+/* The next message, parsed.  Maps EOF, deadline and Ctrl-C to errors. */
+static s2s_err next_msg(struct browser_state *st, struct json_object **out,
+                        long deadline, const char *when, struct s2s_error *err)
+{
+	struct s2s_buf m = S2S_BUF_SECRET_INIT;
+	s2s_err rc;
+
+	*out = NULL;
+	rc = s2s_browser__recv(&st->cdp, &m, deadline, &stop, err);
+	if (rc == S2S_ENOTFOUND)
+		rc = gone(st, when, err);
+	else if (rc == S2S_EEXPIRED)
+		rc = s2s_error_set(
+		        err, S2S_EMFA,
+		        "no SAMLResponse after %ld s: the login in "
+		        "the browser did not finish (browser.timeout)",
+		        st->timeout);
+	else if (rc == S2S_ECANCELLED)
+		rc = s2s_error_set(err, S2S_ECANCELLED,
+		                   "interrupted: browser closed");
+	if (!rc) {
+		*out = s2s_browser__json_parse(&m);
+		if (!*out)
+			rc = s2s_error_set(
+			        err, S2S_EIDP,
+			        "the browser sent a devtools message "
+			        "that is not JSON");
+	}
+	s2s_buf_release(&m);
+	return rc;
+}
+
+static int msg_id(struct json_object *msg)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(msg, "id", &v))
+		return -1;
+	return json_object_get_int(v);
+}
+
+/* Send a command and wait for its answer (events before it are
+ * dropped: nothing is paused yet). */
+static s2s_err call(struct browser_state *st, struct json_object **out,
+                    const char *method, const char *params, bool in_session,
+                    struct s2s_error *err)
+{
+	struct json_object *msg = NULL;
+	long deadline = s2s_browser__now_ms() + START_TIMEOUT_MS;
+	int id;
+	s2s_err rc;
+
+	rc = send_cmd(st, &id, method, params, params ? strlen(params) : 0,
+	              in_session, err);
+	while (!rc) {
+		rc = next_msg(st, &msg, deadline, "during start-up", err);
+		if (rc)
+			break;
+		if (msg_id(msg) == id) {
+			if (json_object_object_get_ex(msg, "error", NULL)) {
+				rc = s2s_error_set(err, S2S_ERROR,
+				                   "the browser refused %s",
+				                   method);
+				break;
+			}
+			if (out) {
+				*out = msg;
+				msg = NULL;
+			}
+			break;
+		}
+		s2s_browser__json_put(msg);
+		msg = NULL;
+	}
+	if (rc == S2S_EMFA) { /* the deadline here is start-up's */
+		s2s_error_clear(err);
+		rc = s2s_error_set(err, S2S_ERROR,
+		                   "the browser did not answer %s within %ld s",
+		                   method, START_TIMEOUT_MS / 1000);
+	}
+	s2s_browser__json_put(msg);
+	return rc;
+}
+
+static s2s_err dup_result(char **out, struct json_object *msg, const char *k,
+                          const char *method, struct s2s_error *err)
+{
+	const char *v = s2s_browser__json_path(msg, "result", k);
+
+	if (!v)
+		return s2s_error_set(err, S2S_ERROR,
+		                     "the browser's %s answer has no %s",
+		                     method, k);
+	*out = strdup(v);
+	return *out ? S2S_OK : s2s_error_set(err, S2S_ENOMEM, "out of memory");
+}
+
+/* Open a tab, attach to it and pause requests to the ACS. */
+static s2s_err open_tab(struct browser_state *st, const char *acs,
+                        struct s2s_error *err)
+{
+	struct json_object *msg = NULL;
+	struct s2s_buf p = S2S_BUF_INIT;
+	char *target = NULL;
+	s2s_err rc;
+
+	rc = call(st, NULL, "Browser.getVersion", NULL, false, err);
+	if (!rc)
+		rc = call(st, &msg, "Target.createTarget",
+		          "{\"url\":\"about:blank\"}", false, err);
+	if (!rc)
+		rc = dup_result(&target, msg, "targetId", "createTarget", err);
+	s2s_browser__json_put(msg);
+	msg = NULL;
+	if (rc)
+		goto out;
+	if (s2s_buf_puts(&p, "{\"flatten\":true,\"targetId\":") ||
+	    s2s_browser__json_str(&p, target, strlen(target)) ||
+	    s2s_buf_puts(&p, "}")) {
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = call(st, &msg, "Target.attachToTarget", p.ptr, false, err);
+	if (!rc)
+		rc = dup_result(&st->session, msg, "sessionId",
+		                "attachToTarget", err);
+	if (rc)
+		goto out;
+	s2s_buf_reset(&p);
+	/* ACS + "*": anything under it is paused, so no variant of the
+	 * URL lets the assertion leave the browser */
+	if (s2s_buf_puts(&p, "{\"patterns\":[{\"requestStage\":\"Request\","
+	                     "\"urlPattern\":") ||
+	    s2s_browser__json_str(&p, acs, strlen(acs)) ||
+	    (p.len--, s2s_buf_puts(&p, "*\"}]}"))) {
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = call(st, NULL, "Fetch.enable", p.ptr, true, err);
+	if (!rc)
+		rc = call(st, NULL, "Page.enable", NULL, true, err);
+out:
+	s2s_browser__json_put(msg);
+	s2s_buf_release(&p);
+	free(target);
+	return rc;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The url-decoded SAMLResponse of an urlencoded body into out. */
+static bool form_value(struct s2s_buf *out, const char *body)
+{
+	static const char key[] = "SAMLResponse=";
+	const char *p = body;
+
+	while (p && strncmp(p, key, sizeof(key) - 1) != 0) {
+		p = strchr(p, '&');
+		p = p ? p + 1 : NULL;
+	}
+	if (!p)
+		return false;
+	for (p += sizeof(key) - 1; *p && *p != '&'; p++) {
+		char c = *p;
+
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+			c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+			p += 2;
+		}
+		if (s2s_buf_add(out, &c, 1))
+			return false;
+	}
+	return out->len > 0;
+}
+
+/* The paused POST to the ACS: take the SAMLResponse, answer locally. */
+static s2s_err on_paused(struct browser_state *st, struct json_object *msg,
+                         struct s2s_buf *saml_b64, struct s2s_error *err)
+{
+	const char *rid = s2s_browser__json_path(msg, "params", "requestId");
+	struct json_object *params = NULL, *req = NULL;
+	const char *body = NULL;
+	struct s2s_buf p = S2S_BUF_INIT;
+	bool ok;
+	s2s_err rc;
+
+	json_object_object_get_ex(msg, "params", &params);
+	json_object_object_get_ex(params, "request", &req);
+	body = s2s_browser__json_path(req, "postData", NULL);
+	if (!rid)
+		return s2s_error_set(err, S2S_EIDP,
+		                     "Fetch.requestPaused without requestId");
+	s2s_buf_reset(saml_b64);
+	ok = body && form_value(saml_b64, body);
+	if (s2s_buf_puts(&p, "{\"requestId\":") ||
+	    s2s_browser__json_str(&p, rid, strlen(rid)) ||
+	    s2s_buf_puts(&p, ok ? ",\"responseCode\":200,\"responseHeaders\":"
+	                          "[{\"name\":\"Content-Type\",\"value\":"
+	                          "\"text/html; "
+	                          "charset=utf-8\"}],\"body\":\"" DONE_PAGE_B64
+	                          "\"}"
+	                        : ",\"errorReason\":\"Aborted\"}"))
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	rc = send_cmd(st, NULL,
+	              ok ? "Fetch.fulfillRequest" : "Fetch.failRequest", p.ptr,
+	              p.len, true, err);
+	s2s_buf_release(&p);
+	if (!rc && !ok)
+		rc = s2s_error_set(err, S2S_EIDP,
+		                   "the request to the ACS carried no "
+		                   "SAMLResponse (a POST body was expected)");
+	return rc;
+}
+
+/* Ask the page whether it shows a password field on the IdP's host. */
+static s2s_err probe_form(struct browser_state *st, struct s2s_error *err)
+{
+	struct s2s_buf p = S2S_BUF_INIT, e = S2S_BUF_INIT;
+	s2s_err rc;
+
+	if (s2s_buf_puts(&e,
+	                 "(function(h){var p=document.querySelector("
+	                 "'input[type=password]');return location.hostname"
+	                 "===h&&!!p&&!!p.form&&p.offsetParent!==null;})(") ||
+	    s2s_browser__json_str(&e, st->idp_host, strlen(st->idp_host)) ||
+	    s2s_buf_puts(&e, ")") ||
+	    s2s_buf_puts(&p, "{\"returnByValue\":true,"
+	                     "\"expression\":") ||
+	    s2s_browser__json_str(&p, e.ptr, e.len) || s2s_buf_puts(&p, "}"))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	else
+		rc = send_cmd(st, &st->probe_id, "Runtime.evaluate", p.ptr,
+		              p.len, true, err);
+	s2s_buf_release(&e);
+	s2s_buf_release(&p);
+	return rc;
+}
+
+/* The expression that fills and submits the form, rechecking the host
+ * in the page itself. */
+static s2s_err fill_expression(struct s2s_buf *e, const char *host,
+                               const struct s2s_buf *user,
+                               const struct s2s_buf *pass)
+{
+	if (s2s_buf_puts(
+	            e, "(function(h,u,w){if(location.hostname!==h)return;"
+	               "var p=document.querySelector('input[type=password]')"
+	               ";var f=p.form;var n=f.querySelector('input[type=email]"
+	               ",input[type=text],input:not([type])');if(n&&!n.value"
+	               ")n.value=u;p.value=w;var b=f.querySelector('[type="
+	               "submit]');if(b)b.click();else f.submit();})(") ||
+	    s2s_browser__json_str(e, host, strlen(host)) ||
+	    s2s_buf_puts(e, ",") ||
+	    s2s_browser__json_str(e, user->ptr, user->len) ||
+	    s2s_buf_puts(e, ",") ||
+	    s2s_browser__json_str(e, pass->ptr, pass->len) ||
+	    s2s_buf_puts(e, ")"))
+		return S2S_ENOMEM;
+	return S2S_OK;
+}
+
+static s2s_err fill_form(struct s2s_adapter_ctx *ctx, struct browser_state *st)
+{
+	struct s2s_buf user = S2S_BUF_INIT, pass = S2S_BUF_SECRET_INIT;
+	struct s2s_buf e = S2S_BUF_SECRET_INIT, p = S2S_BUF_SECRET_INIT;
+	s2s_err rc;
+
+	if (st->fills++)
+		return s2s_error_set(
+		        ctx->err, S2S_EAUTH,
+		        "the IdP rejected the username or password "
+		        "(login form shown again)");
+	rc = s2s_adapter_username(ctx, &user);
+	if (!rc)
+		rc = s2s_adapter_password(ctx, &pass);
+	if (rc)
+		goto out;
+	if (fill_expression(&e, st->idp_host, &user, &pass) ||
+	    s2s_buf_puts(&p, "{\"expression\":") ||
+	    s2s_browser__json_str(&p, e.ptr, e.len) || s2s_buf_puts(&p, "}")) {
+		rc = s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = send_cmd(st, NULL, "Runtime.evaluate", p.ptr, p.len, true,
+	              ctx->err);
+out:
+	s2s_buf_release(&user);
+	s2s_buf_release(&pass);
+	s2s_buf_release(&e);
+	s2s_buf_release(&p);
+	return rc;
+}
+
+/* One message of the login: sets *done when the SAMLResponse is in. */
+static s2s_err on_message(struct s2s_adapter_ctx *ctx, struct browser_state *st,
+                          struct json_object *msg, struct s2s_buf *saml_b64,
+                          bool *done)
+{
+	const char *method = s2s_browser__json_path(msg, "method", NULL);
+	struct json_object *v = NULL;
+
+	if (method && strcmp(method, "Fetch.requestPaused") == 0) {
+		*done = true;
+		return on_paused(st, msg, saml_b64, ctx->err);
+	}
+	if (method && strcmp(method, "Target.detachedFromTarget") == 0)
+		return s2s_error_set(ctx->err, S2S_ECANCELLED,
+		                     "the login tab was closed before the "
+		                     "login finished");
+	if (method && strcmp(method, "Page.loadEventFired") == 0 &&
+	    st->autofill)
+		return probe_form(st, ctx->err);
+	if (st->probe_id && msg_id(msg) == st->probe_id) {
+		st->probe_id = 0;
+		json_object_object_get_ex(msg, "result", &v);
+		json_object_object_get_ex(v, "result", &v);
+		json_object_object_get_ex(v, "value", &v);
+		if (v && json_object_get_boolean(v))
+			return fill_form(ctx, st);
+	}
+	return S2S_OK;
+}
+
+static s2s_err navigate(struct browser_state *st, const char *url,
+                        struct s2s_error *err)
+{
+	struct s2s_buf p = S2S_BUF_INIT;
+	s2s_err rc;
+
+	if (s2s_buf_puts(&p, "{\"url\":") ||
+	    s2s_browser__json_str(&p, url, strlen(url)) ||
+	    s2s_buf_puts(&p, "}"))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	else
+		rc = send_cmd(st, NULL, "Page.navigate", p.ptr, p.len, true,
+		              err);
+	s2s_buf_release(&p);
+	return rc;
+}
+
+static s2s_err run_login(struct s2s_adapter_ctx *ctx, struct browser_state *st,
+                         struct s2s_buf *saml_b64)
+{
+	const char *url = s2s_account_get(ctx->acct, "url");
+	struct json_object *msg = NULL;
+	bool done = false;
+	s2s_err rc;
+
+	rc = open_tab(st, ctx->site_acs_url, ctx->err);
+	if (!rc)
+		rc = navigate(st, url, ctx->err);
+	if (!rc && !st->headless && ctx->prompter && ctx->prompter->notify)
+		ctx->prompter->notify(ctx->prompter->payload,
+		                      "log in in the browser window");
+	while (!rc && !done) {
+		rc = next_msg(st, &msg, st->deadline,
+		              "before the login finished", ctx->err);
+		if (!rc)
+			rc = on_message(ctx, st, msg, saml_b64, &done);
+		s2s_browser__json_put(msg);
+		msg = NULL;
+	}
+	if (!rc) {
+		struct s2s_error scratch = S2S_ERROR_INIT;
+
+		/* Leave the tab on about:blank, so that the next start's
+		 * session restore has no ACS page to load again outside
+		 * this tab's interception. */
+		call(st, NULL, "Page.navigate", "{\"url\":\"about:blank\"}",
+		     true, &scratch);
+		send_cmd(st, NULL, "Browser.close", NULL, 0, false, &scratch);
+	}
+	return rc;
+}
+
+static s2s_err read_settings(struct s2s_adapter_ctx *ctx,
+                             struct browser_state *st)
+{
+	s2s_err rc;
+
+	st->headless = (ctx->flags & S2S_LOGIN_HEADLESS) != 0;
+	rc = s2s_account_get_long(&st->timeout, ctx->acct, "browser.timeout", 1,
+	                          86400, DEFAULT_TIMEOUT, ctx->err);
+	if (!rc)
+		rc = s2s_account_get_bool(&st->autofill, ctx->acct,
+		                          "browser.autofill", st->headless,
+		                          ctx->err);
+	if (!rc)
+		rc = s2s_url_host(&st->idp_host,
+		                  s2s_account_get(ctx->acct, "url"), ctx->err);
+	return rc;
+}
+
+static void signals(bool on)
+{
+	static struct sigaction old_int, old_term, old_hup, old_pipe;
+	struct sigaction sa = { 0 };
+
+	if (!on) {
+		sigaction(SIGPIPE, &old_pipe, NULL);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
+		return;
+	}
+	stop = 0;
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	/* a browser that died must not kill us with SIGPIPE */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old_pipe);
+}
+
+static s2s_err browser_authenticate(struct s2s_adapter_ctx *ctx,
+                                    struct s2s_buf *saml_b64)
+{
+	struct browser_state st = { .cdp = { .pid = -1,
+		                             .pgid = -1,
+		                             .wfd = -1,
+		                             .rfd = -1,
+		                             .rbuf = S2S_BUF_SECRET_INIT } };
+	struct argv_builder av = { 0 };
+	struct s2s_lock *lock = NULL;
+	char *exe = NULL, *dir = NULL, *udd = NULL, *extra = NULL;
+	bool interrupted = false;
+	s2s_err rc;
+
+	rc = read_settings(ctx, &st);
+	if (!rc)
+		rc = find_browser(&exe, ctx->acct, ctx->err);
+	if (!rc)
+		rc = profile_dir(&dir, ctx->acct, ctx->err);
+	if (!rc)
+		rc = lock_profile(&lock, ctx->acct, ctx->err);
+	if (rc)
+		goto out;
+	udd = malloc(strlen(dir) + sizeof("--user-data-dir="));
+	extra = strdup(s2s_account_get_str(ctx->acct, "browser.args", ""));
+	if (!udd || !extra) {
+		rc = s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(udd, "--user-data-dir=", sizeof("--user-data-dir="));
+	memcpy(udd + strlen(udd), dir, strlen(dir) + 1);
+	build_argv(&av, exe, udd, st.headless, extra);
+	if (geteuid() == 0 && ctx->prompter && ctx->prompter->notify)
+		ctx->prompter->notify(
+		        ctx->prompter->payload,
+		        "warning: running as root, so the browser "
+		        "runs without its sandbox (--no-sandbox)");
+	signals(true);
+	st.deadline = s2s_browser__now_ms() + st.timeout * 1000;
+	rc = s2s_browser__spawn(&st.cdp, av.argv, ctx->err);
+	if (!rc)
+		rc = run_login(ctx, &st, saml_b64);
+	/* Give a clean Browser.close a moment, so the profile (cookies,
+	 * session) is saved, then end whatever is left of the group. */
+	if (!rc)
+		s2s_browser__reaped(&st.cdp, 5000);
+	s2s_browser__kill(&st.cdp);
+	interrupted = stop;
+	signals(false);
+	if (interrupted && !rc)
+		rc = s2s_error_set(ctx->err, S2S_ECANCELLED, "interrupted");
+out:
+	if (rc)
+		s2s_buf_reset(saml_b64);
+	s2s_lock_release(lock);
+	free(st.session);
+	free(st.idp_host);
+	free(exe);
+	free(dir);
+	free(udd);
+	free(extra);
+	return rc;
+}
+
+const struct s2s_adapter s2s_adapter_browser = {
+	.abi = S2S_ADAPTER_ABI,
+	.name = "browser",
+	.aliases = NULL,
+	.summary = "a real Chromium/Chrome/Edge: any IdP, any MFA "
+	           "(passkeys included)",
+	.features = S2S_ADAPTER_F_BROWSER | S2S_ADAPTER_F_FORM |
+	            S2S_ADAPTER_F_MFA_TOTP | S2S_ADAPTER_F_MFA_PUSH |
+	            S2S_ADAPTER_F_MFA_SMS | S2S_ADAPTER_F_MFA_EMAIL,
+	.priv_size = 0,
+	.validate = browser_validate,
+	.authenticate = browser_authenticate,
+};

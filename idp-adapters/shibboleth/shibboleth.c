@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shibboleth IdP (v3 to v5): IdP-initiated SSO at
+ * /idp/profile/SAML2/Unsolicited/SSO?providerId=<SP entity id>, then the
+ * Spring Web Flow views of the authn flow, each a form posting to
+ * ?execution=eXsY: the Password login (j_username, j_password, button
+ * _eventId_proceed), an optional one-time-code step of the MFA flow
+ * (j_tokenNumber and alike), client-storage and consent or notice views
+ * that proceed with _eventId_proceed, until the SAMLResponse form, which
+ * it never posts.  Errors come back on the same view ("form-error").
+ * No Duo.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <saml2sts/adapter.h>
+#include <saml2sts/formflow.h>
+#include <saml2sts/html.h>
+
+#define MAX_STEPS 16
+#define PROCEED   "_eventId_proceed"
+
+struct shib_state {
+	bool sent_password;
+	bool sent_code;
+};
+
+static const char *const shib_keys[] = { "ecp_url", NULL };
+
+static s2s_err shib_validate(const struct s2s_account *acct,
+                             struct s2s_error *err)
+{
+	const char *url = s2s_account_get(acct, "url");
+
+	if (url && !s2s_url_allowed(url))
+		return s2s_error_set(err, S2S_ECONFIG,
+		                     "url must be https (http only to a "
+		                     "loopback address)");
+	return s2s_account_check_ns(acct, "shibboleth", shib_keys, err);
+}
+
+/* The message a view shows after a failed attempt: login.vm writes it
+ * into <p class="form-element form-error">; newer templates use
+ * output--failure.  "" when none; caller frees. */
+static char *error_text(struct s2s_adapter_ctx *ctx,
+                        const struct s2s_http_response *resp)
+{
+	static const char *const classes[] = { "form-error",
+		                               "output--failure" };
+	char *s = NULL;
+
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		if (s2s_html_find_text(&s, resp->body.ptr, resp->body.len,
+		                       "class", classes[i], ctx->err))
+			return NULL;
+		if (s && s[0])
+			return s;
+		free(s);
+		s = NULL;
+	}
+	return strdup("");
+}
+
+/* The input of a one-time-code view (TOTP plugins, the MFA flow). */
+static struct s2s_form_field *code_field(const struct s2s_html_page *page,
+                                         struct s2s_form **form_out)
+{
+	static const char *const names[] = { "j_tokenNumber", "j_otp",
+		                             "tokencode",     "otp",
+		                             "totp",          "token" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct s2s_form *form =
+		        s2s_html_form_with_field(page, names[i]);
+
+		if (form) {
+			*form_out = form;
+			return s2s_form_field_find(form, names[i]);
+		}
+	}
+	return NULL;
+}
+
+static s2s_err proceed(struct s2s_adapter_ctx *ctx, struct s2s_form *form,
+                       struct s2s_http_response *resp)
+{
+	s2s_err rc = S2S_OK;
+
+	/* Spring Web Flow reads the event from the button's name. */
+	if (s2s_form_field_find(form, PROCEED) ||
+	    strstr(form->action, "execution="))
+		rc = s2s_formflow_press(form, PROCEED, ctx->err);
+	if (!rc)
+		rc = s2s_formflow_submit(ctx, form, resp);
+	return rc;
+}
+
+static s2s_err rejected(struct s2s_adapter_ctx *ctx,
+                        const struct s2s_http_response *resp, s2s_err code,
+                        const char *what)
+{
+	char *error = error_text(ctx, resp);
+	s2s_err rc;
+
+	if (!error)
+		return s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
+	rc = s2s_error_set(ctx->err, code,
+	                   "the Shibboleth IdP rejected %s%s%.120s", what,
+	                   error[0] ? ": " : " (asked again)", error);
+	free(error);
+	return rc;
+}
+
+static s2s_err ask_code(struct s2s_adapter_ctx *ctx, struct shib_state *st,
+                        struct s2s_form *form, struct s2s_form_field *f,
+                        struct s2s_http_response *resp)
+{
+	struct s2s_buf code = S2S_BUF_SECRET_INIT;
+	char *name;
+	s2s_err rc;
+
+	if (st->sent_code)
+		return rejected(ctx, resp, S2S_EMFA, "the one-time code");
+	if (!ctx->prompter || !ctx->prompter->ask)
+		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
+		                     "a one-time code is needed");
+	name = strdup(f->name);
+	if (!name)
+		return s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
+	rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_OTP,
+	                        "One-time code", &code, ctx->err);
+	if (!rc && code.len == 0)
+		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
+		                   "no one-time code given");
+	if (!rc)
+		rc = s2s_form_set(form, name, code.ptr, ctx->err);
+	if (!rc) {
+		st->sent_code = true;
+		rc = proceed(ctx, form, resp);
+	}
+	free(name);
+	s2s_buf_release(&code);
+	return rc;
+}
+
+/* One view: decide what a user would press.  Sets *done when the
+ * SAMLResponse was found. */
+static s2s_err step(struct s2s_adapter_ctx *ctx, struct shib_state *st,
+                    struct s2s_http_response *resp, struct s2s_buf *saml_b64,
+                    bool *done)
+{
+	struct s2s_html_page *page = NULL;
+	struct s2s_form *form = NULL;
+	struct s2s_form_field *f;
+	s2s_err rc;
+
+	rc = s2s_html_parse(&page, resp->url, resp->body.ptr, resp->body.len,
+	                    ctx->err);
+	if (rc)
+		goto out;
+	form = s2s_html_form_with_field(page, "SAMLResponse");
+	if (form) {
+		rc = s2s_formflow_take_saml(ctx, form, saml_b64);
+		*done = true;
+		goto out;
+	}
+	form = s2s_html_form_with_type(page, "password");
+	if (form) {
+		if (st->sent_password) {
+			rc = rejected(ctx, resp, S2S_EAUTH,
+			              "the username or password");
+			goto out;
+		}
+		st->sent_password = true;
+		rc = s2s_formflow_fill_login(ctx, form, true);
+		if (!rc)
+			rc = proceed(ctx, form, resp);
+		goto out;
+	}
+	f = code_field(page, &form);
+	if (f) {
+		rc = ask_code(ctx, st, form, f, resp);
+		goto out;
+	}
+	/* Client-storage, consent and notice views, and SAML hops. */
+	form = s2s_html_form_with_field(page, PROCEED);
+	for (size_t i = 0; !form && i < page->nforms; i++)
+		if (s2s_formflow_count_visible(&page->forms[i]) == 0 &&
+		    page->forms[i].nfields > 0 &&
+		    strcmp(page->forms[i].method, "POST") == 0)
+			form = &page->forms[i];
+	if (form) {
+		rc = proceed(ctx, form, resp);
+		goto out;
+	}
+	if (st->sent_code && page->nforms == 0 && page->title &&
+	    (strstr(page->title, "Stale") || strstr(page->title, "xpired"))) {
+		/* The flow's conversation timed out while the code was
+		 * being typed (error.vm, "Stale Request"). */
+		rc = s2s_error_set(ctx->err, S2S_EMFA,
+		                   "the one-time code step timed out at the "
+		                   "IdP (\"%.60s\")",
+		                   page->title);
+		goto out;
+	}
+	rc = s2s_formflow_unrecognised(ctx, page, resp->status);
+out:
+	s2s_html_page_free(page);
+	return rc;
+}
+
+static bool ends_with_idp(const char *url)
+{
+	size_t n = url ? strlen(url) : 0;
+
+	while (n && url[n - 1] == '/')
+		n--;
+	return n >= 4 && strncmp(url + n - 4, "/idp", 4) == 0;
+}
+
+static s2s_err shib_authenticate(struct s2s_adapter_ctx *ctx,
+                                 struct s2s_buf *saml_b64)
+{
+	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
+	struct shib_state *st = ctx->priv;
+	char *url = NULL;
+	bool done = false;
+	s2s_err rc;
+
+	/* url is the host ("https://idp.example.org") or the IdP's
+	 * context path (".../idp"). */
+	rc = s2s_formflow_initiate_url(
+	        &url, ctx, "/profile/",
+	        ends_with_idp(s2s_account_get(ctx->acct, "url"))
+	                ? "/profile/SAML2/Unsolicited/SSO"
+	                : "/idp/profile/SAML2/Unsolicited/SSO",
+	        "providerId");
+	if (!rc)
+		rc = s2s_http_get(ctx->http, url, &resp, ctx->err);
+	for (int i = 0; !rc && !done; i++) {
+		if (i == MAX_STEPS) {
+			rc = s2s_error_set(ctx->err, S2S_EIDP,
+			                   "no SAMLResponse after %d IdP pages",
+			                   MAX_STEPS);
+			break;
+		}
+		if (resp.status >= 500)
+			rc = s2s_error_set(
+			        ctx->err, S2S_ENET,
+			        "the Shibboleth IdP answered HTTP %ld",
+			        resp.status);
+		else
+			rc = step(ctx, st, &resp, saml_b64, &done);
+	}
+	free(url);
+	s2s_http_response_release(&resp);
+	return rc;
+}
+
+static const char *const shib_aliases[] = { "shib", NULL };
+
+const struct s2s_adapter s2s_adapter_shibboleth = {
+	.abi = S2S_ADAPTER_ABI,
+	.name = "shibboleth",
+	.aliases = shib_aliases,
+	.summary = "Shibboleth IdP login pages (Spring Web Flow); one-time "
+	           "code step",
+	.features = S2S_ADAPTER_F_FORM | S2S_ADAPTER_F_MFA_TOTP,
+	.priv_size = sizeof(struct shib_state),
+	.validate = shib_validate,
+	.authenticate = shib_authenticate,
+};

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Between saml.c (parser) and saml_verify.c (signature): the parser calls
+ * a check on its own tree after the structure checks and before any value
+ * is read, so that verification and extraction use one parser and one
+ * tree.
+ */
+#ifndef S2S_SAML_INT_H
+#define S2S_SAML_INT_H
+
+#include <libxml/tree.h>
+
+#include "saml2sts/saml.h"
+
+/* root is the Response, assertion its one Assertion (NULL when the
+ * Response holds an EncryptedAssertion). */
+typedef s2s_err (*s2s__saml_check_fn)(void *ctx, xmlDocPtr doc, xmlNodePtr root,
+                                      xmlNodePtr assertion,
+                                      struct s2s_error *err);
+
+s2s_err s2s__saml_parse_xml_checked(struct s2s_saml **out, const char *xml,
+                                    size_t len, s2s__saml_check_fn check,
+                                    void *ctx, struct s2s_error *err);
+
+s2s_err s2s__saml_parse_checked(struct s2s_saml **out, const char *b64,
+                                size_t len, s2s__saml_check_fn check, void *ctx,
+                                struct s2s_error *err);
+
+/* The safe parse of saml.c (no DTD, no entities, no network) for other
+ * SAML documents such as IdP metadata; free with s2s__saml_free_doc. */
+s2s_err s2s__saml_parse_doc(xmlDocPtr *out, const char *xml, size_t len,
+                            struct s2s_error *err);
+void s2s__saml_free_doc(xmlDocPtr doc);
+
+#endif
