@@ -79,7 +79,7 @@ int cmd_adapters(struct cli *cli, int argc, char **argv)
 	if (json)
 		fputs("{\"adapters\":[", stdout);
 	else
-		printf("%-14s %-24s %-8s %-6s %s\n", "ADAPTER", "ALIASES",
+		printf("%-14s %-22s %-28s %-6s %s\n", "ADAPTER", "ALIASES",
 		       "MFA", "USABLE", "SUMMARY");
 	for (size_t i = 0; all[i]; i++) {
 		const struct s2s_adapter *a = all[i];
@@ -101,7 +101,7 @@ int cmd_adapters(struct cli *cli, int argc, char **argv)
 			       s2s_adapter_summary(a));
 		} else {
 			factor_list(a, mfa, sizeof(mfa), ",", "");
-			printf("%-14s %-24s %-8s %-6s %s\n",
+			printf("%-14s %-22s %-28s %-6s %s\n",
 			       s2s_adapter_name(a), aliases[0] ? aliases : "-",
 			       mfa[0] ? mfa : "none", usable ? "yes" : "no",
 			       s2s_adapter_summary(a));
