@@ -407,13 +407,18 @@ static s2s_err pick_factor(struct okta_state *st, struct json_object *factors,
 	    st->ctx->prompter->ask) {
 		bool first = true;
 
+		size_t used = strlen(text);
+
 		for (int k = 0; k < F_COUNT; k++)
-			if (by_kind[k]) {
-				strcat(text, first ? "" : ", ");
-				strcat(text, factor_names[k]);
+			if (by_kind[k] && used < sizeof(text)) {
+				used += (size_t)snprintf(
+				        text + used, sizeof(text) - used,
+				        "%s%s", first ? "" : ", ",
+				        factor_names[k]);
 				first = false;
 			}
-		strcat(text, ")");
+		if (used < sizeof(text))
+			snprintf(text + used, sizeof(text) - used, ")");
 		rc = st->ctx->prompter->ask(st->ctx->prompter->payload,
 		                            S2S_PROMPT_CHOICE, text, &ans,
 		                            st->ctx->err);
