@@ -21,6 +21,7 @@
 
 #include <json-c/json.h>
 
+#include <saml2sts/json.h>
 #include <saml2sts/secret.h>
 
 #include "browser_int.h"
@@ -256,39 +257,9 @@ s2s_err s2s_browser__json_str(struct s2s_buf *out, const char *s, size_t len)
 	return rc ? rc : s2s_buf_add(out, "\"", 1);
 }
 
-static void wipe(struct json_object *obj)
-{
-	size_t n;
-
-	switch (json_object_get_type(obj)) {
-	case json_type_string:
-		n = (size_t)json_object_get_string_len(obj);
-		s2s_memzero((void *)(uintptr_t)json_object_get_string(obj), n);
-		break;
-	case json_type_object: {
-		json_object_object_foreach(obj, key, val)
-		{
-			(void)key;
-			wipe(val);
-		}
-		break;
-	}
-	case json_type_array:
-		n = json_object_array_length(obj);
-		for (size_t i = 0; i < n; i++)
-			wipe(json_object_array_get_idx(obj, i));
-		break;
-	default:
-		break;
-	}
-}
-
 void s2s_browser__json_put(struct json_object *obj)
 {
-	if (!obj)
-		return;
-	wipe(obj);
-	json_object_put(obj);
+	s2s__json_put_wiped(obj); /* wipes every string first */
 }
 
 struct json_object *s2s_browser__json_parse(const struct s2s_buf *msg)
