@@ -133,6 +133,8 @@ struct cli_prompt {
 	bool allow;                  /* a terminal and no --skip-prompt */
 	struct s2s_buf stdin_secret; /* from --password-stdin */
 	bool have_stdin_secret;
+	struct s2s_store *store; /* save_password: the kept password */
+	const char *account;     /* its item's profile (account name) */
 };
 
 /* Read the password from stdin (one line, newline stripped). */

@@ -24,6 +24,7 @@
 /* --import-saml2alibabacloud[=FILE], handled by cmd/import.c */
 static bool import_s2a;
 static bool totp_stdin;
+static bool save_pw;
 static const char *import_path;
 
 /* --idp-cert URL: the fingerprint to expect, or --yes */
@@ -48,6 +49,7 @@ enum {
 	OPT_YES,
 	OPT_TOTP_STDIN, /* --totp-secret-stdin */
 	OPT_REMEMBER,   /* --remember-session */
+	OPT_SAVE_PW,    /* --save-password */
 };
 
 struct kv {
@@ -75,6 +77,9 @@ static void usage(FILE *f)
 	      "  --sts-endpoint URL     STS endpoint override\n"
 	      "  --remember-session     keep the IdP session in the store "
 	      "for silent logins\n"
+	      "  --save-password        keep the IdP password in the store "
+	      "(read from stdin,\n"
+	      "                         or asked on the terminal)\n"
 	      "  --idp-cert FILE|URL    pin the IdP signing certificate (PEM "
 	      "file, or\n"
 	      "                         fetched from the IdP metadata URL "
@@ -205,6 +210,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct kv *kv,
 		{ "import-saml2alibabacloud", 2, NULL, OPT_IMPORT_S2A },
 		{ "totp-secret-stdin", 0, NULL, OPT_TOTP_STDIN },
 		{ "remember-session", 0, NULL, OPT_REMEMBER },
+		{ "save-password", 0, NULL, OPT_SAVE_PW },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, status;
@@ -221,6 +227,10 @@ static int parse(struct cli *cli, int argc, char **argv, struct kv *kv,
 		}
 		if (c == OPT_TOTP_STDIN) {
 			totp_stdin = true;
+			continue;
+		}
+		if (c == OPT_SAVE_PW) {
+			save_pw = true;
 			continue;
 		}
 		if (c == OPT_IMPORT_S2A) {
@@ -345,6 +355,54 @@ static int store_totp_seed(struct cli *cli)
 	return status;
 }
 
+/* --save-password: the IdP password, from stdin when it is not a
+ * terminal, else asked without echo, kept in the store as kind
+ * "idp-password" under the account name; save_password = true. */
+static int store_password(struct cli *cli)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct cli_prompt p = { 0 };
+	struct s2s_buf pw = S2S_BUF_SECRET_INIT;
+	int status = EXIT_OK;
+
+	cli->acct = s2s_config_account(cli->cfg, cli->account_name);
+	if (!cli->acct)
+		return cli_error(EXIT_USAGE,
+		                 "--save-password: configure account '%s' "
+		                 "first",
+		                 cli->account_name);
+	if (!isatty(STDIN_FILENO)) {
+		status = cli_prompt_read_stdin(&p);
+		if (!status &&
+		    s2s_buf_add(&pw, p.stdin_secret.ptr, p.stdin_secret.len))
+			status = cli_error(EXIT_FAIL, "out of memory");
+		cli_prompt_release(&p);
+	} else if (cli_tty_ask("IdP password to keep", true, &pw, &err)) {
+		status = cli_fail(cli, &err);
+	}
+	if (!status && pw.len == 0)
+		status = cli_error(EXIT_NEEDINPUT,
+		                   "--save-password: no password");
+	if (!status)
+		status = cli_open_store(cli);
+	if (!status &&
+	    s2s_store_put_secret(cli->store, cli->account_name, "idp-password",
+	                         s2s_account_get_str(cli->acct, "username",
+	                                             cli->account_name),
+	                         &pw, &err))
+		status = cli_fail(cli, &err);
+	if (!status && (s2s_config_set(cli->cfg, cli->account_name,
+	                               "save_password", "true", &err) ||
+	                s2s_config_save(cli->cfg, cli->config_path, &err)))
+		status = cli_fail(cli, &err);
+	if (!status)
+		cli_info(cli,
+		         "Stored the IdP password of '%s' in the %s store.",
+		         cli->account_name, s2s_store_backend(cli->store));
+	s2s_buf_release(&pw);
+	return status;
+}
+
 int cmd_configure(struct cli *cli, int argc, char **argv)
 {
 	struct kv kv[MAX_SETS];
@@ -357,6 +415,15 @@ int cmd_configure(struct cli *cli, int argc, char **argv)
 		                   "--import-saml2alibabacloud goes alone");
 	else if (!status && import_s2a)
 		return cli_import_saml2alibabacloud(cli, import_path);
+	if (!status && totp_stdin && save_pw)
+		status = cli_usage("configure",
+		                   "--totp-secret-stdin and "
+		                   "--save-password both read stdin: one at a "
+		                   "time");
+	if (!status && n == 0 && save_pw)
+		status = cli_load_config(cli);
+	if (!status && n == 0 && save_pw)
+		return store_password(cli); /* the password alone */
 	if (!status && n == 0 && totp_stdin)
 		status = cli_load_config(cli);
 	if (!status && n == 0 && totp_stdin)
@@ -380,6 +447,8 @@ int cmd_configure(struct cli *cli, int argc, char **argv)
 	}
 	if (!status && totp_stdin)
 		status = store_totp_seed(cli);
+	if (!status && save_pw)
+		status = store_password(cli);
 	for (size_t i = 0; i < n; i++)
 		free(kv[i].value);
 	return status < 0 ? EXIT_OK : status;

@@ -130,6 +130,17 @@ static s2s_err copy_secret(struct s2s_buf *answer, const char *s, size_t len,
 	return S2S_OK;
 }
 
+/* The password kept in the store by configure --save-password. */
+static bool kept_password(const struct cli_prompt *p, struct s2s_buf *answer)
+{
+	struct s2s_error ignore = S2S_ERROR_INIT;
+
+	s2s_buf_reset(answer);
+	return s2s_store_get_secret(answer, p->store, p->account,
+	                            "idp-password", &ignore) == S2S_OK &&
+	       answer->len > 0;
+}
+
 static s2s_err ask(void *payload, enum s2s_prompt_kind kind, const char *text,
                    struct s2s_buf *answer, struct s2s_error *err)
 {
@@ -144,6 +155,8 @@ static s2s_err ask(void *payload, enum s2s_prompt_kind kind, const char *text,
 		env = s2s_config_env("SAML2STS_PASSWORD");
 		if (env)
 			return copy_secret(answer, env, strlen(env), err);
+		if (p->store && kept_password(p, answer))
+			return S2S_OK;
 		if (!p->allow)
 			return s2s_error_set(err, S2S_ENEEDINPUT,
 			                     "a password is needed: use "

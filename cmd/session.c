@@ -170,6 +170,26 @@ static int totp_seed_store(struct cli *cli, struct s2s_login_params *lp)
 	return status;
 }
 
+/* save_password = true: the prompter may take the password kept in the
+ * store (after --password-stdin and SAML2STS_PASSWORD, before the tty). */
+static int saved_password_store(struct cli *cli, struct cli_prompt *prompt)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	bool on = false;
+	int status;
+
+	if (s2s_account_get_bool(&on, cli->acct, "save_password", false, &err))
+		return cli_fail(cli, &err);
+	if (!on)
+		return EXIT_OK;
+	status = cli_open_store(cli);
+	if (!status) {
+		prompt->store = cli->store;
+		prompt->account = cli->account_name;
+	}
+	return status;
+}
+
 int cli_authenticate(struct cli *cli, const struct cli_login *opt,
                      struct s2s_buf *saml_b64, struct s2s_saml **saml_out)
 {
@@ -197,6 +217,9 @@ int cli_authenticate(struct cli *cli, const struct cli_login *opt,
 		if (status)
 			return status;
 	}
+	status = saved_password_store(cli, &prompt);
+	if (status)
+		return status;
 	cli_prompter_init(&prompter, &prompt);
 	status = cli_http_new(cli, &http);
 	if (status)

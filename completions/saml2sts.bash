@@ -55,7 +55,7 @@ _saml2sts()
 	local opts=""
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
-	configure) opts="--provider --url --username --site --region --profile --role --session-duration --mfa --sts-endpoint --idp-cert --idp-cert-fingerprint --yes --set --import-saml2alibabacloud --totp-secret-stdin --remember-session" ;;
+	configure) opts="--provider --url --username --site --region --profile --role --session-duration --mfa --sts-endpoint --idp-cert --idp-cert-fingerprint --yes --set --import-saml2alibabacloud --totp-secret-stdin --remember-session --save-password" ;;
 	login) opts="--profile --role --all-roles --duration --sts-endpoint --username --password-stdin --skip-prompt --force --browser --headless" ;;
 	list-roles) opts="--output --username --password-stdin --skip-prompt" ;;
 	credential-process) opts="--profile --format" ;;

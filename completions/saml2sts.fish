@@ -60,6 +60,7 @@ complete -c saml2sts -n $c -l set -x -d 'KEY=VALUE'
 complete -c saml2sts -n $c -l import-saml2alibabacloud -r -F -d 'import ~/.saml2alibabacloud'
 complete -c saml2sts -n $c -l totp-secret-stdin -d 'read a TOTP seed from stdin'
 complete -c saml2sts -n $c -l remember-session -d 'keep the IdP session for silent logins'
+complete -c saml2sts -n $c -l save-password -d 'keep the IdP password in the store'
 
 # login
 set -l c "__fish_seen_subcommand_from login"

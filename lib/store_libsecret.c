@@ -192,6 +192,30 @@ static GList *search(struct ss_state *st, GHashTable *attrs,
 	return items;
 }
 
+/* True if item has exactly the attributes of want (our schema's; the
+ * xdg:schema attribute libsecret adds is not compared). */
+static bool same_attributes(SecretItem *item, GHashTable *want)
+{
+	GHashTable *have = secret_item_get_attributes(item);
+	GHashTableIter it;
+	gpointer k, v;
+	guint n = 0;
+	bool same = true;
+
+	g_hash_table_iter_init(&it, have);
+	while (same && g_hash_table_iter_next(&it, &k, &v)) {
+		const char *w;
+
+		if (strcmp(k, "xdg:schema") == 0)
+			continue;
+		n++;
+		w = g_hash_table_lookup(want, k);
+		same = w && strcmp(w, v) == 0;
+	}
+	g_hash_table_unref(have);
+	return same && n == g_hash_table_size(want);
+}
+
 static s2s_err ss_put(void *state, const struct s2s_store_item *it,
                       const struct s2s_buf *secret, struct s2s_error *err)
 {
@@ -240,6 +264,10 @@ static s2s_err ss_put(void *state, const struct s2s_store_item *it,
 		goto out;
 	}
 	for (GList *l = old; l; l = l->next) {
+		/* the Secret Service replaces an item with the very same
+		 * attributes in place: that one is the new item now */
+		if (same_attributes(l->data, attrs))
+			continue;
 		watchdog_start(&w, st->timeout_ms);
 		secret_item_delete_sync(l->data, w.cancel, &e);
 		watchdog_stop(&w);

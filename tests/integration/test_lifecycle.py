@@ -108,6 +108,10 @@ class LifecycleTest(unittest.TestCase):
         self.assertEqual(len(self.tb.idp.logins("alice")), logins)
         self.assertEqual(len(self.tb.idp.responses()), responses + 1)
         self.assertIn(b"Logged in", r.stderr)
+        # re-saving the session keeps it (an in-place replace is not a
+        # stale copy to delete): a second silent login works too
+        self.ok("login", "--force", password=None)
+        self.assertEqual(len(self.tb.idp.logins("alice")), logins)
         # and an expired token is refreshed silently too
         self.expired_login()
         calls = len(self.tb.sts_calls())
@@ -119,6 +123,33 @@ class LifecycleTest(unittest.TestCase):
         self.ok("logout", "--profile", self.profile)
         st = self.ok("status", "--output", "json")
         self.assertNotIn(self.profile, st.stdout.decode())
+
+    def test_saved_password_logs_in_without_prompt(self):
+        r = subprocess.run(self.argv("configure", "--save-password"),
+                           env=self.env(password=None), input=b"alice-pass\n",
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60, cwd=self.tb.home)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(b"alice-pass", r.stdout + r.stderr)
+        with open(self.config) as f:
+            cfg = f.read()
+        self.assertIn("save_password = true", cfg)
+        self.assertNotIn("alice-pass", cfg)
+        logins = len(self.tb.idp.logins("alice"))
+        r = self.ok("login", "--force", password=None)
+        self.assertEqual(len(self.tb.idp.logins("alice")), logins + 1)
+        # and a wrong kept password is the IdP's verdict, exit 3
+        r = subprocess.run(self.argv("configure", "--save-password"),
+                           env=self.env(password=None), input=b"wrong\n",
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60, cwd=self.tb.home)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.s2s("login", "--force", password=None)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        for root, _, files in os.walk(self.tb.home):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    self.assertNotIn(b"alice-pass", f.read(), name)
 
     def test_without_remember_session_nothing_is_kept(self):
         self.ok("login")
