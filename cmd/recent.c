@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <saml2sts/file.h>
+
 #include "cli.h"
 #include "picker.h"
 
@@ -40,20 +42,9 @@ static char *recent_path(bool mk)
 	p = s2s_buf_detach(&b, NULL);
 	if (!p)
 		return NULL;
-	if (mk) {
-		/* mkdir -p, 0700 for what we create */
-		for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-			*s = '\0';
-			if (mkdir(p, 0700) && errno != EEXIST) {
-				free(p);
-				return NULL;
-			}
-			*s = '/';
-		}
-		if (mkdir(p, 0700) && errno != EEXIST) {
-			free(p);
-			return NULL;
-		}
+	if (mk && s2s_file_mkdirs(p, S2S_ERROR, NULL)) {
+		free(p);
+		return NULL;
 	}
 	s2s_buf_init(&b, false);
 	s2s_buf_printf(&b, "%s/recent", p);
@@ -154,52 +145,33 @@ static bool chosen(const struct s2s_saml *saml, const size_t *idx, size_t n,
 void cli_recent_add(const struct cli *cli, const struct s2s_saml *saml,
                     const size_t *idx, size_t n)
 {
-	char *path = recent_path(true), *tmp = NULL;
+	char *path = recent_path(true);
 	size_t nold = 0, kept = n;
 	char **v = path ? read_lines(path, &nold) : NULL;
-	FILE *f = NULL;
-	mode_t um;
-	int fd;
+	struct s2s_buf text = S2S_BUF_INIT;
+	bool bad;
 
 	if (!path || !n)
 		goto out;
-	tmp = malloc(strlen(path) + sizeof(".XXXXXX"));
-	if (!tmp)
-		goto out;
-	snprintf(tmp, strlen(path) + sizeof(".XXXXXX"), "%s.XXXXXX", path);
-	um = umask(077);
-	fd = mkstemp(tmp);
-	umask(um);
-	if (fd < 0)
-		goto out;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	fputs("# saml2sts: recently used roles (account<TAB>role ARN)\n", f);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s\t%s\n", cli->account_name,
-		        saml->roles[idx[i]].role_arn);
-	for (size_t j = 0; j < nold; j++) {
+	bad = s2s_buf_puts(&text, "# saml2sts: recently used roles "
+	                          "(account<TAB>role ARN)\n") != S2S_OK;
+	for (size_t i = 0; i < n && !bad; i++)
+		bad = s2s_buf_printf(&text, "%s\t%s\n", cli->account_name,
+		                     saml->roles[idx[i]].role_arn) != S2S_OK;
+	for (size_t j = 0; j < nold && !bad; j++) {
 		const char *arn = line_arn(v[j], cli->account_name);
 
 		if (arn &&
 		    (chosen(saml, idx, n, arn) || kept++ >= RECENT_PER_ACCOUNT))
 			continue;
-		fprintf(f, "%s\n", v[j]);
+		bad = s2s_buf_printf(&text, "%s\n", v[j]) != S2S_OK;
 	}
-	if (fflush(f) || fsync(fileno(f)) || ferror(f)) {
-		fclose(f);
-		unlink(tmp);
-		goto out;
-	}
-	fclose(f);
-	if (rename(tmp, path))
-		unlink(tmp);
+	/* best effort: a lost recent list only changes the picker's order */
+	if (!bad)
+		(void)s2s_file_write_private(path, text.ptr, text.len,
+		                             S2S_ERROR, NULL);
 out:
+	s2s_buf_release(&text);
 	free_lines(v);
-	free(tmp);
 	free(path);
 }

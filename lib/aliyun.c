@@ -13,6 +13,7 @@
 #include "json.h"
 #include "common.h"
 #include "saml2sts/aliyun.h"
+#include "saml2sts/file.h"
 
 #define MAX_CONFIG (4u << 20)
 
@@ -116,48 +117,22 @@ static s2s_err edit(json_object *root, const char *profile, const char *command,
 	return ok ? S2S_OK : s2s_error_set(err, S2S_ENOMEM, "out of memory");
 }
 
-static s2s_err replace(const char *path, const char *text,
-                       struct s2s_error *err)
+/* The pretty-printed document and a final newline, written atomically
+ * with mode 0600. */
+static s2s_err write_json(const char *path, json_object *root,
+                          struct s2s_error *err)
 {
-	struct s2s_buf tmp = S2S_BUF_INIT;
-	size_t len = strlen(text), off = 0;
-	mode_t old;
-	int fd;
-	s2s_err rc = S2S_OK;
+	struct s2s_buf text = S2S_BUF_SECRET_INIT;
+	const char *json = json_object_to_json_string_ext(
+	        root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	s2s_err rc;
 
-	if (s2s_buf_printf(&tmp, "%s.XXXXXX", path))
-		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	old = umask(077);
-	fd = mkstemp(tmp.ptr);
-	umask(old);
-	if (fd < 0) {
-		rc = s2s_error_set(err, S2S_ECONFIG, "cannot create %s: %s",
-		                   tmp.ptr, strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		off += (size_t)n;
-	}
-	if (off < len || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
-		rc = s2s_error_set(err, S2S_ECONFIG, "cannot write %s: %s",
-		                   tmp.ptr, strerror(errno));
-		close(fd);
-		unlink(tmp.ptr);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp.ptr, path) != 0) {
-		rc = s2s_error_set(err, S2S_ECONFIG, "cannot replace %s: %s",
-		                   path, strerror(errno));
-		unlink(tmp.ptr);
-	}
-out:
-	s2s_buf_release(&tmp);
+	if (!json || s2s_buf_puts(&text, json) || s2s_buf_add(&text, "\n", 1))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	else
+		rc = s2s_file_write_private(path, text.ptr, text.len,
+		                            S2S_ECONFIG, err);
+	s2s_buf_release(&text);
 	return rc;
 }
 
@@ -181,19 +156,21 @@ static s2s_err lock_file(int *fd_out, const char *path, struct s2s_error *err)
 	return S2S_OK;
 }
 
-static void make_parent(const char *path)
+/* The directory of path, created 0700 when missing (~/.aliyun). */
+static s2s_err make_parent(const char *path, struct s2s_error *err)
 {
-	char dir[4096];
-	char *slash;
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	s2s_err rc;
 
-	if (strlen(path) >= sizeof(dir))
-		return;
-	memcpy(dir, path, strlen(path) + 1);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return;
-	*slash = '\0';
-	(void)mkdir(dir, 0700);
+	if (!slash || slash == path)
+		return S2S_OK;
+	dir = strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	rc = s2s_file_mkdirs(dir, S2S_ECONFIG, err);
+	free(dir);
+	return rc;
 }
 
 s2s_err s2s_aliyun_config_merge(const char *path, const char *profile,
@@ -206,8 +183,9 @@ s2s_err s2s_aliyun_config_merge(const char *path, const char *profile,
 	int lock = -1, fd = -1;
 	s2s_err rc;
 
-	make_parent(path);
-	rc = lock_file(&lock, path, err);
+	rc = make_parent(path, err);
+	if (!rc)
+		rc = lock_file(&lock, path, err);
 	if (rc)
 		return rc;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -231,12 +209,7 @@ s2s_err s2s_aliyun_config_merge(const char *path, const char *profile,
 	}
 	rc = edit(root, profile, command, region, sts, err);
 	if (!rc)
-		rc = replace(
-		        path,
-		        json_object_to_json_string_ext(
-		                root, JSON_C_TO_STRING_PRETTY |
-		                              JSON_C_TO_STRING_NOSLASHESCAPE),
-		        err);
+		rc = write_json(path, root, err);
 out:
 	s2s__json_put_wiped(root);
 	s2s_buf_release(&text);

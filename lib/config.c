@@ -15,6 +15,7 @@
 
 #include "saml2sts/config.h"
 #include "common.h"
+#include "saml2sts/file.h"
 
 #define MAX_FILE     (1024u * 1024)
 #define MAX_SECTIONS 4096
@@ -741,40 +742,6 @@ static s2s_err serialize(const struct s2s_config *cfg, struct s2s_buf *out)
 	return rc;
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* mkdir -p, mode 0700 for whatever is missing; dir is restored. */
-static s2s_err make_dirs(char *dir, struct s2s_error *err)
-{
-	s2s_err rc = S2S_OK;
-	char c;
-	int e;
-
-	for (char *p = dir + 1; !rc; p++) {
-		if ((*p && *p != '/') || (*p == '/' && p[-1] == '/'))
-			continue;
-		c = *p;
-		*p = '\0';
-		e = mkdir(dir, 0700) == 0 ? 0 : errno;
-		if (e && e != EEXIST && !is_dir(dir))
-			rc = s2s_error_set(err, S2S_ECONFIG,
-			                   "cannot create %s: %s", dir,
-			                   strerror(e));
-		*p = c;
-		if (!c)
-			break;
-	}
-	if (!rc && !is_dir(dir))
-		rc = s2s_error_set(err, S2S_ECONFIG,
-		                   "cannot create %s: not a directory", dir);
-	return rc;
-}
-
 static s2s_err parent_dir(char **out, const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -786,69 +753,6 @@ static s2s_err parent_dir(char **out, const char *path)
 	else
 		*out = dup_n(path, (size_t)(slash - path));
 	return *out ? S2S_OK : S2S_ENOMEM;
-}
-
-static s2s_err write_all(int fd, const char *data, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return S2S_ERROR;
-		data += n;
-		len -= (size_t)n;
-	}
-	return S2S_OK;
-}
-
-/* Write text to a 0600 temp file next to path, fsync it, rename it over
- * path and fsync the directory: readers see the old file or the new
- * one, never half of it. */
-static s2s_err commit(const char *path, const char *dir,
-                      const struct s2s_buf *text, struct s2s_error *err)
-{
-	struct s2s_buf tmp = S2S_BUF_INIT;
-	mode_t old_mask;
-	int fd, dfd;
-	s2s_err rc;
-
-	if (s2s_buf_printf(&tmp, "%s.XXXXXX", path))
-		return nomem(err);
-	old_mask = umask(077); /* 0600 from birth */
-	fd = mkstemp(tmp.ptr);
-	umask(old_mask);
-	if (fd < 0) {
-		rc = s2s_error_set(err, S2S_ECONFIG, "cannot create %s: %s",
-		                   tmp.ptr, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0600) != 0 ||
-	    write_all(fd, text->ptr ? text->ptr : "", text->len) ||
-	    fsync(fd) != 0) {
-		rc = s2s_error_set(err, S2S_ECONFIG, "cannot write %s: %s",
-		                   tmp.ptr, strerror(errno));
-		close(fd);
-		unlink(tmp.ptr);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp.ptr, path) != 0) {
-		rc = s2s_error_set(err, S2S_ECONFIG, "cannot write %s: %s",
-		                   path, strerror(errno));
-		unlink(tmp.ptr);
-		goto out;
-	}
-	dfd = open(dir, O_RDONLY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd); /* best effort: the data is in place */
-		close(dfd);
-	}
-	rc = S2S_OK;
-out:
-	s2s_buf_release(&tmp);
-	return rc;
 }
 
 s2s_err s2s_config_save(const struct s2s_config *cfg, const char *path,
@@ -863,9 +767,10 @@ s2s_err s2s_config_save(const struct s2s_config *cfg, const char *path,
 		rc = nomem(err);
 		goto out;
 	}
-	rc = make_dirs(dir, err);
+	rc = s2s_file_mkdirs(dir, S2S_ECONFIG, err);
 	if (!rc)
-		rc = commit(path, dir, &text, err);
+		rc = s2s_file_write_private(path, text.ptr ? text.ptr : "",
+		                            text.len, S2S_ECONFIG, err);
 out:
 	free(dir);
 	s2s_buf_release(&text);

@@ -11,38 +11,12 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "saml2sts/file.h"
 #include "saml2sts/lock.h"
 
 struct s2s_lock {
 	int fd;
 };
-
-static s2s_err make_dir(const char *dir, struct s2s_error *err)
-{
-	char path[4096];
-	size_t n = strlen(dir);
-
-	if (n >= sizeof(path))
-		return s2s_error_set(err, S2S_ESTORE,
-		                     "lock directory path "
-		                     "too long");
-	memcpy(path, dir, n + 1);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) && errno != EEXIST)
-			return s2s_error_set(err, S2S_ESTORE,
-			                     "cannot create "
-			                     "%s: %s",
-			                     path, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return s2s_error_set(err, S2S_ESTORE, "cannot create %s: %s",
-		                     path, strerror(errno));
-	return S2S_OK;
-}
 
 /* dir/<name, with anything but [A-Za-z0-9._-] as %XX>.lock */
 static s2s_err lock_path(struct s2s_buf *b, const char *dir, const char *name)
@@ -79,7 +53,7 @@ s2s_err s2s_lock_acquire(struct s2s_lock **out, const char *dir,
 	*out = NULL;
 	if (waited_out)
 		*waited_out = false;
-	rc = make_dir(dir, err);
+	rc = s2s_file_mkdirs(dir, S2S_ESTORE, err);
 	if (rc)
 		return rc;
 	if (lock_path(&path, dir, name)) {

@@ -20,6 +20,7 @@
 #include "json.h"
 #include "common.h"
 #include "store_int.h"
+#include "saml2sts/file.h"
 #include "saml2sts/creds.h"
 #include "saml2sts/saml.h"
 
@@ -105,20 +106,10 @@ static s2s_err check_dir(const struct fs_state *st, bool create,
 	struct stat sb;
 
 	if (create) {
-		char path[4096];
-		size_t n = strlen(st->dir);
+		s2s_err rc = s2s_file_mkdirs(st->dir, S2S_ESTORE, err);
 
-		if (n >= sizeof(path))
-			return s2s_error_set(err, S2S_ESTORE, "path too long");
-		memcpy(path, st->dir, n + 1);
-		for (char *p = path + 1; *p; p++) {
-			if (*p != '/')
-				continue;
-			*p = '\0';
-			(void)mkdir(path, 0700);
-			*p = '/';
-		}
-		(void)mkdir(path, 0700);
+		if (rc)
+			return rc;
 	}
 	if (lstat(st->dir, &sb) != 0)
 		return errno == ENOENT
@@ -227,47 +218,6 @@ out:
 	return S2S_OK;
 }
 
-static s2s_err write_atomic(const char *path, const struct s2s_buf *data,
-                            struct s2s_error *err)
-{
-	struct s2s_buf tmp = S2S_BUF_INIT;
-	mode_t old;
-	size_t off = 0;
-	int fd;
-	s2s_err rc = S2S_OK;
-
-	if (s2s_buf_printf(&tmp, "%s.XXXXXX", path))
-		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	old = umask(077); /* 0600 from birth: no chmod() window */
-	fd = mkstemp(tmp.ptr);
-	umask(old);
-	if (fd < 0) {
-		rc = s2s_error_set(err, S2S_ESTORE, "cannot create %s: %s",
-		                   tmp.ptr, strerror(errno));
-		goto out;
-	}
-	while (off < data->len) {
-		ssize_t n = write(fd, data->ptr + off, data->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		off += (size_t)n;
-	}
-	if (off < data->len || fsync(fd) != 0 || close(fd) != 0 ||
-	    rename(tmp.ptr, path) != 0) {
-		rc = s2s_error_set(err, S2S_ESTORE, "cannot write %s: %s", path,
-		                   strerror(errno));
-		if (off < data->len)
-			close(fd);
-		unlink(tmp.ptr);
-	}
-out:
-	s2s_buf_release(&tmp);
-	return rc;
-}
-
 static s2s_err read_file(const char *path, struct s2s_buf *out,
                          struct s2s_error *err)
 {
@@ -367,7 +317,8 @@ static s2s_err fs_put(void *state, const struct s2s_store_item *it,
 	if (!rc)
 		rc = seal(st, it, secret, &data, err);
 	if (!rc)
-		rc = write_atomic(path.ptr, &data, err);
+		rc = s2s_file_write_private(path.ptr, data.ptr, data.len,
+		                            S2S_ESTORE, err);
 	s2s_buf_release(&path);
 	s2s_buf_release(&data);
 	return rc;

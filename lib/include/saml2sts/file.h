@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private files: directories created 0700 and files replaced atomically
+ * with mode 0600, for the config, the file store, config.json and the
+ * CLI's state.  The error code to report is the caller's (S2S_ECONFIG,
+ * S2S_ESTORE, ...); messages name the path, never the contents.
+ */
+#ifndef S2S_FILE_H
+#define S2S_FILE_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+/* mkdir -p dir, mode 0700 for every directory that is missing. */
+s2s_err s2s_file_mkdirs(const char *dir, s2s_err code, struct s2s_error *err);
+
+/* Replace path with len bytes of data: a 0600 temp file next to it
+ * (mkstemp under umask 077), fsync, rename, fsync of the directory.
+ * Readers see the old file or the new one, never half of it. */
+s2s_err s2s_file_write_private(const char *path, const void *data, size_t len,
+                               s2s_err code, struct s2s_error *err);
+
+#endif
