@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include <saml2sts/json.h>
+
 #include "cli.h"
 #include "json_out.h"
 
@@ -46,28 +48,6 @@ static int add(struct s2s_buf *b, const char *s)
 	return s2s_buf_puts(b, s) ? -1 : 0;
 }
 
-static int add_json_str(struct s2s_buf *b, const char *s)
-{
-	int bad = add(b, "\"");
-
-	for (; !bad && *s; s++) {
-		char esc[8];
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			bad = s2s_buf_add(b, esc, 2) ? -1 : 0;
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			bad = add(b, esc);
-		} else {
-			bad = s2s_buf_add(b, s, 1) ? -1 : 0;
-		}
-	}
-	return bad ? bad : add(b, "\"");
-}
-
 /* Quote value for a shell: q is the quote char, esc how to write one
  * quote inside, bs how to write a backslash (NULL: as is). */
 static int add_quoted(struct s2s_buf *b, const char *v, char q, const char *esc,
@@ -94,8 +74,7 @@ static int json_members(struct s2s_buf *b, const char *prefix,
 	int bad = add(b, prefix);
 
 	for (size_t i = 0; !bad && i < n; i++)
-		bad = (i ? add(b, ",") : 0) || add_json_str(b, names[i]) ||
-		      add(b, ":") || add_json_str(b, values[i]);
+		bad = s2s__json_member(b, i == 0, names[i], values[i]) ? -1 : 0;
 	return bad ? bad : add(b, "}\n");
 }
 
