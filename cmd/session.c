@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <saml2sts/adapter.h>
 #include <saml2sts/lock.h>
 #include <saml2sts/saml.h>
 #include <saml2sts/login.h>
@@ -151,10 +152,24 @@ static int parse_assertion(struct cli *cli, const struct s2s_site *site,
 	return EXIT_OK;
 }
 
+/* Kept secrets for the adapter: the TOTP seed from the store. */
+static s2s_err kept_get(void *payload, const char *kind, struct s2s_buf *out,
+                        struct s2s_error *err)
+{
+	struct cli *cli = payload;
+
+	if (strcmp(kind, "totp-seed") != 0)
+		return s2s_error_set(err, S2S_ENOTFOUND, "nothing kept");
+	return s2s_store_get_secret(out, cli->store, cli->account_name, kind,
+	                            err);
+}
+
 /* An adapter that answers TOTP from a seed in the store
  * (<adapter>.totp_seed = keyring) gets the store opened. */
 static int totp_seed_store(struct cli *cli, struct s2s_login_params *lp)
 {
+	static struct s2s_kept kept;
+
 	char key[64];
 	const char *v;
 	int status;
@@ -165,8 +180,11 @@ static int totp_seed_store(struct cli *cli, struct s2s_login_params *lp)
 	if (!v || strcmp(v, "keyring") != 0)
 		return EXIT_OK;
 	status = cli_open_store(cli);
-	if (!status)
-		lp->store = cli->store;
+	if (!status) {
+		kept.get = kept_get;
+		kept.payload = cli;
+		lp->kept = &kept;
+	}
 	return status;
 }
 

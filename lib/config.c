@@ -527,6 +527,47 @@ const char *s2s_account_name(const struct s2s_account *acct)
 	return acct ? acct->name : NULL;
 }
 
+const char *s2s_config_name(const struct s2s_config *cfg)
+{
+	return cfg_name(cfg);
+}
+
+static void trim_blanks(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+char *s2s_account_alias(const struct s2s_account *acct, const char *uid)
+{
+	const char *list = s2s_account_get(acct, "account_aliases");
+	size_t ulen = uid ? strlen(uid) : 0;
+
+	/* "uid=alias, uid=alias" */
+	while (uid && list && *list) {
+		const char *end = strchr(list, ',');
+		size_t n = end ? (size_t)(end - list) : strlen(list);
+		const char *eq;
+
+		trim_blanks(&list, &n);
+		eq = memchr(list, '=', n);
+		if (eq && (size_t)(eq - list) == ulen &&
+		    strncmp(list, uid, ulen) == 0) {
+			const char *a = eq + 1;
+			size_t alen = n - ulen - 1;
+
+			trim_blanks(&a, &alen);
+			return strndup(a, alen);
+		}
+		list = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
 const char *s2s_account_get(const struct s2s_account *acct, const char *key)
 {
 	const struct cfg_line *l;

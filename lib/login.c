@@ -7,6 +7,7 @@
 #include "common.h"
 #include "saml2sts/adapter.h"
 #include "saml2sts/login.h"
+#include "saml2sts/totp.h"
 
 const char *s2s_adapter_name(const struct s2s_adapter *a)
 {
@@ -66,6 +67,14 @@ s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, struct s2s_buf *out)
 	s2s_err rc;
 
 	s2s_buf_reset(out);
+	if (ctx->kept && ctx->kept->get) {
+		rc = ctx->kept->get(ctx->kept->payload, "idp-password", out,
+		                    ctx->err);
+		if (rc != S2S_ENOTFOUND)
+			return rc;
+		s2s_error_clear(ctx->err);
+		s2s_buf_reset(out);
+	}
 	if (!ctx->prompter || !ctx->prompter->ask)
 		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
 		                     "a password is needed");
@@ -74,6 +83,37 @@ s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, struct s2s_buf *out)
 	if (!rc && out->len == 0)
 		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
 		                   "no password given");
+	return rc;
+}
+
+bool s2s_adapter_keeps_totp(const struct s2s_adapter_ctx *ctx)
+{
+	char key[96];
+	const char *v;
+
+	if (!ctx->kept || !ctx->kept->get || !ctx->adapter)
+		return false;
+	snprintf(key, sizeof(key), "%s.totp_seed", ctx->adapter->name);
+	v = s2s_account_get(ctx->acct, key);
+	return v && strcmp(v, "keyring") == 0;
+}
+
+s2s_err s2s_adapter_totp(struct s2s_adapter_ctx *ctx, char *out)
+{
+	struct s2s_buf seed = S2S_BUF_SECRET_INIT;
+	s2s_err rc;
+
+	if (!s2s_adapter_keeps_totp(ctx))
+		return s2s_error_set(ctx->err, S2S_ENOTFOUND,
+		                     "no TOTP seed stored");
+	rc = ctx->kept->get(ctx->kept->payload, S2S_TOTP_SEED_KIND, &seed,
+	                    ctx->err);
+	if (!rc && s2s_buf_terminate(&seed))
+		rc = s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
+	if (!rc)
+		rc = s2s_totp_from_seed(out, seed.ptr, (int64_t)time(NULL),
+		                        ctx->err);
+	s2s_buf_release(&seed);
 	return rc;
 }
 
@@ -102,6 +142,7 @@ s2s_err s2s_login(const struct s2s_login_params *p, struct s2s_buf *saml_b64,
 	rc = s2s_login_validate(a, p->acct, err);
 	if (rc)
 		return rc;
+	ctx.adapter = a;
 	ctx.acct = p->acct;
 	ctx.http = p->http;
 	ctx.prompter = p->prompter;
@@ -109,7 +150,8 @@ s2s_err s2s_login(const struct s2s_login_params *p, struct s2s_buf *saml_b64,
 	ctx.username = p->username;
 	ctx.err = err;
 	ctx.flags = p->flags;
-	ctx.store = p->store;
+	ctx.kept = p->kept;
+	ctx.cancel = p->cancel;
 	if (a->priv_size) {
 		ctx.priv = calloc(1, a->priv_size);
 		if (!ctx.priv)

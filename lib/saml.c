@@ -353,6 +353,7 @@ void s2s_role_release(struct s2s_role *role)
 	s2s_safefree(role->provider_arn);
 	s2s_safefree(role->account_id);
 	s2s_safefree(role->role_name);
+	s2s_safefree(role->account_name);
 }
 
 /* ------------------------------------------------------------------ */

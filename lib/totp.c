@@ -162,22 +162,3 @@ s2s_err s2s_totp_from_seed(char *out, const char *base32_seed, int64_t now,
 	s2s_buf_release(&key);
 	return rc;
 }
-
-s2s_err s2s_totp_from_store(char *out, struct s2s_store *store,
-                            const char *profile, int64_t now,
-                            struct s2s_error *err)
-{
-	struct s2s_buf seed = S2S_BUF_SECRET_INIT;
-	s2s_err rc;
-
-	if (!store)
-		return s2s_error_set(err, S2S_ENOTFOUND, "no TOTP seed stored");
-	rc = s2s_store_get_secret(&seed, store, profile, S2S_TOTP_SEED_KIND,
-	                          err);
-	if (!rc && s2s_buf_terminate(&seed))
-		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	if (!rc)
-		rc = s2s_totp_from_seed(out, seed.ptr, now, err);
-	s2s_buf_release(&seed);
-	return rc;
-}

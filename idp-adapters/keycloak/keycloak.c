@@ -190,12 +190,10 @@ static s2s_err otp_step(struct s2s_adapter_ctx *ctx, struct s2s_form *form,
 	s2s_err rc;
 
 	rc = choose_credential(ctx, form, body);
-	if (!rc && ctx->store) {
+	if (!rc && s2s_adapter_keeps_totp(ctx)) {
 		char otp[S2S_OTP_MAX_DIGITS + 1];
 
-		rc = s2s_totp_from_store(otp, ctx->store,
-		                         s2s_account_name(ctx->acct),
-		                         (int64_t)time(NULL), ctx->err);
+		rc = s2s_adapter_totp(ctx, otp);
 		if (!rc && s2s_buf_puts(&code, otp))
 			rc = s2s_error_set(ctx->err, S2S_ENOMEM,
 			                   "out of memory");

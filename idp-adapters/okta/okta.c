@@ -401,7 +401,7 @@ static s2s_err pick_factor(struct okta_state *st, struct json_object *factors,
 		                     "okta: okta.mfa is %s but that factor is "
 		                     "not enrolled",
 		                     st->mfa);
-	if (want < 0 && st->ctx->store && by_kind[F_TOTP])
+	if (want < 0 && s2s_adapter_keeps_totp(st->ctx) && by_kind[F_TOTP])
 		want = F_TOTP; /* okta.totp_seed = keyring: no typing */
 	if (want < 0 && offered > 1 && st->ctx->prompter &&
 	    st->ctx->prompter->ask) {
@@ -472,8 +472,7 @@ static s2s_err stored_code(struct s2s_adapter_ctx *ctx, struct s2s_buf *code)
 	char otp[S2S_OTP_MAX_DIGITS + 1];
 	s2s_err rc;
 
-	rc = s2s_totp_from_store(otp, ctx->store, s2s_account_name(ctx->acct),
-	                         (int64_t)time(NULL), ctx->err);
+	rc = s2s_adapter_totp(ctx, otp);
 	if (!rc && s2s_buf_puts(code, otp))
 		rc = s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
 	s2s_memzero(otp, sizeof(otp));
@@ -632,7 +631,7 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 		o = NULL;
 		s2s_buf_release(&body);
 	}
-	if (!rc && kind == F_TOTP && st->ctx->store)
+	if (!rc && kind == F_TOTP && s2s_adapter_keeps_totp(st->ctx))
 		rc = stored_code(st->ctx, &code);
 	if (!rc && code.len == 0)
 		rc = ask_code(st, text, &code);

@@ -7,6 +7,7 @@
 #ifndef S2S_ADAPTER_H
 #define S2S_ADAPTER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -16,9 +17,19 @@
 #include "http.h"
 #include "prompt.h"
 
-struct s2s_store;
+#define S2S_ADAPTER_ABI 2
 
-#define S2S_ADAPTER_ABI 1
+/* Secrets the user chose to keep in the credential store, handed out by
+ * the engine: kind "idp-password" (the password given up front with
+ * --password-stdin or SAML2STS_PASSWORD, else the one kept by configure
+ * --save-password when save_password is on) and "totp-seed" (kept by
+ * configure --totp-secret-stdin).  get() fills out (secret) or returns
+ * S2S_ENOTFOUND when there is none. */
+struct s2s_kept {
+	s2s_err (*get)(void *payload, const char *kind, struct s2s_buf *out,
+	               struct s2s_error *err);
+	void *payload;
+};
 
 enum s2s_adapter_features {
 	S2S_ADAPTER_F_FORM = 1u << 0,     /* username/password form */
@@ -31,17 +42,21 @@ enum s2s_adapter_features {
 };
 
 struct s2s_adapter_ctx {
-	const struct s2s_account *acct; /* borrowed */
-	struct s2s_http *http;          /* borrowed */
+	const struct s2s_adapter *adapter; /* the adapter being run */
+	const struct s2s_account *acct;    /* borrowed */
+	struct s2s_http *http;             /* borrowed */
 	const struct s2s_prompter *prompter;
 	const char *site_acs_url; /* ACS of the configured site */
 	const char *username;     /* --username or config, or NULL */
 	struct s2s_error *err;
 	void *priv;         /* priv_size bytes, zeroed */
 	unsigned int flags; /* enum s2s_login_flags (login.h) */
-	/* The credential store when the account keeps a TOTP seed there
-	 * (<adapter>.totp_seed = keyring), else NULL; borrowed. */
-	struct s2s_store *store;
+	/* Kept secrets (see struct s2s_kept), or NULL; borrowed. */
+	const struct s2s_kept *kept;
+	/* Set non-zero by the front end (a signal handler) to cancel:
+	 * long waits (MFA push polls, a browser window) stop with
+	 * S2S_ECANCELLED.  May be NULL. */
+	volatile sig_atomic_t *cancel;
 };
 
 struct s2s_adapter {
@@ -68,7 +83,16 @@ bool s2s_adapter_supports(const struct s2s_adapter *a, unsigned int features);
  * answer goes to out. */
 s2s_err s2s_adapter_username(struct s2s_adapter_ctx *ctx, struct s2s_buf *out);
 
-/* Ask the prompter for the password (secret). */
+/* The password (secret): the kept "idp-password" when the engine has
+ * one, else the prompter's answer. */
 s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, struct s2s_buf *out);
+
+/* True when the account keeps a TOTP seed for this adapter
+ * (<adapter>.totp_seed = keyring) and the engine offers kept secrets. */
+bool s2s_adapter_keeps_totp(const struct s2s_adapter_ctx *ctx);
+
+/* The authenticator code for now from the kept TOTP seed into out
+ * (S2S_OTP_MAX_DIGITS + 1 bytes); S2S_ENOTFOUND when none is kept. */
+s2s_err s2s_adapter_totp(struct s2s_adapter_ctx *ctx, char *out);
 
 #endif

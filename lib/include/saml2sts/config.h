@@ -52,6 +52,13 @@ s2s_err s2s_config_set(struct s2s_config *cfg, const char *account,
 /* True if key is a known core key or an adapter-namespaced key. */
 bool s2s_config_key_valid(const char *key);
 
+/* The file name used in messages (the path it was loaded from). */
+const char *s2s_config_name(const struct s2s_config *cfg);
+
+/* The alias of account uid in the account's account_aliases
+ * ("uid=alias, uid=alias"), or NULL; the caller frees it. */
+char *s2s_account_alias(const struct s2s_account *acct, const char *uid);
+
 /* The section name. */
 const char *s2s_account_name(const struct s2s_account *acct);
 

@@ -7,6 +7,8 @@
 #ifndef S2S_LOGIN_H
 #define S2S_LOGIN_H
 
+#include <signal.h>
+
 #include "buf.h"
 #include "config.h"
 #include "error.h"
@@ -14,7 +16,7 @@
 #include "prompt.h"
 
 struct s2s_adapter;
-struct s2s_store;
+struct s2s_kept;
 
 struct s2s_login_params {
 	const struct s2s_adapter *adapter;
@@ -23,8 +25,9 @@ struct s2s_login_params {
 	const struct s2s_prompter *prompter;
 	const char *site_acs_url;
 	const char *username;
-	unsigned int flags;      /* enum s2s_login_flags */
-	struct s2s_store *store; /* for a stored TOTP seed, or NULL */
+	unsigned int flags;            /* enum s2s_login_flags */
+	const struct s2s_kept *kept;   /* kept secrets (adapter.h), or NULL */
+	volatile sig_atomic_t *cancel; /* may be NULL */
 };
 
 enum s2s_login_flags {

@@ -30,6 +30,8 @@ struct s2s_role {
 	char *provider_arn; /* acs:ram::<uid>:saml-provider/<name> */
 	char *account_id;   /* <uid> of the role ARN */
 	char *role_name;    /* <name> of the role ARN */
+	char *account_name; /* the account's alias or display name, or NULL
+	                     * (filled by the engine, not by the parser) */
 };
 
 struct s2s_saml {

@@ -46,14 +46,6 @@ s2s_err s2s_base32_decode(struct s2s_buf *out, const char *text,
 s2s_err s2s_totp_from_seed(char *out, const char *base32_seed, int64_t now,
                            struct s2s_error *err);
 
-/* The code for the Base32 seed kept in store as kind "totp-seed" under
- * profile (the account name; `configure --totp-secret-stdin` puts it
- * there).  S2S_ENOTFOUND when there is none. */
-struct s2s_store;
-s2s_err s2s_totp_from_store(char *out, struct s2s_store *store,
-                            const char *profile, int64_t now,
-                            struct s2s_error *err);
-
 /* The kind of the store item holding a TOTP seed. */
 #define S2S_TOTP_SEED_KIND "totp-seed"
 

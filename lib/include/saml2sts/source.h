@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The implementer's header for sources: how a profile's credentials are
+ * (re)made.  A source is one const table, like an IdP adapter: `saml`
+ * (adapter -> SAMLResponse -> verify -> roles -> STS) today; CloudSSO and
+ * role chaining are further rows of lib/source.c's table.  The engine
+ * (session.c) owns the store, the locks, the choice of roles and the
+ * profile names; a source only authenticates, lists what may be assumed
+ * and makes credentials.  Only lib/ includes this header.
+ */
+#ifndef S2S_SOURCE_H
+#define S2S_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "creds.h"
+#include "error.h"
+#include "http.h"
+#include "session.h"
+#include "store.h"
+
+enum s2s_source_flags {
+	/* A refresh: never prompt, never open a window. */
+	S2S_SOURCE_SILENT = 1u << 0,
+};
+
+struct s2s_source_ctx {
+	struct s2s_session *session;      /* engine services, below */
+	const struct s2s_account *acct;   /* borrowed */
+	const struct s2s_login_opts *opt; /* never NULL (zeroed on refresh) */
+	unsigned int flags;               /* enum s2s_source_flags */
+	struct s2s_error *err;
+	void *priv; /* priv_size bytes, zeroed; wiped and freed by the
+	             * engine after release() */
+};
+
+/* The outcome of making credentials for one role. */
+struct s2s_mint {
+	struct s2s_creds *creds; /* the engine takes it; NULL on failure */
+	s2s_err rc;
+	struct s2s_error err;
+};
+
+struct s2s_source {
+	const char *name; /* "saml" */
+	/* The `provider` values it serves (NULL-terminated); NULL: every
+	 * value that names an IdP adapter (the last row). */
+	const char *const *providers;
+	size_t priv_size;
+
+	/* Check the account before anything goes on the network: keys,
+	 * endpoints, files. */
+	s2s_err (*validate)(struct s2s_source_ctx *ctx);
+	/* Authenticate and say what may be assumed: g->roles (with
+	 * account_id, role_name, role_arn) and the optional session
+	 * facts.  g is the engine's; it frees it. */
+	s2s_err (*grants)(struct s2s_source_ctx *ctx, struct s2s_grants *g);
+	/* Credentials for n roles of the last grants(), in parallel where
+	 * it can; out[i] for roles[i].  Returns S2S_OK unless nothing could
+	 * be tried (then every out[i] is unset). */
+	s2s_err (*mint)(struct s2s_source_ctx *ctx,
+	                const struct s2s_role *const *roles, size_t n,
+	                struct s2s_mint *out);
+	/* Optional: fresh credentials for the role old was made for
+	 * without a grants() round (a kept portal token); NULL: grants(),
+	 * the role whose ARN is old->role_arn, mint(). */
+	s2s_err (*refresh)(struct s2s_source_ctx *ctx,
+	                   const struct s2s_creds *old, struct s2s_mint *out);
+	/* Optional: free what priv points to. */
+	void (*release)(struct s2s_source_ctx *ctx);
+};
+
+/* The source for an account (by its provider key), from the session's
+ * table.  S2S_ECONFIG when the account has no provider or no source or
+ * adapter serves it. */
+s2s_err s2s_source_find(const struct s2s_source **out,
+                        const struct s2s_source *const *table,
+                        const struct s2s_account *acct,
+                        const struct s2s_adapter *const *adapters,
+                        struct s2s_error *err);
+
+/* The built-in table (NULL-terminated). */
+const struct s2s_source *const *s2s_source_table(void);
+
+/* Engine services for sources. */
+
+/* The session's store (opened on first use); borrowed. */
+s2s_err s2s_source_store(struct s2s_store **out, struct s2s_source_ctx *ctx);
+
+/* A new HTTP session for the account (timeouts, retries, CA, trace). */
+s2s_err s2s_source_http(struct s2s_http **out, struct s2s_source_ctx *ctx);
+
+/* The IdP adapter named by the account's provider (or "browser" when
+ * the login asks for it); borrowed. */
+s2s_err s2s_source_adapter(const struct s2s_adapter **out,
+                           struct s2s_source_ctx *ctx);
+
+/* Take the lock called name (bounded wait); release with
+ * s2s_lock_release(). */
+struct s2s_lock;
+s2s_err s2s_source_lock(struct s2s_lock **out, struct s2s_source_ctx *ctx,
+                        const char *name, long timeout_ms);
+
+/* Tell the front end something (never a secret). */
+void s2s_source_event(struct s2s_source_ctx *ctx, enum s2s_event ev,
+                      const char *fmt, ...) S2S_PRINTF(3, 4);
+
+/* Show a device login's code (CloudSSO) through the front end. */
+void s2s_source_device_code(struct s2s_source_ctx *ctx,
+                            const struct s2s_device_code *dc);
+
+/* The front end's prompter, the preset password, whether it may prompt,
+ * and the cancel flag, as the session was made with. */
+const struct s2s_prompter *s2s_source_prompter(struct s2s_source_ctx *ctx);
+const struct s2s_buf *s2s_source_password(struct s2s_source_ctx *ctx);
+bool s2s_source_can_prompt(struct s2s_source_ctx *ctx);
+volatile sig_atomic_t *s2s_source_cancel(struct s2s_source_ctx *ctx);
+
+#endif
