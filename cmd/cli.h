@@ -38,6 +38,8 @@ enum {
 	EXIT_CANCELLED = 130,
 };
 
+struct s2s_session;
+
 struct cli {
 	const char *prog;
 	char *config_path;
@@ -45,9 +47,11 @@ struct cli {
 	bool verbose;
 	bool debug;
 	bool quiet;
+	bool skip_prompt;        /* --skip-prompt: never prompt */
+	struct s2s_buf password; /* --password-stdin (secret), or empty */
 	struct s2s_config *cfg;
 	const struct s2s_account *acct; /* NULL when the section is absent */
-	struct s2s_store *store;
+	struct s2s_session *session;    /* the engine, made on first use */
 };
 
 /* Global options every command accepts (long option values >= 1000). */
@@ -79,11 +83,6 @@ int cli_exit_code(s2s_err code);
 /* Print "saml2sts: <msg>" for err and return its exit status. */
 int cli_fail(struct cli *cli, const struct s2s_error *err);
 
-/* Keep error lines instead of printing them (on), or print again (off);
- * cli_muted_error() is the last kept line, without the prefix. */
-void cli_mute_errors(bool on);
-const char *cli_muted_error(void);
-
 /* Print "saml2sts: <formatted>" and return status. */
 int cli_error(int status, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
@@ -107,43 +106,33 @@ int cli_load_config(struct cli *cli);
  * section. */
 int cli_need_account(struct cli *cli);
 
-/* Open the credential store (cli->store) once. */
-int cli_open_store(struct cli *cli);
+/* The engine for this run (cli_load_config first), made once with the
+ * front end's callbacks; NULL after printing the error. */
+struct s2s_session *cli_session(struct cli *cli);
+
+/* The credential store through the engine (borrowed), or the error
+ * line and its exit status. */
+int cli_store(struct cli *cli, struct s2s_store **out);
 
 /* The profile name: explicit, else the account's `profile`, else the
  * account name. */
 const char *cli_profile(const struct cli *cli, const char *explicit_profile);
 
-/* HTTP session options from the account (timeout, retries, CA bundle
- * from SAML2STS_CA_BUNDLE / CURL_CA_BUNDLE, debug trace). */
+/* An HTTP session for the current account (timeouts, retries, CA
+ * bundle, debug trace). */
 int cli_http_new(struct cli *cli, struct s2s_http **out);
 
 /* Is there a terminal to prompt on (and is prompting allowed)? */
 bool cli_can_prompt(bool skip_prompt);
 
-/* Local time "YYYY-MM-DD HH:MM TZ" of t. */
-void cli_local_time(char *buf, size_t size, time_t t);
+/* Read the password for --password-stdin into cli->password (one
+ * line, newline stripped). */
+int cli_read_password_stdin(struct cli *cli);
 
-/* The account alias of uid from account_aliases, or NULL (caller
- * frees). */
-char *cli_account_alias(const struct cli *cli, const char *uid);
-
-/* Prompting: password sources in DESIGN order. */
-struct cli_prompt {
-	bool allow;                  /* a terminal and no --skip-prompt */
-	struct s2s_buf stdin_secret; /* from --password-stdin */
-	bool have_stdin_secret;
-	struct s2s_store *store; /* save_password: the kept password */
-	const char *account;     /* its item's profile (account name) */
-};
-
-/* Read the password from stdin (one line, newline stripped). */
-int cli_prompt_read_stdin(struct cli_prompt *p);
-
-/* A prompter over p. */
-void cli_prompter_init(struct s2s_prompter *out, struct cli_prompt *p);
-
-void cli_prompt_release(struct cli_prompt *p);
+/* The front end's prompter: questions on /dev/tty when allowed (a
+ * terminal and no --skip-prompt), else S2S_ENEEDINPUT naming what is
+ * missing; notes as progress lines.  Borrowed. */
+const struct s2s_prompter *cli_prompter(struct cli *cli);
 
 /* The progress line of an MFA wait ("approve on your phone ... 12s"):
  * allowed unless --quiet/--verbose/--debug; stopped (and replaced by a
@@ -155,42 +144,16 @@ void cli_progress_stop(void);
 s2s_err cli_tty_ask(const char *question, bool secret, struct s2s_buf *answer,
                     struct s2s_error *err);
 
-/* The shared login pipeline (login, list-roles, refresh). */
-struct cli_login {
-	const char *username; /* --username or NULL */
-	bool skip_prompt;
-	bool password_stdin;
-	const char *sts_endpoint; /* --sts-endpoint or NULL */
-	long duration;            /* --duration or 0 */
-	bool browser;             /* --browser: the browser adapter */
-	bool headless;            /* --headless (implies --browser) */
-};
+/* Ctrl-C, SIGTERM and SIGHUP set the engine's cancel flag from now on
+ * (interactive logins: the browser is closed, MFA waits stop). */
+void cli_catch_cancel(void);
 
-/* Run the adapter: the base64 SAMLResponse goes to saml_b64 and the
- * parsed form to *saml_out. */
-int cli_authenticate(struct cli *cli, const struct cli_login *opt,
-                     struct s2s_buf *saml_b64, struct s2s_saml **saml_out);
+/* EXIT_CANCELLED for a failure after a cancel, else status. */
+int cli_cancel_status(int status);
 
-/* Assume role r with the assertion and store the result under profile. */
-int cli_assume_and_store(struct cli *cli, const struct cli_login *opt,
-                         const struct s2s_buf *saml_b64,
-                         const struct s2s_saml *saml, const struct s2s_role *r,
-                         const char *profile, struct s2s_creds **out);
-
-/* Assume n roles with the same assertion, in parallel when n > 1, and
- * store each under profiles[i]; out[i] and statuses[i] tell each
- * outcome (successes are stored even when others fail).  Returns the
- * first failure's exit status, or 0. */
-int cli_assume_roles(struct cli *cli, const struct cli_login *opt,
-                     const struct s2s_buf *saml_b64,
-                     const struct s2s_saml *saml,
-                     const struct s2s_role *const *roles,
-                     const char *const *profiles, size_t n,
-                     struct s2s_creds **out, int *statuses);
-
-/* Fresh credentials for profile: from the store while they have more
- * than the window left, else refreshed without prompting when possible,
- * else exit 8 with a hint. */
+/* Fresh credentials for profile through the engine: a warning when
+ * they could not be refreshed but are still valid, the one error line
+ * and its exit status otherwise. */
 int cli_fresh_creds(struct cli *cli, const char *profile,
                     struct s2s_creds **out);
 
@@ -201,24 +164,6 @@ int cli_set_env_server(const char *uri, const char *profile,
 
 /* Set (and clear) the environment of DESIGN.md 6 for creds. */
 int cli_set_env(const struct s2s_creds *creds, const char *profile);
-
-struct s2s_lock;
-struct s2s_login_params;
-
-/* Take the lock called name in the lock directory, waiting up to
- * timeout_ms; *waited (may be NULL) says whether it had to wait. */
-int cli_lock(const char *name, long timeout_ms, struct s2s_lock **out,
-             bool *waited);
-
-/* s2s_login() under the global login lock, with the kept IdP session
- * loaded before and saved after when remember_session is on. */
-int cli_login_locked(struct cli *cli, const struct s2s_login_params *lp,
-                     struct s2s_buf *saml_b64);
-
-/* With aliyun_config set, merge an External (or, opted in, StsToken)
- * profile for profile into the aliyun config.json; creds may be NULL. */
-int cli_aliyun_handoff(struct cli *cli, const char *profile,
-                       const struct s2s_creds *creds);
 
 /* The loopback credentials-URI server. */
 struct cli_server {

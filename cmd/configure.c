@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <saml2sts/session.h>
 #include <saml2sts/site.h>
 #include <saml2sts/login.h>
 #include <saml2sts/sts.h>
@@ -308,6 +309,7 @@ static int store_totp_seed(struct cli *cli)
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_buf line = S2S_BUF_SECRET_INIT, key = S2S_BUF_SECRET_INIT;
 	const struct s2s_adapter *a = NULL;
+	struct s2s_store *store = NULL;
 	char opt[64], c;
 	int status = EXIT_OK;
 	ssize_t r;
@@ -332,10 +334,9 @@ static int store_totp_seed(struct cli *cli)
 		status = cli_error(EXIT_USAGE, "--totp-secret-stdin: %s",
 		                   err.msg);
 	if (!status)
-		status = cli_open_store(cli);
+		status = cli_store(cli, &store);
 	if (!status &&
-	    s2s_store_put_secret(cli->store, cli->account_name,
-	                         S2S_TOTP_SEED_KIND,
+	    s2s_store_put_secret(store, cli->account_name, S2S_TOTP_SEED_KIND,
 	                         s2s_account_get_str(cli->acct, "username",
 	                                             cli->account_name),
 	                         &line, &err))
@@ -361,8 +362,8 @@ static int store_totp_seed(struct cli *cli)
 static int store_password(struct cli *cli)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
-	struct cli_prompt p = { 0 };
 	struct s2s_buf pw = S2S_BUF_SECRET_INIT;
+	struct s2s_store *store = NULL;
 	int status = EXIT_OK;
 
 	cli->acct = s2s_config_account(cli->cfg, cli->account_name);
@@ -372,11 +373,11 @@ static int store_password(struct cli *cli)
 		                 "first",
 		                 cli->account_name);
 	if (!isatty(STDIN_FILENO)) {
-		status = cli_prompt_read_stdin(&p);
+		status = cli_read_password_stdin(cli);
 		if (!status &&
-		    s2s_buf_add(&pw, p.stdin_secret.ptr, p.stdin_secret.len))
+		    s2s_buf_add(&pw, cli->password.ptr, cli->password.len))
 			status = cli_error(EXIT_FAIL, "out of memory");
-		cli_prompt_release(&p);
+		s2s_buf_release(&cli->password);
 	} else if (cli_tty_ask("IdP password to keep", true, &pw, &err)) {
 		status = cli_fail(cli, &err);
 	}
@@ -384,9 +385,9 @@ static int store_password(struct cli *cli)
 		status = cli_error(EXIT_NEEDINPUT,
 		                   "--save-password: no password");
 	if (!status)
-		status = cli_open_store(cli);
+		status = cli_store(cli, &store);
 	if (!status &&
-	    s2s_store_put_secret(cli->store, cli->account_name, "idp-password",
+	    s2s_store_put_secret(store, cli->account_name, "idp-password",
 	                         s2s_account_get_str(cli->acct, "username",
 	                                             cli->account_name),
 	                         &pw, &err))
@@ -398,9 +399,23 @@ static int store_password(struct cli *cli)
 	if (!status)
 		cli_info(cli,
 		         "Stored the IdP password of '%s' in the %s store.",
-		         cli->account_name, s2s_store_backend(cli->store));
+		         cli->account_name, s2s_store_backend(store));
 	s2s_buf_release(&pw);
 	return status;
+}
+
+/* aliyun_config: the External profile exists from now on. */
+static int handoff(struct cli *cli)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+
+	if (!cli_session(cli))
+		return EXIT_FAIL;
+	cli->acct = s2s_config_account(cli->cfg, cli->account_name);
+	if (s2s_session_handoff(cli->session, cli->acct, cli_profile(cli, NULL),
+	                        NULL, &err))
+		return cli_fail(cli, &err);
+	return EXIT_OK;
 }
 
 int cmd_configure(struct cli *cli, int argc, char **argv)
@@ -443,7 +458,7 @@ int cmd_configure(struct cli *cli, int argc, char **argv)
 		         cli->config_path);
 		for (size_t i = 0; i < n; i++)
 			cli_info(cli, "  %s = %s", kv[i].key, kv[i].value);
-		status = cli_aliyun_handoff(cli, cli_profile(cli, NULL), NULL);
+		status = handoff(cli);
 	}
 	if (!status && totp_stdin)
 		status = store_totp_seed(cli);

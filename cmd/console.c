@@ -12,9 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <saml2sts/console.h>
+#include <saml2sts/session.h>
 #include <saml2sts/secret.h>
-#include <saml2sts/site.h>
 
 #include "cli.h"
 
@@ -103,13 +102,10 @@ static int parse(struct cli *cli, int argc, char **argv, const char **profile,
 
 int cmd_console(struct cli *cli, int argc, char **argv)
 {
-	const char *profile = NULL, *dest = NULL, *fed, *login_url;
+	const char *profile = NULL, *dest = NULL;
 	struct s2s_error err = S2S_ERROR_INIT;
-	const struct s2s_account *acct = NULL;
-	const struct s2s_site *site;
 	struct s2s_creds *c = NULL;
-	struct s2s_http *http = NULL;
-	char *url = NULL, fed_default[128];
+	char *url = NULL;
 	bool print = false;
 	int status;
 
@@ -121,31 +117,13 @@ int cmd_console(struct cli *cli, int argc, char **argv)
 		status = cli_fresh_creds(cli, cli_profile(cli, profile), &c);
 	if (status)
 		return status;
-	if (c->account_name)
-		acct = s2s_config_account(cli->cfg, c->account_name);
-	site = s2s_site_find(acct ? s2s_account_get(acct, "site") : NULL);
-	if (!site)
-		site = s2s_site_find(NULL);
-	snprintf(fed_default, sizeof(fed_default), "https://%s",
-	         site->signin_host);
-	fed = acct ? s2s_account_get_str(acct, "signin_endpoint", fed_default)
-	           : fed_default;
-	login_url = acct ? s2s_account_get_str(acct, "url", fed_default)
-	                 : fed_default;
-	if (!dest)
-		dest = strcmp(site->name, "intl") == 0
-		               ? "https://home.console.alibabacloud.com/"
-		               : "https://home.console.aliyun.com/";
-	status = cli_http_new(cli, &http);
-	if (!status &&
-	    s2s_console_url(&url, http, fed, c, login_url, dest, &err))
+	if (s2s_session_console_url(&url, cli->session, c, dest, &err))
 		status = cli_fail(cli, &err);
 	if (!status && print)
 		printf("%s\n", url);
 	else if (!status)
 		status = open_browser(url);
 	s2s_secret_free(url);
-	s2s_http_free(http);
 	s2s_creds_free(c);
 	return status;
 }

@@ -55,6 +55,7 @@ static int run_with_server(struct cli *cli, const char *profile,
 		return cli_error(EXIT_FAIL, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		close(srv.fd);
+		signal(SIGPIPE, SIG_DFL);
 		execvp(cmd[0], cmd);
 		cli_error(errno == ENOENT ? 127 : 126, "cannot run %s: %s",
 		          cmd[0], strerror(errno));
@@ -134,6 +135,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	if (status || server)
 		return status;
 	fflush(stdout);
+	signal(SIGPIPE, SIG_DFL); /* main() ignores it; the command must not */
 	execvp(cmd[0], cmd);
 	return cli_error(errno == ENOENT ? 127 : 126, "cannot run %s: %s",
 	                 cmd[0], strerror(errno));

@@ -7,6 +7,8 @@
 #include <getopt.h>
 #include <string.h>
 
+#include <saml2sts/session.h>
+
 #include "cli.h"
 #include "roles.h"
 
@@ -38,10 +40,10 @@ int cmd_list_roles(struct cli *cli, int argc, char **argv)
 		{ "username", 1, NULL, OPT_USERNAME },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct s2s_buf saml_b64 = S2S_BUF_SECRET_INIT;
-	struct cli_login opt = { 0 };
-	struct s2s_saml *saml = NULL;
-	bool json = false;
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_login_opts opt = { 0 };
+	struct s2s_grants *g = NULL;
+	bool password_stdin = false, json = false;
 	int c, status;
 
 	for (;;) {
@@ -62,10 +64,10 @@ int cmd_list_roles(struct cli *cli, int argc, char **argv)
 			json = strcmp(optarg, "json") == 0;
 			break;
 		case OPT_PASSWORD_STDIN:
-			opt.password_stdin = true;
+			password_stdin = true;
 			break;
 		case OPT_SKIP_PROMPT:
-			opt.skip_prompt = true;
+			cli->skip_prompt = true;
 			break;
 		case OPT_USERNAME:
 			opt.username = optarg;
@@ -79,15 +81,19 @@ int cmd_list_roles(struct cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("list-roles", "unexpected argument '%s'",
 		                 argv[optind]);
-	status = cli_authenticate(cli, &opt, &saml_b64, &saml);
-	if (!status && saml->nroles == 0)
-		status = cli_error(EXIT_NOROLE,
-		                   "the assertion grants no Alibaba Cloud "
-		                   "role");
+	status = password_stdin ? cli_read_password_stdin(cli) : EXIT_OK;
 	if (!status)
-		status = json ? cli_roles_print_json(cli, saml, stdout)
-		              : cli_roles_print(cli, saml, stdout, false);
-	s2s_saml_free(saml);
-	s2s_buf_release(&saml_b64);
-	return status;
+		status = cli_need_account(cli);
+	if (status)
+		return status;
+	opt.account = cli->account_name;
+	cli_catch_cancel();
+	if (s2s_session_list(&g, cli->session, &opt, &err))
+		return cli_cancel_status(cli_fail(cli, &err));
+	if (json)
+		cli_roles_print_json(g, stdout);
+	else
+		cli_roles_print(g->roles, g->nroles, stdout, false);
+	s2s_grants_free(g);
+	return EXIT_OK;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <saml2sts/secret.h>
+#include <saml2sts/session.h>
 #include <saml2sts/sts.h>
 
 #include "cli.h"
@@ -34,12 +35,9 @@ enum {
 };
 
 struct login_args {
-	struct cli_login opt;
-	const char *profile;
+	struct s2s_login_opts opt;
 	const char *roles[MAX_ROLES];
-	size_t nroles;
-	bool all_roles;
-	bool force;
+	bool password_stdin;
 };
 
 static void usage(FILE *f)
@@ -108,15 +106,15 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 			usage(stdout);
 			return -1;
 		case OPT_PROFILE:
-			a->profile = optarg;
+			a->opt.profile = optarg;
 			break;
 		case OPT_ROLE:
-			if (a->nroles == MAX_ROLES)
+			if (a->opt.nroles == MAX_ROLES)
 				return cli_usage("login", "too many --role");
-			a->roles[a->nroles++] = optarg;
+			a->roles[a->opt.nroles++] = optarg;
 			break;
 		case OPT_ALL_ROLES:
-			a->all_roles = true;
+			a->opt.all_roles = true;
 			break;
 		case OPT_DURATION:
 			status = parse_duration(optarg, &a->opt.duration);
@@ -127,13 +125,13 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 			a->opt.sts_endpoint = optarg;
 			break;
 		case OPT_PASSWORD_STDIN:
-			a->opt.password_stdin = true;
+			a->password_stdin = true;
 			break;
 		case OPT_SKIP_PROMPT:
-			a->opt.skip_prompt = true;
+			cli->skip_prompt = true;
 			break;
 		case OPT_FORCE:
-			a->force = true;
+			a->opt.force = true;
 			break;
 		case OPT_BROWSER:
 			a->opt.browser = true;
@@ -155,39 +153,17 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 	if (optind < argc)
 		return cli_usage("login", "unexpected argument '%s'",
 		                 argv[optind]);
-	if (a->all_roles && a->nroles)
+	if (a->opt.all_roles && a->opt.nroles)
 		return cli_usage("login", "--all-roles and --role exclude "
 		                          "each other");
 	return EXIT_OK;
 }
 
-/* profile_template with {account} (alias or uid) and {role}. */
-static char *profile_name(const struct cli *cli, const struct s2s_role *r)
-{
-	const char *t = s2s_account_get_str(cli->acct, "profile_template",
-	                                    "{account}-{role}");
-	char *alias = cli_account_alias(cli, r->account_id);
-	struct s2s_buf b = S2S_BUF_INIT;
-
-	while (*t) {
-		if (strncmp(t, "{account}", 9) == 0) {
-			s2s_buf_puts(&b, alias ? alias : r->account_id);
-			t += 9;
-		} else if (strncmp(t, "{role}", 6) == 0) {
-			s2s_buf_puts(&b, r->role_name);
-			t += 6;
-		} else {
-			s2s_buf_add(&b, t++, 1);
-		}
-	}
-	free(alias);
-	return s2s_buf_detach(&b, NULL);
-}
-
 /* A token that lives barely longer than the refresh window is refreshed
  * at half-life instead: say so, since it means more logins. */
-static void warn_short(const struct cli *cli, const struct s2s_creds *c)
+static void warn_short(const struct cli *cli, const struct s2s_login_item *it)
 {
+	const struct s2s_creds *c = it->creds;
 	struct s2s_error err = S2S_ERROR_INIT;
 	long window = S2S_REFRESH_WINDOW;
 	long life = (long)(c->expiration - c->issued);
@@ -199,144 +175,100 @@ static void warn_short(const struct cli *cli, const struct s2s_creds *c)
 		         "saml2sts: warning: the session lasts %ld min, not "
 		         "much more than refresh_window (%ld min): tokens "
 		         "are handed out until %ld min before expiry",
-		         life / 60, window / 60,
-		         s2s_creds_window(c, window) / 60);
+		         life / 60, window / 60, it->window / 60);
 }
 
-static void summary(const struct cli *cli, const char *profile,
-                    const struct s2s_creds *c, const struct s2s_role *r)
+static void summary(const struct cli *cli, const struct s2s_login_item *it)
 {
+	const struct s2s_role *r = &it->role;
+	const char *alias = r->account_name;
+	long left = s2s_creds_remaining(it->creds, time(NULL));
 	char when[64];
-	char *alias = cli_account_alias(cli, r->account_id);
-	long left = s2s_creds_remaining(c, time(NULL));
 
-	cli_local_time(when, sizeof(when), c->expiration);
+	s2s_time_format_local(when, sizeof(when), it->creds->expiration);
 	cli_info(cli,
 	         "Logged in: profile %s, account %s%s%s%s, role %s, "
 	         "expires %s (%ld min)",
-	         profile, alias ? alias : r->account_id, alias ? " (" : "",
+	         it->profile, alias ? alias : r->account_id, alias ? " (" : "",
 	         alias ? r->account_id : "", alias ? ")" : "", r->role_name,
 	         when, left / 60);
-	free(alias);
-	warn_short(cli, c);
+	warn_short(cli, it);
 }
 
-/* Stored credentials for profile still fresh (and for the asked role)? */
-static bool still_valid(struct cli *cli, const char *profile,
-                        const char *role_spec)
+/* The error line of a login, followed by the granted ARNs when the
+ * engine says they help. */
+static int fail(const struct s2s_login_result *res, const struct s2s_error *err)
 {
-	struct s2s_error err = S2S_ERROR_INIT;
-	struct s2s_creds *c = NULL;
-	long window = 1200;
-	bool ok = false;
+	fprintf(stderr, "saml2sts: %s",
+	        err->msg[0] ? err->msg : s2s_strerror(err->code));
+	for (size_t i = 0; res && res->list_granted && i < res->ngranted; i++)
+		fprintf(stderr, "%s %s", i ? "," : "",
+		        res->granted[i].role_arn);
+	fputc('\n', stderr);
+	return cli_cancel_status(cli_exit_code(err->code));
+}
+
+/* One summary line per stored profile, one error line per failed role;
+ * the chosen roles go first in the recently used list. */
+static int report(struct cli *cli, const struct login_args *a,
+                  const struct s2s_login_result *res, s2s_err rc,
+                  const struct s2s_error *err)
+{
+	const char *arns[MAX_ROLES];
+	size_t n = 0;
 	char when[64];
 
-	if (s2s_store_get_creds(&c, cli->store, profile, &err))
-		return false;
-	s2s_account_get_long(&window, cli->acct, "refresh_window", 0, 43200,
-	                     1200, &err);
-	if (s2s_creds_remaining(c, time(NULL)) > s2s_creds_window(c, window) &&
-	    (!role_spec ||
-	     (c->role_arn && strcasecmp(role_spec, c->role_arn) == 0))) {
-		cli_local_time(when, sizeof(when), c->expiration);
+	if (res && res->still_valid) {
+		s2s_time_format_local(when, sizeof(when),
+		                      res->still_valid->expiration);
 		cli_info(cli,
 		         "Credentials of profile %s are valid until %s; use "
 		         "--force to log in again",
-		         profile, when);
-		ok = true;
-	}
-	s2s_creds_free(c);
-	return ok;
-}
-
-static int choose(struct cli *cli, const struct login_args *a,
-                  const struct s2s_saml *saml, size_t *idx, size_t *n)
-{
-	int status;
-
-	*n = 0;
-	if (saml->nroles == 0)
-		return cli_role_choose(cli, saml, false, idx);
-	if (a->all_roles) {
-		for (size_t i = 0; i < saml->nroles && i < MAX_ROLES; i++)
-			idx[(*n)++] = i;
+		         res->profile, when);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < a->nroles; i++) {
-		status = cli_role_find(cli, saml, a->roles[i], &idx[*n]);
-		if (status)
-			return status;
-		(*n)++;
-	}
-	if (*n)
-		return EXIT_OK;
-	return cli_role_choose_many(cli, saml,
-	                            cli_can_prompt(a->opt.skip_prompt), idx,
-	                            MAX_ROLES, n);
-}
+	if (!res || !res->nitems)
+		return fail(res, err);
+	for (size_t i = 0; i < res->nitems; i++) {
+		const struct s2s_login_item *it = &res->items[i];
 
-/* STS for every chosen role (in parallel), then the hand-off and one
- * summary line per profile that worked; the first failure's status. */
-static int assume_all(struct cli *cli, const struct login_args *a,
-                      const struct s2s_buf *saml_b64,
-                      const struct s2s_saml *saml, const size_t *idx, size_t n)
-{
-	const struct s2s_role *roles[MAX_ROLES];
-	const char *profiles[MAX_ROLES];
-	char *names[MAX_ROLES] = { NULL };
-	struct s2s_creds *creds[MAX_ROLES];
-	int statuses[MAX_ROLES], status, one;
-
-	for (size_t i = 0; i < n; i++) {
-		roles[i] = &saml->roles[idx[i]];
-		names[i] = n > 1 ? profile_name(cli, roles[i]) : NULL;
-		profiles[i] =
-		        names[i] ? names[i] : cli_profile(cli, a->profile);
+		if (it->rc) {
+			cli_fail(cli, &it->err);
+			continue;
+		}
+		summary(cli, it);
+		if (n < MAX_ROLES)
+			arns[n++] = it->role.role_arn;
 	}
-	status = cli_assume_roles(cli, &a->opt, saml_b64, saml, roles, profiles,
-	                          n, creds, statuses);
-	for (size_t i = 0; i < n; i++) {
-		one = statuses[i];
-		if (!one)
-			one = cli_aliyun_handoff(cli, profiles[i], creds[i]);
-		if (!one)
-			summary(cli, profiles[i], creds[i], roles[i]);
-		else if (!status)
-			status = one;
-		s2s_creds_free(creds[i]);
-		free(names[i]);
-	}
-	return status;
+	if (!a->opt.all_roles && !rc)
+		cli_recent_add(cli->account_name, arns, n);
+	return cli_exit_code(rc);
 }
 
 int cmd_login(struct cli *cli, int argc, char **argv)
 {
-	struct s2s_buf saml_b64 = S2S_BUF_SECRET_INIT;
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_login_result *res = NULL;
 	struct login_args a = { 0 };
-	struct s2s_saml *saml = NULL;
-	size_t idx[MAX_ROLES], n = 0;
 	int status;
+	s2s_err rc;
 
 	status = parse_args(cli, argc, argv, &a);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
+	if (a.password_stdin) {
+		status = cli_read_password_stdin(cli);
+		if (status)
+			return status;
+	}
 	status = cli_need_account(cli);
-	if (!status) /* fail before asking the IdP for anything */
-		status = cli_open_store(cli);
 	if (status)
 		return status;
-	if (!a.force && !a.all_roles && a.nroles <= 1 &&
-	    still_valid(cli, cli_profile(cli, a.profile),
-	                a.nroles ? a.roles[0] : NULL))
-		return EXIT_OK;
-	status = cli_authenticate(cli, &a.opt, &saml_b64, &saml);
-	if (!status)
-		status = choose(cli, &a, saml, idx, &n);
-	if (!status)
-		status = assume_all(cli, &a, &saml_b64, saml, idx, n);
-	if (!status && !a.all_roles)
-		cli_recent_add(cli, saml, idx, n);
-	s2s_saml_free(saml);
-	s2s_buf_release(&saml_b64);
+	a.opt.account = cli->account_name;
+	a.opt.roles = a.roles;
+	cli_catch_cancel();
+	rc = s2s_session_login(&res, cli->session, &a.opt, &err);
+	status = report(cli, &a, res, rc, &err);
+	s2s_login_result_free(res);
 	return status;
 }

@@ -23,20 +23,19 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int logout_all(struct cli *cli)
+static int logout_all(struct cli *cli, struct s2s_store *store)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_store_item *items = NULL;
 	size_t n = 0, gone = 0;
 	int status = EXIT_OK;
 
-	if (s2s_store_list(&items, &n, cli->store, &err))
+	if (s2s_store_list(&items, &n, store, &err))
 		return cli_fail(cli, &err);
 	for (size_t i = 0; i < n && !status; i++) {
 		if (i && strcmp(items[i].profile, items[i - 1].profile) == 0)
 			continue;
-		if (s2s_store_delete(cli->store, items[i].profile, NULL,
-		                     &err) &&
+		if (s2s_store_delete(store, items[i].profile, NULL, &err) &&
 		    err.code != S2S_ENOTFOUND)
 			status = cli_fail(cli, &err);
 		else
@@ -58,6 +57,7 @@ int cmd_logout(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_store *store = NULL;
 	const char *profile = NULL;
 	bool all = false;
 	int c, status;
@@ -94,13 +94,13 @@ int cmd_logout(struct cli *cli, int argc, char **argv)
 		                           "other");
 	status = cli_load_config(cli);
 	if (!status)
-		status = cli_open_store(cli);
+		status = cli_store(cli, &store);
 	if (status)
 		return status;
 	if (all)
-		return logout_all(cli);
+		return logout_all(cli, store);
 	profile = cli_profile(cli, profile);
-	if (s2s_store_delete(cli->store, profile, NULL, &err)) {
+	if (s2s_store_delete(store, profile, NULL, &err)) {
 		if (err.code != S2S_ENOTFOUND)
 			return cli_fail(cli, &err);
 		cli_info(cli, "Nothing stored for profile %s.", profile);

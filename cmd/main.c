@@ -5,11 +5,14 @@
  * options, runs one command and checks stdout for write errors.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+
+#include <saml2sts/session.h>
 
 #include "cli.h"
 
@@ -82,6 +85,10 @@ static void harden(void)
 	setrlimit(RLIMIT_CORE, &rl);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	umask(077);
+	/* A peer that closes a socket or pipe (a credentials-URI client,
+	 * Chromium's DevTools pipe, a closed stdout) is an error to handle,
+	 * not a reason to die; exec restores the default for its command. */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static int finish(int status)
@@ -133,7 +140,8 @@ int main(int argc, char **argv)
 		optind = 0; /* reset getopt for the command's own parsing */
 		status = cmd->run(&cli, argc, argv);
 	}
-	s2s_store_free(cli.store);
+	s2s_session_free(cli.session);
+	s2s_buf_release(&cli.password);
 	s2s_config_free(cli.cfg);
 	free(cli.config_path);
 	return finish(status);

@@ -41,14 +41,14 @@
 
 struct item {
 	const struct s2s_role *role;
-	size_t index; /* in saml->roles */
-	char *alias;  /* NULL when the account has none */
+	size_t index;      /* in saml->roles */
+	const char *alias; /* NULL when the account has none */
 	long rank, account_rank;
 	bool marked;
 };
 
 struct picker {
-	const struct cli *cli;
+	const struct s2s_pick *req;
 	int fd;
 	struct item *items;
 	size_t nitems;
@@ -309,7 +309,7 @@ static void draw(struct picker *p)
 	s2s_buf_puts(&b, "\033[H");
 	room = cols - 1;
 	snprintf(line, sizeof(line), "Choose a role for IdP account '%s'",
-	         p->cli->account_name);
+	         p->req->account);
 	s2s_buf_puts(&b, "\033[1m");
 	put_clip(&b, line, &room);
 	s2s_buf_puts(&b, "\033[0m");
@@ -523,20 +523,21 @@ static int loop(struct picker *p)
 	}
 }
 
-static int build_items(struct picker *p, const struct s2s_saml *saml,
-                       const long *rank)
+static int build_items(struct picker *p, const long *rank)
 {
-	p->items = calloc(saml->nroles, sizeof(*p->items));
-	p->rows = calloc(2 * saml->nroles + 1, sizeof(*p->rows));
+	const struct s2s_pick *req = p->req;
+
+	p->items = calloc(req->nroles, sizeof(*p->items));
+	p->rows = calloc(2 * req->nroles + 1, sizeof(*p->rows));
 	if (!p->items || !p->rows)
 		return EXIT_FAIL;
-	p->nitems = saml->nroles;
-	for (size_t i = 0; i < saml->nroles; i++) {
+	p->nitems = req->nroles;
+	for (size_t i = 0; i < req->nroles; i++) {
 		struct item *it = &p->items[i];
 
-		it->role = &saml->roles[i];
+		it->role = &req->roles[i];
 		it->index = i;
-		it->alias = cli_account_alias(p->cli, it->role->account_id);
+		it->alias = it->role->account_name;
 		it->rank = rank ? rank[i] : LONG_MAX;
 	}
 	for (size_t i = 0; i < p->nitems; i++) {
@@ -551,12 +552,12 @@ static int build_items(struct picker *p, const struct s2s_saml *saml,
 	return EXIT_OK;
 }
 
-int cli_pick(const struct cli *cli, const struct s2s_saml *saml,
-             const long *rank, size_t pre, size_t *idx, size_t max, size_t *n)
+int cli_pick(const struct s2s_pick *req, const long *rank, size_t pre,
+             size_t *idx, size_t max, size_t *n)
 {
 	const char *term = s2s_config_env("TERM"), *nc;
 	struct sigaction sa = { 0 }, old_int, old_term, old_hup, old_winch;
-	struct picker p = { .cli = cli, .fd = -1 };
+	struct picker p = { .req = req, .fd = -1 };
 	struct termios raw;
 	size_t keep = SIZE_MAX;
 	int status;
@@ -574,7 +575,7 @@ int cli_pick(const struct cli *cli, const struct s2s_saml *saml,
 	}
 	nc = s2s_config_env("NO_COLOR");
 	p.color = !(nc && *nc);
-	status = build_items(&p, saml, rank);
+	status = build_items(&p, rank);
 	if (status)
 		goto out;
 	for (size_t i = 0; i < p.nitems; i++)
@@ -616,11 +617,9 @@ int cli_pick(const struct cli *cli, const struct s2s_saml *saml,
 	} else if (status == EXIT_OK) {
 		idx[(*n)++] = p.items[p.rows[p.cur]].index;
 	} else {
-		status = cli_error(EXIT_CANCELLED, "role choice cancelled");
+		status = EXIT_CANCELLED;
 	}
 out:
-	for (size_t i = 0; p.items && i < p.nitems; i++)
-		free(p.items[i].alias);
 	free(p.items);
 	free(p.rows);
 	close(p.fd);

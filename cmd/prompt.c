@@ -96,68 +96,33 @@ out:
 	return rc;
 }
 
-int cli_prompt_read_stdin(struct cli_prompt *p)
+int cli_read_password_stdin(struct cli *cli)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	s2s_err rc;
 
-	s2s_buf_init(&p->stdin_secret, true);
-	rc = read_line(STDIN_FILENO, &p->stdin_secret, &err);
-	if (rc == S2S_ECANCELLED && p->stdin_secret.len > 0)
+	s2s_buf_release(&cli->password);
+	s2s_buf_init(&cli->password, true);
+	rc = read_line(STDIN_FILENO, &cli->password, &err);
+	if (rc == S2S_ECANCELLED && cli->password.len > 0)
 		rc = S2S_OK; /* last line without a newline */
-	if (rc || p->stdin_secret.len == 0) {
-		s2s_buf_release(&p->stdin_secret);
+	if (rc || cli->password.len == 0) {
+		s2s_buf_release(&cli->password);
 		return cli_error(EXIT_NEEDINPUT,
 		                 "--password-stdin: no password on stdin");
 	}
-	p->have_stdin_secret = true;
 	return EXIT_OK;
-}
-
-void cli_prompt_release(struct cli_prompt *p)
-{
-	if (p->have_stdin_secret)
-		s2s_buf_release(&p->stdin_secret);
-	p->have_stdin_secret = false;
-}
-
-static s2s_err copy_secret(struct s2s_buf *answer, const char *s, size_t len,
-                           struct s2s_error *err)
-{
-	s2s_buf_reset(answer);
-	if (s2s_buf_add(answer, s, len))
-		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	return S2S_OK;
-}
-
-/* The password kept in the store by configure --save-password. */
-static bool kept_password(const struct cli_prompt *p, struct s2s_buf *answer)
-{
-	struct s2s_error ignore = S2S_ERROR_INIT;
-
-	s2s_buf_reset(answer);
-	return s2s_store_get_secret(answer, p->store, p->account,
-	                            "idp-password", &ignore) == S2S_OK &&
-	       answer->len > 0;
 }
 
 static s2s_err ask(void *payload, enum s2s_prompt_kind kind, const char *text,
                    struct s2s_buf *answer, struct s2s_error *err)
 {
-	struct cli_prompt *p = payload;
-	const char *env;
+	struct cli *cli = payload;
+	bool allow = cli_can_prompt(cli->skip_prompt);
 
 	switch (kind) {
 	case S2S_PROMPT_PASSWORD:
-		if (p->have_stdin_secret)
-			return copy_secret(answer, p->stdin_secret.ptr,
-			                   p->stdin_secret.len, err);
-		env = s2s_config_env("SAML2STS_PASSWORD");
-		if (env)
-			return copy_secret(answer, env, strlen(env), err);
-		if (p->store && kept_password(p, answer))
-			return S2S_OK;
-		if (!p->allow)
+		if (!allow)
 			return s2s_error_set(err, S2S_ENEEDINPUT,
 			                     "a password is needed: use "
 			                     "--password-stdin or "
@@ -165,14 +130,14 @@ static s2s_err ask(void *payload, enum s2s_prompt_kind kind, const char *text,
 			                     "terminal");
 		return cli_tty_ask(text, true, answer, err);
 	case S2S_PROMPT_OTP:
-		if (!p->allow)
+		if (!allow)
 			return s2s_error_set(err, S2S_ENEEDINPUT,
 			                     "a one-time code is needed but "
 			                     "prompting is not allowed");
 		return cli_tty_ask(text, true, answer, err);
 	case S2S_PROMPT_USERNAME:
 	case S2S_PROMPT_CHOICE:
-		if (!p->allow)
+		if (!allow)
 			return s2s_error_set(err, S2S_ENEEDINPUT,
 			                     "%s needed but prompting is not "
 			                     "allowed (set it in the config "
@@ -295,9 +260,12 @@ static void notify(void *payload, const char *text)
 		fprintf(stderr, "%s\n", text);
 }
 
-void cli_prompter_init(struct s2s_prompter *out, struct cli_prompt *p)
+const struct s2s_prompter *cli_prompter(struct cli *cli)
 {
-	out->ask = ask;
-	out->notify = notify;
-	out->payload = p;
+	static struct s2s_prompter p;
+
+	p.ask = ask;
+	p.notify = notify;
+	p.payload = cli;
+	return &p;
 }

@@ -104,8 +104,7 @@ static const char *line_arn(const char *line, const char *account)
 	return NULL;
 }
 
-void cli_recent_load(const struct cli *cli, const struct s2s_saml *saml,
-                     long *rank, size_t *last)
+void cli_recent_load(const struct s2s_pick *req, long *rank, size_t *last)
 {
 	char *path = recent_path(false);
 	size_t n = 0;
@@ -113,16 +112,16 @@ void cli_recent_load(const struct cli *cli, const struct s2s_saml *saml,
 	long r = 0;
 
 	*last = SIZE_MAX;
-	for (size_t i = 0; i < saml->nroles; i++)
+	for (size_t i = 0; i < req->nroles; i++)
 		rank[i] = LONG_MAX;
 	for (size_t j = 0; j < n; j++) {
-		const char *arn = line_arn(v[j], cli->account_name);
+		const char *arn = line_arn(v[j], req->account);
 
 		if (!arn)
 			continue;
-		for (size_t i = 0; i < saml->nroles; i++)
+		for (size_t i = 0; i < req->nroles; i++)
 			if (rank[i] == LONG_MAX &&
-			    strcasecmp(arn, saml->roles[i].role_arn) == 0) {
+			    strcasecmp(arn, req->roles[i].role_arn) == 0) {
 				rank[i] = r;
 				if (*last == SIZE_MAX)
 					*last = i;
@@ -133,17 +132,15 @@ void cli_recent_load(const struct cli *cli, const struct s2s_saml *saml,
 	free(path);
 }
 
-static bool chosen(const struct s2s_saml *saml, const size_t *idx, size_t n,
-                   const char *arn)
+static bool chosen(const char *const *arns, size_t n, const char *arn)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(saml->roles[idx[i]].role_arn, arn) == 0)
+		if (strcasecmp(arns[i], arn) == 0)
 			return true;
 	return false;
 }
 
-void cli_recent_add(const struct cli *cli, const struct s2s_saml *saml,
-                    const size_t *idx, size_t n)
+void cli_recent_add(const char *account, const char *const *arns, size_t n)
 {
 	char *path = recent_path(true);
 	size_t nold = 0, kept = n;
@@ -156,13 +153,13 @@ void cli_recent_add(const struct cli *cli, const struct s2s_saml *saml,
 	bad = s2s_buf_puts(&text, "# saml2sts: recently used roles "
 	                          "(account<TAB>role ARN)\n") != S2S_OK;
 	for (size_t i = 0; i < n && !bad; i++)
-		bad = s2s_buf_printf(&text, "%s\t%s\n", cli->account_name,
-		                     saml->roles[idx[i]].role_arn) != S2S_OK;
+		bad = s2s_buf_printf(&text, "%s\t%s\n", account, arns[i]) !=
+		      S2S_OK;
 	for (size_t j = 0; j < nold && !bad; j++) {
-		const char *arn = line_arn(v[j], cli->account_name);
+		const char *arn = line_arn(v[j], account);
 
 		if (arn &&
-		    (chosen(saml, idx, n, arn) || kept++ >= RECENT_PER_ACCOUNT))
+		    (chosen(arns, n, arn) || kept++ >= RECENT_PER_ACCOUNT))
 			continue;
 		bad = s2s_buf_printf(&text, "%s\n", v[j]) != S2S_OK;
 	}

@@ -1,34 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* Role selection and listing for login and list-roles. */
+/* Showing and choosing roles for login and list-roles. */
 #ifndef S2S_CMD_ROLES_H
 #define S2S_CMD_ROLES_H
 
 #include <stdio.h>
 
+#include <saml2sts/session.h>
+
 #include "cli.h"
 
-/* Find the one role matching spec (ARN, ACCOUNT/ROLE, role name);
- * exit 10 when none, 2 when ambiguous. */
-int cli_role_find(const struct cli *cli, const struct s2s_saml *saml,
-                  const char *spec, size_t *idx);
+/* Roles (in the engine's order: account, then role name) grouped by
+ * account, numbered or not. */
+void cli_roles_print(const struct s2s_role *roles, size_t n, FILE *f,
+                     bool numbered);
 
-/* No --role: the config's role_arn, the only role, a numbered choice on
- * the terminal, or exit 8 listing the roles. */
-int cli_role_choose(const struct cli *cli, const struct s2s_saml *saml,
-                    bool can_prompt, size_t *idx);
+/* list-roles --output json. */
+void cli_roles_print_json(const struct s2s_grants *g, FILE *f);
 
-/* Like cli_role_choose, but on a terminal the interactive picker (or,
- * when the terminal cannot do it, the numbered list), which may return
- * several roles: up to max indexes in idx, their count in *n. */
-int cli_role_choose_many(const struct cli *cli, const struct s2s_saml *saml,
-                         bool can_prompt, size_t *idx, size_t max, size_t *n);
-
-/* Sorted by account then role name; caller frees the array. */
-const struct s2s_role **cli_roles_sorted(const struct s2s_saml *saml);
-
-int cli_roles_print(const struct cli *cli, const struct s2s_saml *saml, FILE *f,
-                    bool numbered);
-int cli_roles_print_json(const struct cli *cli, const struct s2s_saml *saml,
-                         FILE *f);
+/* The engine's pick callback: the interactive picker (recent first,
+ * last choice preselected) or, where the terminal cannot run it, a
+ * numbered list. */
+s2s_err cli_roles_pick(void *payload, const struct s2s_pick *req, size_t *idx,
+                       size_t *n, struct s2s_error *err);
 
 #endif

@@ -204,6 +204,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_server srv = { 0 };
+	struct s2s_store *store = NULL;
 	const char *profile = NULL;
 	int c, status;
 
@@ -229,7 +230,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		                 argv[optind]);
 	status = cli_load_config(cli);
 	if (!status)
-		status = cli_open_store(cli);
+		status = cli_store(cli, &store);
 	if (status)
 		return status;
 	srv.profile = cli_profile(cli, profile);

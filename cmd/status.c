@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <saml2sts/session.h>
+
 #include "cli.h"
 
 enum {
@@ -78,7 +80,7 @@ static void print_text(const struct s2s_store_item *it, size_t n,
 			printf("%-20s %-12s %-40s %-22s %-10s %s\n", "PROFILE",
 			       "ACCOUNT", "ROLE", "EXPIRES", "LEFT", "BACKEND");
 		any = true;
-		cli_local_time(when, sizeof(when), it[i].expires);
+		s2s_time_format_local(when, sizeof(when), it[i].expires);
 		if (secs > 0)
 			snprintf(left, sizeof(left), "%ldm", secs / 60);
 		else
@@ -101,6 +103,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	};
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_store_item *items = NULL;
+	struct s2s_store *store = NULL;
 	size_t n = 0;
 	bool json = false;
 	int c, status;
@@ -133,15 +136,15 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		                 argv[optind]);
 	status = cli_load_config(cli);
 	if (!status)
-		status = cli_open_store(cli);
+		status = cli_store(cli, &store);
 	if (status)
 		return status;
-	if (s2s_store_list(&items, &n, cli->store, &err))
+	if (s2s_store_list(&items, &n, store, &err))
 		return cli_fail(cli, &err);
 	if (json)
-		print_json(items, n, s2s_store_backend(cli->store), time(NULL));
+		print_json(items, n, s2s_store_backend(store), time(NULL));
 	else
-		print_text(items, n, s2s_store_backend(cli->store), time(NULL));
+		print_text(items, n, s2s_store_backend(store), time(NULL));
 	s2s_store_items_free(items, n);
 	return EXIT_OK;
 }

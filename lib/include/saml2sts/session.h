@@ -29,15 +29,18 @@ struct s2s_adapter;
 struct s2s_source;
 struct s2s_session;
 
+/* How long a refresh or a login waits for another process's lock. */
+#define S2S_SESSION_LOCK_MS 120000L
+
 /* What the engine tells the front end on the way (never a secret). */
 enum s2s_event {
-	S2S_EVENT_VERBOSE, /* detail for --verbose */
-	S2S_EVENT_NOTICE,  /* worth saying on a terminal (store fallback) */
-	S2S_EVENT_WARNING, /* something went wrong but the call goes on */
+	S2S_EVENT_VERBOSE,  /* detail for --verbose */
+	S2S_EVENT_NOTICE,   /* worth saying on a terminal (store fallback) */
+	S2S_EVENT_WARNING,  /* something went wrong but the call goes on */
 	S2S_EVENT_WAIT_END, /* an IdP wait (MFA push) is over: stop spinners */
 };
 
-/* A choice among roles for the picker; roles are borrowed for the call. */
+/* A choice among roles for the picker. */
 struct s2s_pick {
 	const char *account;          /* the IdP account (config section) */
 	const struct s2s_role *roles; /* account_name filled where known */
@@ -56,13 +59,14 @@ struct s2s_device_code {
 struct s2s_session_cb {
 	/* Questions on the terminal (username, password, OTP, choices) and
 	 * "approve on your phone" notes; ask() gives S2S_ENEEDINPUT when
-	 * prompting is not allowed. */
+	 * prompting is not allowed.  Never called during a refresh. */
 	const struct s2s_prompter *prompter;
-	/* Choose up to max of req's roles (indexes into req->roles, *n of
-	 * them); S2S_ECANCELLED when the user gives up.  Called only when
-	 * there is a choice to make and prompting is allowed. */
+	/* Choose among req's roles: indexes into req->roles in idx (room
+	 * for req->nroles), their count in *n.  S2S_ECANCELLED when the
+	 * user gives up.  Called only when there is a choice to make and
+	 * prompting is allowed. */
 	s2s_err (*pick)(void *payload, const struct s2s_pick *req, size_t *idx,
-	                size_t max, size_t *n, struct s2s_error *err);
+	                size_t *n, struct s2s_error *err);
 	/* One line of text (no newline) for the front end to show or not. */
 	void (*event)(void *payload, enum s2s_event ev, const char *text);
 	/* A device login's code, to show (also without a terminal) and,
@@ -88,14 +92,12 @@ struct s2s_session_opts {
 	 * NULL: /proc/self/exe. */
 	const char *self_path;
 	s2s_trace_cb trace; /* --debug: redacted HTTP trace, or NULL */
-	void *trace_payload;
 	/* Set non-zero (from a signal handler) to cancel long waits. */
 	volatile sig_atomic_t *cancel;
-	const struct s2s_session_cb *cb;
-	/* Tests: another source table (NULL-terminated) and an already
-	 * open store (borrowed); NULL for the built-in ones. */
+	const struct s2s_session_cb *cb; /* never NULL */
+	/* Tests: another source table (NULL-terminated); NULL for the
+	 * built-in one. */
 	const struct s2s_source *const *sources;
-	struct s2s_store *store;
 };
 
 /* Make a session.  Nothing is opened yet: the store is opened on first
@@ -104,6 +106,7 @@ s2s_err s2s_session_new(struct s2s_session **out,
                         const struct s2s_session_opts *opts,
                         struct s2s_error *err);
 
+/* Close the store and free; NULL is a no-op. */
 void s2s_session_free(struct s2s_session *s);
 
 /* The credential store, opened on first use: the backend forced by
@@ -119,7 +122,7 @@ s2s_err s2s_session_account(const struct s2s_account **out,
                             struct s2s_error *err);
 
 /* The profile an account stores under: its `profile` key, else its
- * name.  Borrowed. */
+ * name.  acct may be NULL.  Borrowed. */
 const char *s2s_session_default_profile(const struct s2s_account *acct,
                                         const char *account_name);
 
@@ -130,7 +133,7 @@ s2s_err s2s_session_window(long *out, const struct s2s_account *acct,
                            const struct s2s_creds *creds,
                            struct s2s_error *err);
 
-/* The one freshness rule: true when creds have more than the window
+/* The one freshness rule: true when creds have more than window seconds
  * left at now. */
 bool s2s_session_is_fresh(const struct s2s_creds *creds, long window,
                           time_t now);
@@ -139,12 +142,12 @@ enum s2s_fresh_state {
 	S2S_FRESH_STORED,    /* fresh in the store */
 	S2S_FRESH_TAKEN,     /* another process refreshed while we waited */
 	S2S_FRESH_REFRESHED, /* refreshed by this call */
-	S2S_FRESH_STALE,     /* not refreshable now, still valid: why says
-	                      * why */
+	S2S_FRESH_STALE,     /* not refreshable now but still valid; why
+	                      * says why */
 };
 
 struct s2s_fresh {
-	struct s2s_creds *creds; /* the caller's; free with s2s_creds_free */
+	struct s2s_creds *creds; /* the caller's; s2s_fresh_release() */
 	enum s2s_fresh_state state;
 	struct s2s_error why; /* S2S_FRESH_STALE: the refresh's failure */
 };
@@ -152,27 +155,28 @@ struct s2s_fresh {
 /* Fresh credentials for profile: from the store while they are fresh,
  * else refreshed (under the profile lock, after a re-read) through the
  * profile's source without prompting.  When a refresh is impossible but
- * the token is still valid, S2S_OK with S2S_FRESH_STALE.  When it has
- * expired, S2S_ENEEDINPUT "... run saml2sts login --profile P", or the
+ * the token is still valid: S2S_OK with S2S_FRESH_STALE.  When it has
+ * expired: S2S_ENEEDINPUT "... run saml2sts login --profile P", or the
  * refresh's own failure.  No credentials at all: S2S_ENEEDINPUT. */
 s2s_err s2s_session_fresh(struct s2s_fresh *out, struct s2s_session *s,
                           const char *profile, struct s2s_error *err);
 
+/* Free out->creds (wiping) and reset out. */
 void s2s_fresh_release(struct s2s_fresh *f);
 
 /* What a login is asked to do. */
 struct s2s_login_opts {
-	const char *account;          /* IdP account (config section) */
-	const char *profile;          /* --profile, or NULL */
-	const char *const *roles;     /* --role specs, or NULL */
+	const char *account;      /* IdP account (config section) */
+	const char *profile;      /* --profile, or NULL */
+	const char *const *roles; /* --role specs, or NULL */
 	size_t nroles;
-	bool all_roles;               /* --all-roles */
-	bool force;                   /* --force */
-	const char *username;         /* --username, or NULL */
-	const char *sts_endpoint;     /* --sts-endpoint, or NULL */
-	long duration;                /* --duration, or 0 */
-	bool browser;                 /* --browser */
-	bool headless;                /* --headless (implies browser) */
+	bool all_roles;           /* --all-roles */
+	bool force;               /* --force */
+	const char *username;     /* --username, or NULL */
+	const char *sts_endpoint; /* --sts-endpoint, or NULL */
+	long duration;            /* --duration, or 0 */
+	bool browser;             /* --browser */
+	bool headless;            /* --headless (implies browser) */
 };
 
 /* One stored profile of a login. */
@@ -182,7 +186,7 @@ struct s2s_login_item {
 	struct s2s_creds *creds; /* NULL when this role failed */
 	s2s_err rc;
 	struct s2s_error err;
-	long window; /* the freshness window of creds (for warnings) */
+	long window; /* the freshness window of creds */
 };
 
 struct s2s_login_result {
@@ -190,10 +194,11 @@ struct s2s_login_result {
 	 * fresh and nothing was done (no --force). */
 	struct s2s_creds *still_valid;
 	char *profile; /* the profile of still_valid */
+	/* One per chosen role, in the order chosen; empty when the login
+	 * failed before credentials were asked for. */
 	struct s2s_login_item *items;
 	size_t nitems;
-	/* Every role the source granted, for an error that lists them
-	 * (list_granted) and for the recently used list. */
+	/* Every role the source granted (for the error that lists them). */
 	struct s2s_role *granted;
 	size_t ngranted;
 	bool list_granted; /* the error should be followed by the ARNs */
@@ -210,9 +215,10 @@ s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
                           const struct s2s_login_opts *o,
                           struct s2s_error *err);
 
+/* NULL is a no-op. */
 void s2s_login_result_free(struct s2s_login_result *r);
 
-/* What an account may assume, for list-roles. */
+/* What an account may assume. */
 struct s2s_grants {
 	struct s2s_role *roles; /* sorted by account id, then role name */
 	size_t nroles;
@@ -223,30 +229,32 @@ struct s2s_grants {
 /* Log the account in and list what it may assume (nothing is stored,
  * no credentials are made).  *out is the caller's (s2s_grants_free). */
 s2s_err s2s_session_list(struct s2s_grants **out, struct s2s_session *s,
-                         const struct s2s_login_opts *o,
-                         struct s2s_error *err);
+                         const struct s2s_login_opts *o, struct s2s_error *err);
 
+/* NULL is a no-op. */
 void s2s_grants_free(struct s2s_grants *g);
 
 /* With the account's aliyun_config set, merge an External (or, opted
  * in, StsToken) profile for profile into the aliyun config.json; creds
  * may be NULL (configure). */
 s2s_err s2s_session_handoff(struct s2s_session *s,
-                            const struct s2s_account *acct,
-                            const char *profile, const struct s2s_creds *creds,
+                            const struct s2s_account *acct, const char *profile,
+                            const struct s2s_creds *creds,
                             struct s2s_error *err);
 
 /* The console sign-in URL for creds (GetSigninToken at the account's
  * signin_endpoint, else the site's); dest NULL: the site's console
  * home.  *url_out is a secret (s2s_secret_free). */
 s2s_err s2s_session_console_url(char **url_out, struct s2s_session *s,
-                                const struct s2s_creds *creds,
-                                const char *dest, struct s2s_error *err);
+                                const struct s2s_creds *creds, const char *dest,
+                                struct s2s_error *err);
 
 /* An HTTP session with the account's timeout, http_retries, the CA
  * bundle of the environment and the trace.  acct may be NULL. */
 s2s_err s2s_session_http(struct s2s_http **out, struct s2s_session *s,
-                         const struct s2s_account *acct,
-                         struct s2s_error *err);
+                         const struct s2s_account *acct, struct s2s_error *err);
+
+/* Format t as local "YYYY-MM-DD HH:MM TZ" into buf. */
+void s2s_time_format_local(char *buf, size_t size, time_t t);
 
 #endif

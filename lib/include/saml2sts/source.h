@@ -3,14 +3,17 @@
  * The implementer's header for sources: how a profile's credentials are
  * (re)made.  A source is one const table, like an IdP adapter: `saml`
  * (adapter -> SAMLResponse -> verify -> roles -> STS) today; CloudSSO and
- * role chaining are further rows of lib/source.c's table.  The engine
- * (session.c) owns the store, the locks, the choice of roles and the
- * profile names; a source only authenticates, lists what may be assumed
- * and makes credentials.  Only lib/ includes this header.
+ * role chaining are further rows of lib/source.c's table, one file each.
+ * The engine (session.c) owns the store, the locks, the choice of roles,
+ * the profile names and the freshness rule; a source only checks its
+ * account, authenticates, says what may be assumed and makes
+ * credentials.  Only lib/ and tests include this header.
  */
 #ifndef S2S_SOURCE_H
 #define S2S_SOURCE_H
 
+#include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -20,6 +23,8 @@
 #include "http.h"
 #include "session.h"
 #include "store.h"
+
+struct s2s_lock;
 
 enum s2s_source_flags {
 	/* A refresh: never prompt, never open a window. */
@@ -53,13 +58,13 @@ struct s2s_source {
 	/* Check the account before anything goes on the network: keys,
 	 * endpoints, files. */
 	s2s_err (*validate)(struct s2s_source_ctx *ctx);
-	/* Authenticate and say what may be assumed: g->roles (with
-	 * account_id, role_name, role_arn) and the optional session
-	 * facts.  g is the engine's; it frees it. */
+	/* Authenticate and say what may be assumed into g (roles with
+	 * role_arn, account_id and role_name; S2S_ENOROLE when none).
+	 * g is the engine's; it frees it. */
 	s2s_err (*grants)(struct s2s_source_ctx *ctx, struct s2s_grants *g);
 	/* Credentials for n roles of the last grants(), in parallel where
 	 * it can; out[i] for roles[i].  Returns S2S_OK unless nothing could
-	 * be tried (then every out[i] is unset). */
+	 * be tried. */
 	s2s_err (*mint)(struct s2s_source_ctx *ctx,
 	                const struct s2s_role *const *roles, size_t n,
 	                struct s2s_mint *out);
@@ -72,17 +77,22 @@ struct s2s_source {
 	void (*release)(struct s2s_source_ctx *ctx);
 };
 
-/* The source for an account (by its provider key), from the session's
- * table.  S2S_ECONFIG when the account has no provider or no source or
- * adapter serves it. */
-s2s_err s2s_source_find(const struct s2s_source **out,
-                        const struct s2s_source *const *table,
-                        const struct s2s_account *acct,
-                        const struct s2s_adapter *const *adapters,
-                        struct s2s_error *err);
-
 /* The built-in table (NULL-terminated). */
 const struct s2s_source *const *s2s_source_table(void);
+
+/* The source of acct (by its provider key) in table.  S2S_ECONFIG when
+ * the account has no provider, or neither a source nor an adapter of
+ * adapters serves it. */
+s2s_err s2s_source_find(const struct s2s_source **out,
+                        const struct s2s_source *const *table,
+                        const struct s2s_adapter *const *adapters,
+                        const struct s2s_account *acct, struct s2s_error *err);
+
+/* The adapter called name (or an alias, any case) in table; S2S_ENOTFOUND
+ * when none, S2S_EUNSUPPORTED when its probe says it cannot run here. */
+s2s_err s2s_adapter_lookup(const struct s2s_adapter **out,
+                           const struct s2s_adapter *const *table,
+                           const char *name, struct s2s_error *err);
 
 /* Engine services for sources. */
 
@@ -92,16 +102,15 @@ s2s_err s2s_source_store(struct s2s_store **out, struct s2s_source_ctx *ctx);
 /* A new HTTP session for the account (timeouts, retries, CA, trace). */
 s2s_err s2s_source_http(struct s2s_http **out, struct s2s_source_ctx *ctx);
 
-/* The IdP adapter named by the account's provider (or "browser" when
- * the login asks for it); borrowed. */
+/* The IdP adapter for the account: its provider, or "browser" when the
+ * login asks for it; borrowed. */
 s2s_err s2s_source_adapter(const struct s2s_adapter **out,
                            struct s2s_source_ctx *ctx);
 
-/* Take the lock called name (bounded wait); release with
- * s2s_lock_release(). */
-struct s2s_lock;
+/* Take the lock called name in the lock directory (bounded wait);
+ * release with s2s_lock_release(). */
 s2s_err s2s_source_lock(struct s2s_lock **out, struct s2s_source_ctx *ctx,
-                        const char *name, long timeout_ms);
+                        const char *name);
 
 /* Tell the front end something (never a secret). */
 void s2s_source_event(struct s2s_source_ctx *ctx, enum s2s_event ev,
@@ -111,11 +120,14 @@ void s2s_source_event(struct s2s_source_ctx *ctx, enum s2s_event ev,
 void s2s_source_device_code(struct s2s_source_ctx *ctx,
                             const struct s2s_device_code *dc);
 
-/* The front end's prompter, the preset password, whether it may prompt,
- * and the cancel flag, as the session was made with. */
+/* The prompter for this call: the front end's, or (silent, or no
+ * prompting allowed) one whose ask() gives S2S_ENEEDINPUT.  Borrowed. */
 const struct s2s_prompter *s2s_source_prompter(struct s2s_source_ctx *ctx);
-const struct s2s_buf *s2s_source_password(struct s2s_source_ctx *ctx);
-bool s2s_source_can_prompt(struct s2s_source_ctx *ctx);
+
+/* Kept secrets for an adapter (struct s2s_kept of adapter.h); borrowed. */
+const struct s2s_kept *s2s_source_kept(struct s2s_source_ctx *ctx);
+
+/* The cancel flag the session was made with, or NULL. */
 volatile sig_atomic_t *s2s_source_cancel(struct s2s_source_ctx *ctx);
 
 #endif

@@ -67,4 +67,27 @@ s2s_err s2s_sts_parse_response(struct s2s_creds **out, long status,
                                const char *body, size_t len,
                                struct s2s_error *err);
 
+/*
+ * An STS service as a table, like the IdP adapters: the sources call
+ * through it and never name a vendor.  Alibaba Cloud is the one row
+ * today; an AWS STS client is another row with the same slots.
+ */
+struct s2s_sts_client {
+	const char *name; /* "alibaba" */
+	/* The base URL for region, or override when set (checked). */
+	s2s_err (*endpoint)(char **out, const char *region,
+	                    const char *override, struct s2s_error *err);
+	/* The duration to ask for (see s2s_sts_duration). */
+	long (*duration)(long requested, long session_duration);
+	/* AssumeRoleWithSAML for n roles with one assertion (in parallel
+	 * when n > 1); results[i] for reqs[i].  S2S_OK unless nothing
+	 * could be tried. */
+	s2s_err (*assume_saml)(struct s2s_sts_result *results,
+	                       struct s2s_http *http,
+	                       const struct s2s_sts_request *reqs, size_t n);
+};
+
+/* The STS client called name ("alibaba"; NULL: the default), or NULL. */
+const struct s2s_sts_client *s2s_sts_client_find(const char *name);
+
 #endif

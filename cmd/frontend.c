@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The front end's side of the engine: the session made with cmd/'s
+ * callbacks (prompter, role picker, events, device-code display, the
+ * file store's passphrase), the cancel flag set by Ctrl-C, and the one
+ * place a fresh-credentials answer becomes a warning or an error line.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <saml2sts/secret.h>
+#include <saml2sts/session.h>
+
+#include "cli.h"
+#include "registry.h"
+#include "roles.h"
+
+static volatile sig_atomic_t cancelled;
+
+static void on_cancel(int sig)
+{
+	(void)sig;
+	cancelled = 1;
+}
+
+static void trace_line(const char *line, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "saml2sts: debug: %s\n", line);
+}
+
+static void on_event(void *payload, enum s2s_event ev, const char *text)
+{
+	struct cli *cli = payload;
+
+	switch (ev) {
+	case S2S_EVENT_VERBOSE:
+		cli_verbose(cli, "%s", text);
+		break;
+	case S2S_EVENT_NOTICE:
+		/* on a terminal or with --verbose: a failing command
+		 * without one prints only its error */
+		if (cli->verbose || isatty(STDERR_FILENO))
+			cli_info(cli, "saml2sts: %s", text);
+		break;
+	case S2S_EVENT_WARNING:
+		cli_info(cli, "saml2sts: warning: %s", text);
+		break;
+	case S2S_EVENT_WAIT_END:
+		cli_progress_stop(); /* before any other output */
+		break;
+	}
+}
+
+static void on_device_code(void *payload, const struct s2s_device_code *dc)
+{
+	(void)payload;
+	cli_progress_stop();
+	fprintf(stderr, "Open %s and enter the code %s\n",
+	        dc->uri_complete ? dc->uri_complete : dc->uri, dc->user_code);
+}
+
+/* The file store's passphrase: SAML2STS_FILE_PASSPHRASE, else a no-echo
+ * prompt on the terminal. */
+static s2s_err ask_passphrase(void *payload, struct s2s_buf *out,
+                              struct s2s_error *err)
+{
+	const char *env = s2s_config_env("SAML2STS_FILE_PASSPHRASE");
+
+	(void)payload;
+	s2s_buf_reset(out);
+	if (env) {
+		if (s2s_buf_puts(out, env))
+			return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		return S2S_OK;
+	}
+	if (!cli_can_prompt(false))
+		return s2s_error_set(err, S2S_ENEEDINPUT,
+		                     "the encrypted file store needs a "
+		                     "passphrase: set SAML2STS_FILE_PASSPHRASE "
+		                     "or run on a terminal");
+	return cli_tty_ask("Passphrase of the saml2sts file store", true, out,
+	                   err);
+}
+
+static void catch_cancel(void)
+{
+	struct sigaction sa = { 0 };
+
+	/* No SA_RESTART: waits in the engine see EINTR and the flag. */
+	sa.sa_handler = on_cancel;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+struct s2s_session *cli_session(struct cli *cli)
+{
+	static struct s2s_session_cb cb;
+	struct s2s_session_opts o = { 0 };
+	struct s2s_error err = S2S_ERROR_INIT;
+	const char *env = s2s_config_env("SAML2STS_PASSWORD");
+
+	if (cli->session)
+		return cli->session;
+	if (cli_load_config(cli))
+		return NULL;
+	/* A password given up front: --password-stdin, else the
+	 * environment (DESIGN.md 4). */
+	if (!cli->password.len && env && *env &&
+	    s2s_buf_puts(&cli->password, env)) {
+		cli_error(EXIT_FAIL, "out of memory");
+		return NULL;
+	}
+	cb.prompter = cli_prompter(cli);
+	cb.pick = cli_roles_pick;
+	cb.event = on_event;
+	cb.device_code = on_device_code;
+	cb.passphrase = ask_passphrase;
+	cb.payload = cli;
+	o.cfg = cli->cfg;
+	o.adapters = s2s_adapter_all();
+	o.password = &cli->password;
+	o.can_prompt = cli_can_prompt(cli->skip_prompt);
+	o.trace = cli->debug ? trace_line : NULL;
+	o.cancel = &cancelled;
+	o.cb = &cb;
+	if (s2s_session_new(&cli->session, &o, &err)) {
+		cli_fail(cli, &err);
+		return NULL;
+	}
+	cli_progress_allow(!cli->quiet && !cli->verbose && !cli->debug);
+	return cli->session;
+}
+
+/* Long waits (MFA push, a browser window) end on Ctrl-C through the
+ * cancel flag; call around interactive logins only. */
+void cli_catch_cancel(void)
+{
+	catch_cancel();
+}
+
+int cli_cancel_status(int status)
+{
+	return cancelled && status ? EXIT_CANCELLED : status;
+}
+
+int cli_fresh_creds(struct cli *cli, const char *profile,
+                    struct s2s_creds **out)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_fresh f = { 0 };
+	char when[64];
+
+	*out = NULL;
+	if (!cli_session(cli))
+		return EXIT_FAIL;
+	if (s2s_session_fresh(&f, cli->session, profile, &err))
+		return cli_fail(cli, &err);
+	if (f.state == S2S_FRESH_STALE) {
+		s2s_time_format_local(when, sizeof(when), f.creds->expiration);
+		cli_info(cli,
+		         "saml2sts: warning: credentials of '%s' expire soon "
+		         "(%s) and could not be refreshed; run saml2sts login "
+		         "--profile %s",
+		         profile, when, profile);
+	}
+	*out = f.creds;
+	return EXIT_OK;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The session object, shared by the engine (session.c) and the services
+ * it gives sources (source.c).  Private to lib/.
+ */
+#ifndef S2S_SESSION_INT_H
+#define S2S_SESSION_INT_H
+
+#include "saml2sts/adapter.h"
+#include "saml2sts/session.h"
+#include "saml2sts/source.h"
+
+struct s2s_lock;
+
+struct s2s_session {
+	struct s2s_session_opts o;
+	struct s2s_store *store;
+	/* The account being logged in (for kept secrets), or NULL. */
+	const struct s2s_account *acct;
+	struct s2s_kept kept;
+	struct s2s_prompter refuse; /* ask() says S2S_ENEEDINPUT */
+};
+
+/* The built-in sources (one file each). */
+extern const struct s2s_source s2s_source_saml;
+
+/* Take the lock called name in the lock directory (bounded wait). */
+s2s_err s2s_session__lock(struct s2s_lock **out, const char *name,
+                          struct s2s_error *err);
+
+/* Send one event line to the front end. */
+void s2s_session__event(struct s2s_session *s, enum s2s_event ev,
+                        const char *fmt, va_list ap) S2S_PRINTF(3, 0);
+
+#endif
