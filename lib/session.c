@@ -111,10 +111,10 @@ s2s_err s2s_session_new(struct s2s_session **out,
 	s->kept.get = kept_get;
 	s->kept.payload = s;
 	s->refuse.ask = refuse;
-	s->refuse.notify = opts->cb->prompter ? opts->cb->prompter->notify
-	                                      : NULL;
-	s->refuse.payload = opts->cb->prompter ? opts->cb->prompter->payload
-	                                       : NULL;
+	s->refuse.notify =
+	        opts->cb->prompter ? opts->cb->prompter->notify : NULL;
+	s->refuse.payload =
+	        opts->cb->prompter ? opts->cb->prompter->payload : NULL;
 	*out = s;
 	return S2S_OK;
 }
@@ -213,8 +213,8 @@ s2s_err s2s_session_http(struct s2s_http **out, struct s2s_session *s,
 		rc = s2s_account_get_long(&timeout, acct, "timeout", 1, 3600,
 		                          60, err);
 		if (!rc)
-			rc = s2s_account_get_long(&retries, acct,
-			                          "http_retries", 0, 10, 2, err);
+			rc = s2s_account_get_long(
+			        &retries, acct, "http_retries", 0, 10, 2, err);
 		if (rc)
 			return rc;
 	}
@@ -233,8 +233,7 @@ s2s_err s2s_session_http(struct s2s_http **out, struct s2s_session *s,
 /* The freshness rule */
 
 s2s_err s2s_session_window(long *out, const struct s2s_account *acct,
-                           const struct s2s_creds *creds,
-                           struct s2s_error *err)
+                           const struct s2s_creds *creds, struct s2s_error *err)
 {
 	long window = S2S_REFRESH_WINDOW;
 	s2s_err rc;
@@ -593,9 +592,9 @@ void s2s_login_result_free(struct s2s_login_result *r)
 }
 
 /* Stored credentials of profile still fresh (and for the asked role)? */
-static s2s_err still_valid(struct s2s_login_result *res,
-                           struct s2s_session *s, const char *profile,
-                           const char *role_spec, struct s2s_error *err)
+static s2s_err still_valid(struct s2s_login_result *res, struct s2s_session *s,
+                           const char *profile, const char *role_spec,
+                           struct s2s_error *err)
 {
 	struct s2s_error ignore = S2S_ERROR_INIT;
 	struct s2s_creds *c = NULL;
@@ -697,8 +696,8 @@ static s2s_err make_items(struct s2s_login_result *res,
                           const struct s2s_grants *g, const size_t *idx,
                           size_t n, struct s2s_error *err)
 {
-	const char *tmpl =
-	        s2s_account_get_str(acct, "profile_template", "{account}-{role}");
+	const char *tmpl = s2s_account_get_str(acct, "profile_template",
+	                                       "{account}-{role}");
 	const char *one = o->profile ? o->profile
 	                             : s2s_session_default_profile(
 	                                       acct, s2s_account_name(acct));
@@ -783,8 +782,7 @@ out:
 }
 
 s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
-                          const struct s2s_login_opts *o,
-                          struct s2s_error *err)
+                          const struct s2s_login_opts *o, struct s2s_error *err)
 {
 	struct s2s_login_result *res = calloc(1, sizeof(*res));
 	const struct s2s_account *acct = NULL;
@@ -801,9 +799,10 @@ s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
 	if (!rc) /* fail before asking the IdP for anything */
 		rc = s2s_session_store(&store, s, err);
 	if (!rc && !o->force && !o->all_roles && o->nroles <= 1)
-		rc = still_valid(res, s, o->profile ? o->profile
-		                                    : s2s_session_default_profile(
-		                                              acct, o->account),
+		rc = still_valid(res, s,
+		                 o->profile ? o->profile
+		                            : s2s_session_default_profile(
+		                                      acct, o->account),
 		                 o->nroles ? o->roles[0] : NULL, err);
 	if (rc || res->still_valid)
 		return rc;
@@ -905,8 +904,8 @@ static s2s_err aliyun_path(struct s2s_buf *out, struct s2s_error *err)
 }
 
 s2s_err s2s_session_handoff(struct s2s_session *s,
-                            const struct s2s_account *acct,
-                            const char *profile, const struct s2s_creds *creds,
+                            const struct s2s_account *acct, const char *profile,
+                            const struct s2s_creds *creds,
                             struct s2s_error *err)
 {
 	const char *mode = s2s_account_get(acct, "aliyun_config");
@@ -946,8 +945,8 @@ s2s_err s2s_session_handoff(struct s2s_session *s,
 }
 
 s2s_err s2s_session_console_url(char **url_out, struct s2s_session *s,
-                                const struct s2s_creds *creds,
-                                const char *dest, struct s2s_error *err)
+                                const struct s2s_creds *creds, const char *dest,
+                                struct s2s_error *err)
 {
 	const struct s2s_account *acct = creds_account(s, creds);
 	const struct s2s_site *site;

@@ -209,9 +209,9 @@ static s2s_err authenticate(struct s2s_source_ctx *ctx, struct saml_state *st)
 	lp.http = http;
 	lp.prompter = s2s_source_prompter(ctx);
 	lp.site_acs_url = st->site->acs_url;
-	lp.username = ctx->opt->username ? ctx->opt->username
-	                                 : s2s_account_get(ctx->acct,
-	                                                   "username");
+	lp.username = ctx->opt->username
+	                      ? ctx->opt->username
+	                      : s2s_account_get(ctx->acct, "username");
 	lp.flags = ctx->opt->headless ? S2S_LOGIN_HEADLESS : 0;
 	lp.kept = s2s_source_kept(ctx);
 	lp.cancel = s2s_source_cancel(ctx);
@@ -319,10 +319,11 @@ static s2s_err saml_mint(struct s2s_source_ctx *ctx,
 	}
 	duration = st->sts->duration(st->duration, st->saml->session_duration);
 	if (st->duration && duration < st->duration)
-		s2s_source_event(ctx, S2S_EVENT_VERBOSE,
-		                 "session duration %ld s capped to %ld s by the "
-		                 "assertion's SessionDuration",
-		                 st->duration, duration);
+		s2s_source_event(
+		        ctx, S2S_EVENT_VERBOSE,
+		        "session duration %ld s capped to %ld s by the "
+		        "assertion's SessionDuration",
+		        st->duration, duration);
 	for (size_t i = 0; i < n; i++) {
 		reqs[i].endpoint = st->endpoint;
 		reqs[i].role_arn = roles[i]->role_arn;

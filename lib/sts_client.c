@@ -10,13 +10,12 @@
 
 static s2s_err alibaba_assume_saml(struct s2s_sts_result *res,
                                    struct s2s_http *http,
-                                   const struct s2s_sts_request *reqs,
-                                   size_t n)
+                                   const struct s2s_sts_request *reqs, size_t n)
 {
 	if (n != 1)
 		return s2s_sts_assume_many(res, http, reqs, n);
-	res[0].rc = s2s_sts_assume_role_with_saml(&res[0].creds, http,
-	                                          &reqs[0], &res[0].err);
+	res[0].rc = s2s_sts_assume_role_with_saml(&res[0].creds, http, &reqs[0],
+	                                          &res[0].err);
 	return S2S_OK;
 }
 
