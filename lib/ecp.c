@@ -15,7 +15,7 @@
 
 #include "common.h"
 #include "saml2sts/ecp.h"
-#include "saml2sts/saml.h"
+#include "saml2sts/base64.h"
 
 #define NS_SOAP  "http://schemas.xmlsoap.org/soap/envelope/"
 #define NS_SAMLP "urn:oasis:names:tc:SAML:2.0:protocol"

@@ -16,7 +16,7 @@
 #include <libxml/xmlerror.h>
 
 #include "saml2sts/html.h"
-#include "saml2sts/http.h"
+#include "saml2sts/url.h"
 #include "common.h"
 
 #define MAX_HTML (8u * 1024 * 1024)

@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "saml2sts/http.h"
+#include "saml2sts/url.h"
 #include "redact.h"
 
 #define DEFAULT_CONNECT_MS 10000L

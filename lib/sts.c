@@ -14,6 +14,7 @@
 
 #include "json.h"
 #include "common.h"
+#include "saml2sts/isotime.h"
 #include "saml2sts/saml.h"
 #include "saml2sts/sts.h"
 
@@ -244,7 +245,7 @@ s2s_err s2s_sts_parse_response(struct s2s_creds **out, long status,
 	s2s_err rc;
 
 	*out = NULL;
-	obj = body ? s2s__json_parse(body, len) : NULL;
+	obj = body ? s2s_json_parse(body, len) : NULL;
 	if (!obj)
 		return s2s_error_set(err, status >= 500 ? S2S_ENET : S2S_ESTS,
 		                     "STS answered HTTP %ld with a body that "
@@ -254,7 +255,7 @@ s2s_err s2s_sts_parse_response(struct s2s_creds **out, long status,
 		rc = parse_success(out, obj, err);
 	else
 		rc = parse_error(status, obj, err);
-	s2s__json_put_wiped(obj);
+	s2s_json_put_wiped(obj);
 	return rc;
 }
 

@@ -259,7 +259,7 @@ s2s_err s2s_browser__json_str(struct s2s_buf *out, const char *s, size_t len)
 
 void s2s_browser__json_put(struct json_object *obj)
 {
-	s2s__json_put_wiped(obj); /* wipes every string first */
+	s2s_json_put_wiped(obj); /* wipes every string first */
 }
 
 struct json_object *s2s_browser__json_parse(const struct s2s_buf *msg)

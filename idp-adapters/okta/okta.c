@@ -219,7 +219,7 @@ static const char *path_of(const char *url)
 }
 
 /* POST body (JSON, secret) to url; *out gets the parsed object (free
- * with s2s__json_put_wiped).  Anything but JSON is S2S_EIDP. */
+ * with s2s_json_put_wiped).  Anything but JSON is S2S_EIDP. */
 static s2s_err api(struct okta_state *st, const char *url,
                    const struct s2s_buf *body, struct json_object **out,
                    long *status)
@@ -247,7 +247,7 @@ static s2s_err api(struct okta_state *st, const char *url,
 		                   "again later");
 		goto out;
 	}
-	*out = resp.body.ptr ? s2s__json_parse(resp.body.ptr, resp.body.len)
+	*out = resp.body.ptr ? s2s_json_parse(resp.body.ptr, resp.body.len)
 	                     : NULL;
 	if (!*out) {
 		char where[160];
@@ -326,8 +326,8 @@ static s2s_err body_state(struct okta_state *st, struct s2s_buf *b,
 {
 	s2s_buf_init(b, true);
 	if (s2s_buf_puts(b, "{") ||
-	    s2s__json_member(b, true, "stateToken", st->state_token.ptr) ||
-	    (passcode && s2s__json_member(b, false, "passCode", passcode)) ||
+	    s2s_json_member(b, true, "stateToken", st->state_token.ptr) ||
+	    (passcode && s2s_json_member(b, false, "passCode", passcode)) ||
 	    s2s_buf_puts(b, "}"))
 		return s2s_error_set(st->ctx->err, S2S_ENOMEM, "out of memory");
 	return S2S_OK;
@@ -565,7 +565,7 @@ static s2s_err do_push(struct okta_state *st, struct json_object *f,
 			break;
 		free(url);
 		url = strdup(next);
-		s2s__json_put_wiped(o);
+		s2s_json_put_wiped(o);
 		o = NULL;
 		if (!url)
 			rc = s2s_error_set(st->ctx->err, S2S_ENOMEM,
@@ -590,7 +590,7 @@ static s2s_err do_push(struct okta_state *st, struct json_object *f,
 		*result = o;
 		o = NULL;
 	}
-	s2s__json_put_wiped(o);
+	s2s_json_put_wiped(o);
 	s2s_buf_release(&body);
 	free(url);
 	return rc;
@@ -627,7 +627,7 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 				rc = s2s_error_set(st->ctx->err, S2S_EIDP,
 				                   "okta: bad verify link");
 		}
-		s2s__json_put_wiped(o);
+		s2s_json_put_wiped(o);
 		o = NULL;
 		s2s_buf_release(&body);
 	}
@@ -638,9 +638,9 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 	if (!rc) {
 		s2s_buf_reset(&body);
 		if (s2s_buf_puts(&body, "{") ||
-		    s2s__json_member(&body, true, "stateToken",
-		                     st->state_token.ptr) ||
-		    s2s__json_member(&body, false, "passCode", code.ptr) ||
+		    s2s_json_member(&body, true, "stateToken",
+		                    st->state_token.ptr) ||
+		    s2s_json_member(&body, false, "passCode", code.ptr) ||
 		    s2s_buf_puts(&body, "}"))
 			rc = s2s_error_set(st->ctx->err, S2S_ENOMEM,
 			                   "out of memory");
@@ -654,7 +654,7 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 		*result = o;
 		o = NULL;
 	}
-	s2s__json_put_wiped(o);
+	s2s_json_put_wiped(o);
 	s2s_buf_release(&body);
 	s2s_buf_release(&code);
 	free(url);
@@ -729,12 +729,12 @@ static s2s_err primary(struct okta_state *st, struct json_object **out,
 		rc = s2s_adapter_password(st->ctx, &pass);
 	if (!rc && (!(url = join2(st->origin, "/api/v1/authn", "")) ||
 	            s2s_buf_puts(&body, "{") ||
-	            s2s__json_member(&body, true, "username", user.ptr) ||
-	            s2s__json_member(&body, false, "password", pass.ptr) ||
+	            s2s_json_member(&body, true, "username", user.ptr) ||
+	            s2s_json_member(&body, false, "password", pass.ptr) ||
 	            s2s_buf_puts(&body, ",\"options\":{\"multiOptionalFactor"
 	                                "Enroll\":false,\"warnBeforePassword"
 	                                "Expired\":false},\"context\":{") ||
-	            s2s__json_member(&body, true, "deviceToken", st->device) ||
+	            s2s_json_member(&body, true, "deviceToken", st->device) ||
 	            s2s_buf_puts(&body, "}}")))
 		rc = s2s_error_set(st->ctx->err, S2S_ENOMEM, "out of memory");
 	if (!rc)
@@ -818,7 +818,7 @@ static s2s_err okta_authenticate(struct s2s_adapter_ctx *ctx,
 		if (!rc)
 			rc = do_mfa(st, o, &next, &status);
 		if (!rc) {
-			s2s__json_put_wiped(o);
+			s2s_json_put_wiped(o);
 			o = next;
 			next = NULL;
 			rc = handle_status(st, o, status, "MFA", &done);
@@ -832,7 +832,7 @@ static s2s_err okta_authenticate(struct s2s_adapter_ctx *ctx,
 	}
 	if (!rc)
 		rc = to_app(st, str_at(o, "sessionToken"), saml_b64);
-	s2s__json_put_wiped(o);
+	s2s_json_put_wiped(o);
 	return rc;
 }
 
