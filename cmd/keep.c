@@ -6,6 +6,7 @@
  * silent while the IdP session lives.  The SAMLResponse itself is never
  * kept.
  */
+#include <signal.h>
 #include <stdlib.h>
 
 #include <saml2sts/lock.h>
@@ -68,9 +69,49 @@ static void save_session(struct cli *cli, struct s2s_http *http)
 	s2s_buf_release(&jar);
 }
 
+static volatile sig_atomic_t cancelled;
+
+/* The first signal asks the adapter to stop; a second one kills, as
+ * it would without us (an HTTP request does not see the flag). */
+static void on_signal(int sig)
+{
+	if (cancelled) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	cancelled = 1;
+}
+
+/* Ctrl-C, SIGTERM and SIGHUP set the adapters' cancel flag while they
+ * run (a browser window, an MFA wait); a pipe to a browser that died
+ * must not kill us.  Until the engine's front end does it for all. */
+static void signals(bool on)
+{
+	static struct sigaction old_int, old_term, old_hup, old_pipe;
+	struct sigaction sa = { 0 };
+
+	if (!on) {
+		sigaction(SIGPIPE, &old_pipe, NULL);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
+		return;
+	}
+	cancelled = 0;
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old_pipe);
+}
+
 int cli_login_locked(struct cli *cli, const struct s2s_login_params *lp,
                      struct s2s_buf *saml_b64)
 {
+	struct s2s_login_params p = *lp;
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_lock *lock = NULL;
 	bool keep = remember(cli);
@@ -83,7 +124,11 @@ int cli_login_locked(struct cli *cli, const struct s2s_login_params *lp,
 	if (keep)
 		load_session(cli, lp->http);
 	cli_progress_allow(!cli->quiet && !cli->verbose && !cli->debug);
-	rc = s2s_login(lp, saml_b64, &err);
+	if (!p.cancel)
+		p.cancel = &cancelled;
+	signals(true);
+	rc = s2s_login(&p, saml_b64, &err);
+	signals(false);
 	cli_progress_stop(); /* before any other output */
 	if (rc)
 		status = cli_fail(cli, &err);

@@ -212,7 +212,10 @@ s2s_err s2s_browser__recv(struct s2s_cdp *cdp, struct s2s_buf *out,
 		left = deadline_ms - s2s_browser__now_ms();
 		if (left <= 0)
 			return S2S_EEXPIRED; /* the caller words it */
-		r = poll(&pfd, 1, left > 1000 ? 1000 : (int)left);
+		/* wake up often enough to see *stop, which a signal
+		 * handler sets without interrupting this thread's poll
+		 * when the signal lands on another one */
+		r = poll(&pfd, 1, left > 200 ? 200 : (int)left);
 		if (r < 0 && errno != EINTR)
 			return s2s_error_set(err, S2S_ERROR, "poll: %s",
 			                     strerror(errno));

@@ -53,7 +53,7 @@ static s2s_err read_settings(struct okta_state *st,
                              const struct s2s_account *acct,
                              struct s2s_error *err)
 {
-	s2s_err rc = s2s_account_check_ns(acct, "okta", okta_keys, err);
+	s2s_err rc = S2S_OK;
 	const char *mfa = s2s_account_get_str(acct, "okta.mfa", "auto");
 	bool ok = strcmp(mfa, "auto") == 0;
 
@@ -87,12 +87,7 @@ static s2s_err okta_validate(const struct s2s_account *acct,
                              struct s2s_error *err)
 {
 	struct okta_state st = { 0 };
-	const char *url = s2s_account_get(acct, "url");
 
-	if (url && !s2s_url_allowed(url))
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "url must be https (http only to a "
-		                     "loopback address)");
 	return read_settings(&st, acct, err);
 }
 
@@ -527,6 +522,7 @@ static s2s_err do_push(struct okta_state *st, struct json_object *f,
 		rc = api(st, url, &body, &o, status);
 	s2s_poll_init(&poll, st->poll_ms, st->poll_ms, 1.0,
 	              st->push_timeout_s * 1000);
+	poll.cancel = st->ctx->cancel;
 	notify(st, "Okta Verify: approve the push on your phone");
 	while (!rc) {
 		const char *res = str_at(o, "factorResult");
@@ -859,6 +855,7 @@ const struct s2s_adapter s2s_adapter_okta = {
 	            S2S_ADAPTER_F_MFA_PUSH | S2S_ADAPTER_F_MFA_SMS |
 	            S2S_ADAPTER_F_MFA_EMAIL,
 	.priv_size = sizeof(struct okta_state),
+	.config_keys = okta_keys,
 	.validate = okta_validate,
 	.authenticate = okta_authenticate,
 	.release = okta_release,

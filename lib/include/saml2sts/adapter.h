@@ -66,6 +66,15 @@ struct s2s_adapter {
 	const char *summary;        /* one line for `saml2sts adapters` */
 	unsigned int features;      /* enum s2s_adapter_features bits */
 	size_t priv_size;           /* core callocs, wipes, frees */
+	/* The settings it reads, "<ns>.<key>", as <key>s (NULL-terminated,
+	 * or NULL for none); the core refuses any other key of the
+	 * namespace, so validate() need not. */
+	const char *const *config_keys;
+	const char *config_ns; /* the <ns> of config_keys; NULL: name */
+	/* The account key with the IdP URL the core checks with the URL
+	 * policy (https, or http only to a loopback host), falling back to
+	 * url when unset; NULL: url. */
+	const char *url_key;
 
 	bool (*probe)(void); /* optional: usable on this machine? */
 	s2s_err (*validate)(const struct s2s_account *acct,
