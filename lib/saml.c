@@ -1,28 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SAMLResponse decoding and parsing.  Strict base64 first, then the XML is
- * parsed by libxml2 with no DTD (a DOCTYPE is rejected three times over),
- * no entity substitution and no network.  Only the one Assertion that is a
+ * SAMLResponse decoding and parsing.  Strict base64 first (base64.c), then
+ * the XML goes through the hardened parse of xmlparse.c (no DTD: a
+ * DOCTYPE is rejected three times over; no entity substitution, no
+ * network).  Only the one Assertion that is a
  * direct child of the Response root is read, by direct children with
  * namespace checks; duplicate IDs and stray assertions are rejected, which
  * closes the usual signature-wrapping tricks.  Signatures are not verified
  * here, nothing is decrypted and nothing is printed.
  */
 #include <limits.h>
-#include <pthread.h>
 #include <time.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/dict.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlversion.h>
 
 #include "saml2sts/base64.h"
 #include "saml2sts/isotime.h"
 #include "saml2sts/saml.h"
 #include "common.h"
 #include "saml_int.h"
+#include "xmlparse.h"
 
 #define NS_SAMLP       "urn:oasis:names:tc:SAML:2.0:protocol"
 #define NS_SAML        "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -30,6 +27,12 @@
 
 /* Far above any real Response; STS takes at most 100000 base64 chars. */
 #define MAX_XML ((size_t)256 * 1024)
+
+static const struct s2s__xml_limits response_limits = {
+	.what = "SAMLResponse",
+	.code = S2S_ESAML,
+	.max = MAX_XML,
+};
 
 static bool is_space(char c)
 {
@@ -46,137 +49,6 @@ static void trim(const char **s, size_t *len)
 		(*len)--;
 }
 
-/* ------------------------------------------------------------------ */
-/* libxml2 set-up                                                     */
-/* ------------------------------------------------------------------ */
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-/* Process-wide: nothing in saml2sts loads XML from a file or URL, so
- * every external entity, DTD or XInclude load is refused. */
-static xmlParserInputPtr deny_entity_loader(const char *url, const char *id,
-                                            xmlParserCtxtPtr ctxt)
-{
-	(void)url;
-	(void)id;
-	(void)ctxt;
-	return NULL;
-}
-
-static void xml_global_init(void)
-{
-	xmlInitParser();
-	xmlSetExternalEntityLoader(deny_entity_loader);
-}
-
-#if LIBXML_VERSION >= 21200
-static void silent_error(void *ctx, const xmlError *e)
-#else
-static void silent_error(void *ctx, xmlErrorPtr e)
-#endif
-{
-	(void)ctx;
-	(void)e;
-}
-
-#if LIBXML_VERSION < 21300
-static void silent_generic(void *ctx, const char *fmt, ...)
-{
-	(void)ctx;
-	(void)fmt;
-}
-#endif
-
-/* The SAX hook runs when "<!DOCTYPE name ..." has been read and before
- * any declaration in it: stop there, whatever the encoding. */
-static void refuse_doctype(void *ctx, const xmlChar *name,
-                           const xmlChar *public_id, const xmlChar *system_id)
-{
-	(void)name;
-	(void)public_id;
-	(void)system_id;
-	xmlStopParser(ctx);
-}
-
-static bool has_doctype(const char *xml, size_t len)
-{
-	static const char tag[] = "<!DOCTYPE";
-	size_t n = sizeof(tag) - 1;
-
-	for (size_t i = 0; len >= n && i <= len - n; i++) {
-		if (xml[i] == '<' && strncasecmp(xml + i, tag, n) == 0)
-			return true;
-	}
-	return false;
-}
-
-static int parse_options(void)
-{
-	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
-
-	/* Enum values, not macros: test the version. */
-#if LIBXML_VERSION >= 21300
-	opts |= XML_PARSE_NO_XXE;
-#endif
-#if LIBXML_VERSION >= 21400
-	opts |= XML_PARSE_NO_SYS_CATALOG;
-#endif
-	return opts;
-}
-
-/* Parse without DTD, entities, network or diagnostics on stderr. */
-static s2s_err parse_doc(xmlDocPtr *out, const char *xml, size_t len,
-                         struct s2s_error *err)
-{
-	xmlParserCtxtPtr ctxt = NULL;
-	xmlDocPtr doc = NULL;
-	const xmlError *e;
-	s2s_err rc = S2S_OK;
-#if LIBXML_VERSION < 21300
-	xmlGenericErrorFunc old_generic = xmlGenericError;
-	void *old_generic_ctx = xmlGenericErrorContext;
-
-	/* Encoding errors bypass the context; this handler is per thread. */
-	xmlSetGenericErrorFunc(NULL, silent_generic);
-#endif
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt) {
-		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
-		goto out;
-	}
-#if LIBXML_VERSION >= 21300
-	xmlCtxtSetErrorHandler(ctxt, silent_error, NULL);
-#else
-	ctxt->sax->serror = silent_error;
-#endif
-	ctxt->sax->internalSubset = refuse_doctype;
-	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,
-	                        parse_options());
-	if (ctxt->errNo == XML_ERR_USER_STOP ||
-	    (doc && (doc->intSubset || doc->extSubset))) {
-		rc = s2s_error_set(err, S2S_ESAML,
-		                   "SAMLResponse has a DOCTYPE");
-		goto out;
-	}
-	e = xmlCtxtGetLastError(ctxt);
-	if (!doc || !ctxt->wellFormed || !ctxt->nsWellFormed) {
-		rc = s2s_error_set(err, S2S_ESAML,
-		                   "SAMLResponse is not well-formed XML "
-		                   "(line %d)",
-		                   e ? e->line : 0);
-		goto out;
-	}
-	*out = doc;
-	doc = NULL;
-out:
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
-#if LIBXML_VERSION < 21300
-	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
-#endif
-	return rc;
-}
-
 /* Pre-order successor of n inside top (top itself excluded). */
 static xmlNodePtr next_node(xmlNodePtr n, const xmlNode *top)
 {
@@ -189,36 +61,6 @@ static xmlNodePtr next_node(xmlNodePtr n, const xmlNode *top)
 		n = n->parent;
 	}
 	return NULL;
-}
-
-static void wipe_text(const xmlDoc *doc, xmlNodePtr n)
-{
-	if (!n->content)
-		return;
-	if (doc->dict && xmlDictOwns(doc->dict, n->content) == 1)
-		return; /* shared, short strings */
-	s2s_memzero(n->content, strlen((const char *)n->content));
-}
-
-/* The tree holds the assertion, a bearer token: wipe the text libxml2
- * allocated for it.  (Copies inside the parser's input buffer remain.) */
-static void free_doc(xmlDocPtr doc)
-{
-	xmlNodePtr top = (xmlNodePtr)doc;
-
-	if (!doc)
-		return;
-	for (xmlNodePtr n = doc->children; n; n = next_node(n, top)) {
-		if (n->type != XML_ELEMENT_NODE) {
-			wipe_text(doc, n);
-			continue;
-		}
-		for (xmlAttrPtr a = n->properties; a; a = a->next) {
-			for (xmlNodePtr t = a->children; t; t = t->next)
-				wipe_text(doc, t);
-		}
-	}
-	xmlFreeDoc(doc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -789,26 +631,6 @@ static s2s_err read_response(struct s2s_saml *saml, xmlDocPtr doc,
 	return rc;
 }
 
-s2s_err s2s__saml_parse_doc(xmlDocPtr *out, const char *xml, size_t len,
-                            struct s2s_error *err)
-{
-	*out = NULL;
-	if (len > MAX_XML)
-		return s2s_error_set(err, S2S_ESAML,
-		                     "XML document is larger than %zu KiB",
-		                     MAX_XML / 1024);
-	if (has_doctype(xml, len))
-		return s2s_error_set(err, S2S_ESAML,
-		                     "XML document has a DOCTYPE");
-	pthread_once(&xml_once, xml_global_init);
-	return parse_doc(out, xml ? xml : "", len, err);
-}
-
-void s2s__saml_free_doc(xmlDocPtr doc)
-{
-	free_doc(doc);
-}
-
 s2s_err s2s_saml_parse_xml(struct s2s_saml **out, const char *xml, size_t len,
                            struct s2s_error *err)
 {
@@ -827,15 +649,7 @@ s2s_err s2s__saml_parse_xml_checked(struct s2s_saml **out, const char *xml,
 	S2S_ASSERT_ARG(out);
 	S2S_ASSERT_ARG(xml || !len);
 	*out = NULL;
-	if (len > MAX_XML)
-		return s2s_error_set(err, S2S_ESAML,
-		                     "SAMLResponse is larger than %zu KiB",
-		                     MAX_XML / 1024);
-	if (has_doctype(xml, len))
-		return s2s_error_set(err, S2S_ESAML,
-		                     "SAMLResponse has a DOCTYPE");
-	pthread_once(&xml_once, xml_global_init);
-	rc = parse_doc(&doc, xml ? xml : "", len, err);
+	rc = s2s__xml_parse(&doc, xml, len, &response_limits, err);
 	if (rc)
 		goto out;
 	saml = calloc(1, sizeof(*saml));
@@ -855,7 +669,7 @@ s2s_err s2s__saml_parse_xml_checked(struct s2s_saml **out, const char *xml,
 	*out = saml;
 	saml = NULL;
 out:
-	free_doc(doc);
+	s2s__xml_free_doc(doc); /* wipes: the assertion is a bearer token */
 	s2s_saml_free(saml);
 	return rc;
 }
