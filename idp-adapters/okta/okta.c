@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include <saml2sts/adapter.h>
+#include <saml2sts/file.h>
 #include <saml2sts/formflow.h>
 #include <saml2sts/html.h>
 #include <saml2sts/poll.h>
@@ -139,9 +140,8 @@ static char *token_path(const struct s2s_account *acct)
 
 	if (f && *f)
 		return strdup(f);
-	if (s2s_config_data_dir(&dir, &e))
-		return NULL;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+	if (s2s_config_data_dir(&dir, &e) ||
+	    s2s_file_mkdirs(dir, S2S_ECONFIG, &e)) {
 		free(dir);
 		return NULL;
 	}
@@ -151,10 +151,12 @@ static char *token_path(const struct s2s_account *acct)
 }
 
 /* The random device token of this install: read from the data dir, or
- * made with RAND_bytes and written there (0600, O_EXCL).  When the file
- * cannot be kept, a fresh random token is used for this login. */
+ * made with RAND_bytes and written there (lib/file.c: 0600, atomic
+ * replace).  When the file cannot be kept, a fresh random token is used
+ * for this login. */
 static void load_device_token(struct okta_state *st)
 {
+	struct s2s_error e = S2S_ERROR_INIT;
 	char *path = token_path(st->ctx->acct);
 	char buf[64] = "";
 	ssize_t n;
@@ -176,15 +178,11 @@ static void load_device_token(struct okta_state *st)
 	}
 	new_token(st->device);
 	if (path && st->device[0]) {
-		unlink(path);
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			if (write(fd, st->device, 32) != 32 ||
-			    write(fd, "\n", 1) != 1)
-				unlink(path);
-			close(fd);
-		}
+		memcpy(buf, st->device, 32);
+		buf[32] = '\n';
+		(void)s2s_file_write_private(path, buf, 33, S2S_ECONFIG, &e);
 	}
+	s2s_memzero(buf, sizeof(buf));
 	free(path);
 }
 
