@@ -93,12 +93,19 @@ int cmd_adapters(struct cli *cli, int argc, char **argv)
 			                      json ? "%s\"%s\"" : "%s%s",
 			                      j ? "," : "", al[j]);
 		if (json) {
+			const char *const *keys = s2s_adapter_config_keys(a);
+
 			factor_list(a, mfa, sizeof(mfa), ",", "\"");
 			printf("%s{\"name\":\"%s\",\"aliases\":[%s],"
-			       "\"mfa\":[%s],\"usable\":%s,\"summary\":\"%s\"}",
+			       "\"mfa\":[%s],\"usable\":%s,\"summary\":\"%s\","
+			       "\"config_ns\":\"%s\",\"config_keys\":[",
 			       i ? "," : "", s2s_adapter_name(a), aliases, mfa,
 			       usable ? "true" : "false",
-			       s2s_adapter_summary(a));
+			       s2s_adapter_summary(a),
+			       s2s_adapter_config_ns(a));
+			for (size_t k = 0; keys && keys[k]; k++)
+				printf("%s\"%s\"", k ? "," : "", keys[k]);
+			fputs("]}", stdout);
 		} else {
 			factor_list(a, mfa, sizeof(mfa), ",", "");
 			printf("%-14s %-22s %-28s %-6s %s\n",

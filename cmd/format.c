@@ -74,7 +74,7 @@ static int json_members(struct s2s_buf *b, const char *prefix,
 	int bad = add(b, prefix);
 
 	for (size_t i = 0; !bad && i < n; i++)
-		bad = s2s__json_member(b, i == 0, names[i], values[i]) ? -1 : 0;
+		bad = s2s_json_member(b, i == 0, names[i], values[i]) ? -1 : 0;
 	return bad ? bad : add(b, "}\n");
 }
 

@@ -19,9 +19,16 @@
 
 static volatile sig_atomic_t cancelled;
 
+/* The first signal asks the engine to stop (the browser is closed, an
+ * MFA wait ends); a second one kills, as it would without us, since an
+ * HTTP request in flight does not look at the flag. */
 static void on_cancel(int sig)
 {
-	(void)sig;
+	if (cancelled) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	cancelled = 1;
 }
 

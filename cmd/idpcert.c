@@ -4,16 +4,15 @@
  * SHA-256 fingerprint of each signing certificate, and pin them only
  * after a confirmation: on a terminal the user answers, in scripts
  * --idp-cert-fingerprint must match (or --yes accepts blindly).  The
- * PEM goes next to the config file, 0600, and idp_cert points to it.
+ * PEM goes next to the config file (atomic 0600 write, lib/file.c) and
+ * idp_cert points to it.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
+#include <saml2sts/file.h>
 #include <saml2sts/http.h>
 #include <saml2sts/saml.h>
 
@@ -117,19 +116,13 @@ static int confirm(const char *want, bool yes, bool match)
 	                                 "pinned");
 }
 
+/* Atomically, 0600 from birth: a reader never sees half a key. */
 static int write_pem(const char *path, const char *pem)
 {
-	size_t len = strlen(pem);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	struct s2s_error err = S2S_ERROR_INIT;
 
-	if (fd < 0)
-		return cli_error(EXIT_FAIL, "cannot write %s: %s", path,
-		                 strerror(errno));
-	if (write(fd, pem, len) != (ssize_t)len || fsync(fd) != 0) {
-		close(fd);
-		return cli_error(EXIT_FAIL, "cannot write %s", path);
-	}
-	close(fd);
+	if (s2s_file_write_private(path, pem, strlen(pem), S2S_ECONFIG, &err))
+		return cli_error(EXIT_FAIL, "%s", err.msg);
 	return EXIT_OK;
 }
 

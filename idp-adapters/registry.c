@@ -2,7 +2,6 @@
 /*
  * The registry table.  Adding an adapter: see README.md here.
  */
-#include <strings.h>
 #include <stddef.h>
 
 #include <saml2sts/adapter.h>
@@ -35,37 +34,8 @@ const struct s2s_adapter *const *s2s_adapter_all(void)
 	return adapters;
 }
 
-static bool name_matches(const struct s2s_adapter *a, const char *name)
-{
-	if (strcasecmp(a->name, name) == 0)
-		return true;
-	for (size_t i = 0; a->aliases && a->aliases[i]; i++)
-		if (strcasecmp(a->aliases[i], name) == 0)
-			return true;
-	return false;
-}
-
 s2s_err s2s_adapter_find(const struct s2s_adapter **out, const char *name,
                          struct s2s_error *err)
 {
-	*out = NULL;
-	for (size_t i = 0; adapters[i]; i++) {
-		const struct s2s_adapter *a = adapters[i];
-
-		if (!name_matches(a, name))
-			continue;
-		if (a->abi != S2S_ADAPTER_ABI)
-			return s2s_error_set(err, S2S_EUNSUPPORTED,
-			                     "adapter %s: ABI %u, expected %u",
-			                     a->name, a->abi, S2S_ADAPTER_ABI);
-		if (a->probe && !a->probe())
-			return s2s_error_set(err, S2S_EUNSUPPORTED,
-			                     "adapter %s: not usable here",
-			                     a->name);
-		*out = a;
-		return S2S_OK;
-	}
-	return s2s_error_set(err, S2S_ENOTFOUND,
-	                     "no IdP adapter '%s' (see saml2sts adapters)",
-	                     name);
+	return s2s_adapter_lookup(out, adapters, name, err);
 }

@@ -14,6 +14,7 @@
 #include "common.h"
 #include "saml2sts/aliyun.h"
 #include "saml2sts/file.h"
+#include "saml2sts/isotime.h"
 
 #define MAX_CONFIG (4u << 20)
 
@@ -198,7 +199,7 @@ s2s_err s2s_aliyun_config_merge(const char *path, const char *profile,
 	}
 	if (rc)
 		goto out;
-	root = text.len ? s2s__json_parse(text.ptr, text.len)
+	root = text.len ? s2s_json_parse(text.ptr, text.len)
 	                : json_object_new_object();
 	if (!root) {
 		/* never overwrite what we cannot parse */
@@ -211,7 +212,7 @@ s2s_err s2s_aliyun_config_merge(const char *path, const char *profile,
 	if (!rc)
 		rc = write_json(path, root, err);
 out:
-	s2s__json_put_wiped(root);
+	s2s_json_put_wiped(root);
 	s2s_buf_release(&text);
 	close(lock);
 	return rc;

@@ -586,6 +586,29 @@ const char *s2s_account_get_str(const struct s2s_account *acct, const char *key,
 	return v ? v : def;
 }
 
+s2s_err s2s_account_foreach(const struct s2s_account *acct,
+                            s2s_account_key_fn fn, void *payload)
+{
+	s2s_err rc;
+
+	S2S_ASSERT_ARG(fn);
+	for (size_t i = 0; acct && i < acct->body.n; i++) {
+		const struct cfg_line *l = &acct->body.v[i];
+
+		if (!l->key)
+			continue;
+		rc = fn(l->key, l->line, payload);
+		if (rc)
+			return rc;
+	}
+	return S2S_OK;
+}
+
+const char *s2s_account_file(const struct s2s_account *acct)
+{
+	return cfg_name(acct ? acct->cfg : NULL);
+}
+
 unsigned int s2s_account_line(const struct s2s_account *acct, const char *key)
 {
 	const struct cfg_line *l;

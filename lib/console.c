@@ -41,7 +41,7 @@ static s2s_err signin_token(char **out, struct s2s_http *http,
 	rc = s2s_http_do(http, &req, &resp, err); /* no redirects: secrets */
 	if (rc)
 		goto out;
-	obj = s2s__json_parse(resp.body.ptr, resp.body.len);
+	obj = s2s_json_parse(resp.body.ptr, resp.body.len);
 	tok = s2s__json_get_str(obj, "SigninToken");
 	code = s2s__json_get_str(obj, "Code");
 	if (resp.status == 200 && tok && *tok) {
@@ -61,7 +61,7 @@ static s2s_err signin_token(char **out, struct s2s_http *http,
 		                   resp.status);
 	}
 out:
-	s2s__json_put_wiped(obj);
+	s2s_json_put_wiped(obj);
 	s2s_http_response_release(&resp);
 	s2s_buf_release(&body);
 	return rc;

@@ -9,7 +9,7 @@
 #include "json.h"
 #include "common.h"
 #include "saml2sts/creds.h"
-#include "saml2sts/saml.h"
+#include "saml2sts/isotime.h"
 
 struct s2s_creds *s2s_creds_new(void)
 {
@@ -30,17 +30,6 @@ void s2s_creds_free(struct s2s_creds *c)
 	free(c->account_name);
 	free(c->region);
 	free(c);
-}
-
-void s2s_time_format_utc(char *buf, size_t size, time_t t)
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) ||
-	    !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
-		if (size)
-			buf[0] = '\0';
-	}
 }
 
 long s2s_creds_remaining(const struct s2s_creds *c, time_t now)
@@ -68,33 +57,32 @@ s2s_err s2s_creds_to_json(const struct s2s_creds *c, struct s2s_buf *out,
 	s2s_time_format_utc(issued, sizeof(issued), c->issued);
 	rc = s2s_buf_add(out, "{", 1);
 	if (!rc)
-		rc = s2s__json_member(out, true, "AccessKeyId",
-		                      c->access_key_id);
+		rc = s2s_json_member(out, true, "AccessKeyId",
+		                     c->access_key_id);
 	if (!rc)
-		rc = s2s__json_member(out, false, "AccessKeySecret",
-		                      c->access_key_secret);
+		rc = s2s_json_member(out, false, "AccessKeySecret",
+		                     c->access_key_secret);
 	if (!rc)
-		rc = s2s__json_member(out, false, "SecurityToken",
-		                      c->security_token);
+		rc = s2s_json_member(out, false, "SecurityToken",
+		                     c->security_token);
 	if (!rc)
-		rc = s2s__json_member(out, false, "Expiration", exp);
+		rc = s2s_json_member(out, false, "Expiration", exp);
 	if (!rc && c->issued)
-		rc = s2s__json_member(out, false, "Issued", issued);
+		rc = s2s_json_member(out, false, "Issued", issued);
 	if (!rc && c->role_arn)
-		rc = s2s__json_member(out, false, "RoleArn", c->role_arn);
+		rc = s2s_json_member(out, false, "RoleArn", c->role_arn);
 	if (!rc && c->provider_arn)
-		rc = s2s__json_member(out, false, "SAMLProviderArn",
-		                      c->provider_arn);
+		rc = s2s_json_member(out, false, "SAMLProviderArn",
+		                     c->provider_arn);
 	if (!rc && c->assumed_role_arn)
-		rc = s2s__json_member(out, false, "AssumedRoleArn",
-		                      c->assumed_role_arn);
+		rc = s2s_json_member(out, false, "AssumedRoleArn",
+		                     c->assumed_role_arn);
 	if (!rc && c->account_id)
-		rc = s2s__json_member(out, false, "AccountId", c->account_id);
+		rc = s2s_json_member(out, false, "AccountId", c->account_id);
 	if (!rc && c->account_name)
-		rc = s2s__json_member(out, false, "IdPAccount",
-		                      c->account_name);
+		rc = s2s_json_member(out, false, "IdPAccount", c->account_name);
 	if (!rc && c->region)
-		rc = s2s__json_member(out, false, "Region", c->region);
+		rc = s2s_json_member(out, false, "Region", c->region);
 	if (!rc)
 		rc = s2s_buf_add(out, "}", 1);
 	if (rc)
@@ -123,7 +111,7 @@ s2s_err s2s_creds_from_json(struct s2s_creds **out, const char *json,
 	s2s_err rc = S2S_OK;
 
 	*out = NULL;
-	obj = s2s__json_parse(json, len);
+	obj = s2s_json_parse(json, len);
 	if (!obj) {
 		rc = s2s_error_set(err, S2S_ESTORE,
 		                   "stored credentials are not valid JSON");
@@ -161,7 +149,7 @@ s2s_err s2s_creds_from_json(struct s2s_creds **out, const char *json,
 	c = NULL;
 out:
 	s2s_creds_free(c);
-	s2s__json_put_wiped(obj);
+	s2s_json_put_wiped(obj);
 	return rc;
 }
 
@@ -174,18 +162,18 @@ s2s_err s2s_creds_external_json(const struct s2s_creds *c, struct s2s_buf *out,
 	s2s_time_format_utc(exp, sizeof(exp), c->expiration);
 	rc = s2s_buf_add(out, "{", 1);
 	if (!rc)
-		rc = s2s__json_member(out, true, "mode", "StsToken");
+		rc = s2s_json_member(out, true, "mode", "StsToken");
 	if (!rc)
-		rc = s2s__json_member(out, false, "access_key_id",
-		                      c->access_key_id);
+		rc = s2s_json_member(out, false, "access_key_id",
+		                     c->access_key_id);
 	if (!rc)
-		rc = s2s__json_member(out, false, "access_key_secret",
-		                      c->access_key_secret);
+		rc = s2s_json_member(out, false, "access_key_secret",
+		                     c->access_key_secret);
 	if (!rc)
-		rc = s2s__json_member(out, false, "sts_token",
-		                      c->security_token);
+		rc = s2s_json_member(out, false, "sts_token",
+		                     c->security_token);
 	if (!rc)
-		rc = s2s__json_member(out, false, "expiration", exp);
+		rc = s2s_json_member(out, false, "expiration", exp);
 	if (!rc)
 		rc = s2s_buf_add(out, "}", 1);
 	if (rc)

@@ -4,18 +4,19 @@
  * PAOS AuthnRequest, and the samlp:Response taken out of the IdP's SOAP
  * answer as a document of its own.  The Response is copied with every
  * namespace declaration in scope at it, so its canonical form (and so
- * its signature) is the same as inside the envelope.  No HTTP here.
+ * its signature) is the same as inside the envelope.  The answer goes
+ * through the one hardened XML parse (xmlparse.c).  No HTTP here.
  */
 #include <time.h>
 
-#include <libxml/parser.h>
-#include <libxml/xmlerror.h>
 #include <libxml/tree.h>
 #include <openssl/rand.h>
 
 #include "common.h"
 #include "saml2sts/ecp.h"
-#include "saml2sts/saml.h"
+#include "saml2sts/base64.h"
+#include "saml2sts/isotime.h"
+#include "xmlparse.h"
 
 #define NS_SOAP  "http://schemas.xmlsoap.org/soap/envelope/"
 #define NS_SAMLP "urn:oasis:names:tc:SAML:2.0:protocol"
@@ -53,8 +54,6 @@ s2s_err s2s_ecp_request(struct s2s_buf *out, const char *sp_entity,
 {
 	unsigned char rnd[16];
 	char id[2 * sizeof(rnd) + 2], instant[32];
-	time_t now = time(NULL);
-	struct tm tm;
 	s2s_err rc;
 
 	S2S_ASSERT_ARG(out && sp_entity && acs_url);
@@ -63,8 +62,7 @@ s2s_err s2s_ecp_request(struct s2s_buf *out, const char *sp_entity,
 	id[0] = '_';
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		snprintf(id + 1 + 2 * i, 3, "%02x", rnd[i]);
-	gmtime_r(&now, &tm);
-	strftime(instant, sizeof(instant), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	s2s_time_format_utc(instant, sizeof(instant), time(NULL));
 	rc = s2s_buf_printf(
 	        out,
 	        "<S:Envelope xmlns:S=\"" NS_SOAP "\"><S:Body>"
@@ -105,72 +103,12 @@ static xmlNode *child(const xmlNode *n, const char *ns, const char *name)
 	return NULL;
 }
 
-static void silent(void *ctx, xmlErrorPtr e)
-{
-	(void)ctx;
-	(void)e;
-}
-
-static void wipe_node(xmlNode *n)
-{
-	for (; n; n = n->next) {
-		if ((n->type == XML_TEXT_NODE ||
-		     n->type == XML_CDATA_SECTION_NODE) &&
-		    n->content &&
-		    (!n->doc || !n->doc->dict ||
-		     xmlDictOwns(n->doc->dict, n->content) != 1))
-			s2s_memzero(n->content, strlen((char *)n->content));
-		if (n->type == XML_ELEMENT_NODE)
-			for (xmlAttr *a = n->properties; a; a = a->next)
-				wipe_node(a->children);
-		wipe_node(n->children);
-	}
-}
-
-/* The tree holds the assertion, a bearer token: wipe, then free. */
-static void free_doc(xmlDoc *doc)
-{
-	if (!doc)
-		return;
-	wipe_node(doc->children);
-	xmlFreeDoc(doc);
-}
-
-static s2s_err parse(xmlDoc **out, const char *xml, size_t len,
-                     struct s2s_error *err)
-{
-	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
-	xmlStructuredErrorFunc old_fn;
-	void *old_ctx;
-	xmlParserCtxt *ctxt;
-
-#if LIBXML_VERSION >= 21300
-	opts |= XML_PARSE_NO_XXE;
-#endif
-	*out = NULL;
-	if (len > (size_t)INT32_MAX)
-		return s2s_error_set(err, S2S_EIDP, "ECP answer too large");
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt)
-		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	old_fn = xmlStructuredError;
-	old_ctx = xmlStructuredErrorContext;
-	xmlSetStructuredErrorFunc(NULL, silent);
-	*out = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL, opts);
-	xmlSetStructuredErrorFunc(old_ctx, old_fn);
-	xmlFreeParserCtxt(ctxt);
-	if (!*out)
-		return s2s_error_set(err, S2S_EIDP,
-		                     "the ECP answer is not XML (not a SOAP "
-		                     "envelope)");
-	if ((*out)->intSubset) {
-		free_doc(*out);
-		*out = NULL;
-		return s2s_error_set(err, S2S_EIDP,
-		                     "the ECP answer has a DOCTYPE");
-	}
-	return S2S_OK;
-}
+/* Far above any real answer; the HTTP session caps bodies at 8 MiB too. */
+static const struct s2s__xml_limits answer_limits = {
+	.what = "the ECP answer",
+	.code = S2S_EIDP,
+	.max = (size_t)8 << 20,
+};
 
 /* The top-level StatusCode Value of resp, or NULL; borrowed via *tmp. */
 static const char *status_of(xmlNode *resp, xmlChar **tmp)
@@ -275,7 +213,7 @@ static s2s_err serialise(struct s2s_buf *out, xmlDoc *doc, xmlNode *resp,
 out:
 	xmlFree(inscope);
 	xmlBufferFree(buf);
-	free_doc(copy);
+	s2s__xml_free_doc(copy);
 	return rc;
 }
 
@@ -287,8 +225,7 @@ s2s_err s2s_ecp_response(struct s2s_buf *saml_b64, const char *soap, size_t len,
 	s2s_err rc;
 
 	S2S_ASSERT_ARG(saml_b64 && (soap || !len));
-	xmlInitParser();
-	rc = parse(&doc, soap, len, err);
+	rc = s2s__xml_parse(&doc, soap, len, &answer_limits, err);
 	if (rc)
 		return rc;
 	env = xmlDocGetRootElement(doc);
@@ -317,6 +254,6 @@ s2s_err s2s_ecp_response(struct s2s_buf *saml_b64, const char *soap, size_t len,
 	if (!rc)
 		rc = serialise(saml_b64, doc, resp, err);
 out:
-	free_doc(doc);
+	s2s__xml_free_doc(doc); /* wipes: the Response is a bearer token */
 	return rc;
 }

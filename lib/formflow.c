@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Form-flow helpers shared by the HTML-driving adapters (form, adfs,
- * shibboleth): the browser-with-JavaScript-off behaviour of choosing the
- * username input, pressing the default button and submitting by GET or
- * POST.  It holds no page classifier: each adapter decides what a page
- * means.
+ * shibboleth, keycloak): the browser-with-JavaScript-off behaviour of
+ * choosing the username input, pressing the default button and
+ * submitting by GET or POST.  It holds no page classifier: each adapter
+ * decides what a page means; the loop over pages is pageloop.c.
  */
 #include "common.h"
 #include "saml2sts/formflow.h"
@@ -73,6 +73,12 @@ size_t s2s_formflow_count_visible(const struct s2s_form *form)
 			n++;
 	}
 	return n;
+}
+
+bool s2s_formflow_is_autopost(const struct s2s_form *form)
+{
+	return s2s_formflow_count_visible(form) == 0 && form->nfields > 0 &&
+	       strcmp(form->method, "POST") == 0;
 }
 
 static bool has_submitter(const struct s2s_form *form)

@@ -6,8 +6,8 @@
  * early, and the ones tied to a form by form="id"), the title, <base>
  * and a meta refresh.  Values may be secrets (SAMLResponse, password):
  * they are wiped on free, and the libxml2 tree is wiped before it is
- * freed.  No HTTP, no scripts, no network, no DTD and no entities
- * beyond HTML's own.
+ * freed (xmlparse.c, shared with the XML parsers).  No HTTP, no
+ * scripts, no network, no DTD and no entities beyond HTML's own.
  */
 #include <libxml/HTMLparser.h>
 #include <libxml/dict.h>
@@ -16,8 +16,9 @@
 #include <libxml/xmlerror.h>
 
 #include "saml2sts/html.h"
-#include "saml2sts/http.h"
+#include "saml2sts/url.h"
 #include "common.h"
+#include "xmlparse.h"
 
 #define MAX_HTML (8u * 1024 * 1024)
 /* Hostile pages get a truncated list rather than unbounded memory. */
@@ -671,30 +672,6 @@ static s2s_err walk_controls(struct walk *w)
 	return rc;
 }
 
-static void wipe_text(xmlDict *dict, xmlNode *t)
-{
-	if (t->type != XML_TEXT_NODE && t->type != XML_CDATA_SECTION_NODE)
-		return;
-	/* Interned strings are short whitespace, shared: leave them. */
-	if (!t->content || (dict && xmlDictOwns(dict, t->content) == 1))
-		return;
-	s2s_memzero(t->content, strlen((const char *)t->content));
-}
-
-/* The tree holds copies of every value (a SAMLResponse, a password):
- * wipe text and attribute values before libxml2 frees them. */
-static void wipe_doc(xmlDoc *doc)
-{
-	for (xmlNode *n = doc->children; n; n = next_node(n, doc)) {
-		wipe_text(doc->dict, n);
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		for (xmlAttr *a = n->properties; a; a = a->next)
-			for (xmlNode *t = a->children; t; t = t->next)
-				wipe_text(doc->dict, t);
-	}
-}
-
 static void silent_generic(void *ctx, const char *msg, ...)
 {
 	(void)ctx;
@@ -781,8 +758,7 @@ static s2s_err parse_doc(xmlDoc **out, const char *html, size_t len)
 	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
 	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
 	if (oom && *out) {
-		wipe_doc(*out);
-		xmlFreeDoc(*out);
+		s2s__xml_free_doc(*out);
 		*out = NULL;
 	}
 	return oom ? S2S_ENOMEM : S2S_OK;
@@ -805,7 +781,7 @@ s2s_err s2s_html_parse(struct s2s_html_page **out, const char *url,
 		w.page->url = strdup(url);
 	if (!w.page || !w.page->url)
 		rc = S2S_ENOMEM;
-	xmlInitParser();
+	s2s__xml_init(); /* deny-all entity loader */
 	if (!rc && len)
 		rc = parse_doc(&w.doc, html, len);
 	if (!rc && w.doc)
@@ -821,10 +797,7 @@ s2s_err s2s_html_parse(struct s2s_html_page **out, const char *url,
 	*out = w.page;
 	w.page = NULL;
 out:
-	if (w.doc) {
-		wipe_doc(w.doc);
-		xmlFreeDoc(w.doc);
-	}
+	s2s__xml_free_doc(w.doc); /* NULL-safe */
 	free(w.stack);
 	free(w.base);
 	free(w.refresh);
@@ -994,7 +967,7 @@ s2s_err s2s_html_find_text(char **out, const char *html, size_t len,
 		                     "HTML page is larger than 8 MiB");
 	if (!len)
 		return S2S_OK;
-	xmlInitParser();
+	s2s__xml_init(); /* deny-all entity loader */
 	rc = parse_doc(&doc, html, len);
 	if (rc)
 		return nomem(err);
@@ -1010,9 +983,6 @@ s2s_err s2s_html_find_text(char **out, const char *html, size_t len,
 		}
 		collapse(*out);
 	}
-	if (doc) {
-		wipe_doc(doc);
-		xmlFreeDoc(doc);
-	}
+	s2s__xml_free_doc(doc);
 	return rc;
 }

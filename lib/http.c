@@ -5,7 +5,9 @@
  * libcurl, so that every hop is checked (https, or http to loopback)
  * and traced without its query string.  Idempotent requests are retried
  * with exponential backoff on transport errors and 502/503/504.
- * Bodies land in secret buffers with a size cap.  No HTML, no JSON.
+ * Bodies land in secret buffers with a size cap.  Every easy handle,
+ * the session's and the parallel STS ones, is set up by one function.
+ * No HTML, no JSON.
  */
 #include <pthread.h>
 #include <time.h>
@@ -14,6 +16,8 @@
 
 #include "common.h"
 #include "saml2sts/http.h"
+#include "saml2sts/url.h"
+#include "http_int.h"
 #include "redact.h"
 
 #define DEFAULT_CONNECT_MS 10000L
@@ -28,11 +32,6 @@ struct s2s_http {
 	char *ca_bundle;
 	char errbuf[CURL_ERROR_SIZE];
 	CURLSH *share; /* holds the cookie jar (shared with multi later) */
-};
-
-struct transfer {
-	struct s2s_buf *body;
-	bool too_large;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -124,9 +123,7 @@ void s2s_http_response_release(struct s2s_http_response *resp)
 	resp->body.secret = true;
 }
 
-static void trace(struct s2s_http *http, const char *fmt, ...) S2S_PRINTF(2, 3);
-
-static void trace(struct s2s_http *http, const char *fmt, ...)
+void s2s__http_trace(struct s2s_http *http, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -155,7 +152,7 @@ static void redact_url(char *dst, size_t size, const char *url)
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-	struct transfer *t = userdata;
+	struct s2s__http_sink *t = userdata;
 	size_t len = size * nmemb;
 	s2s_err rc;
 
@@ -238,22 +235,15 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t size,
 		if (end - i > 1 || (end - i == 1 && data[i] != '\r')) {
 			s2s__redact_header(line, sizeof(line), data + i,
 			                   end - i);
-			trace(http, "%s %s", dir, line);
+			s2s__http_trace(http, "%s %s", dir, line);
 		}
 		i = end + 1;
 	}
 	return 0;
 }
 
-/* Options that stay the same for every request of the session.  The
- * handle is never curl_easy_reset(): that would stop the cookie engine,
- * and restarting it leaks a list entry per request in libcurl 7.88. */
-static void setup_once(struct s2s_http *http)
+void s2s__http_setup_easy(struct s2s_http *http, CURL *c, char *errbuf)
 {
-	CURL *c = http->curl;
-
-	curl_easy_setopt(c, CURLOPT_SHARE, http->share);
-	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -264,7 +254,7 @@ static void setup_once(struct s2s_http *http)
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, http->errbuf);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	if (http->ca_bundle)
 		curl_easy_setopt(c, CURLOPT_CAINFO, http->ca_bundle);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -273,6 +263,17 @@ static void setup_once(struct s2s_http *http)
 		curl_easy_setopt(c, CURLOPT_DEBUGDATA, http);
 		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 	}
+}
+
+/* Options that stay the same for every request of the session.  The
+ * handle is never curl_easy_reset(): that would stop the cookie engine,
+ * and restarting it leaks a list entry per request in libcurl 7.88. */
+static void setup_once(struct s2s_http *http)
+{
+	s2s__http_setup_easy(http, http->curl, http->errbuf);
+	/* The IdP cookie jar belongs to this handle only. */
+	curl_easy_setopt(http->curl, CURLOPT_SHARE, http->share);
+	curl_easy_setopt(http->curl, CURLOPT_COOKIEFILE, "");
 }
 
 /* Length of "scheme://authority" at the start of url. */
@@ -327,7 +328,7 @@ static void setup_auth(CURL *c, const char *url,
 
 static void setup(struct s2s_http *http, const char *method, const char *url,
                   const struct s2s_http_request *req, struct curl_slist *hdrs,
-                  struct transfer *t)
+                  struct s2s__http_sink *t)
 {
 	CURL *c = http->curl;
 
@@ -395,11 +396,11 @@ static void trace_body(struct s2s_http *http,
 	    strstr(req->content_type, "x-www-form-urlencoded")) {
 		s2s__redact_form(shown, sizeof(shown), req->body,
 		                 req->body_len);
-		trace(http, "> body: %s", shown);
+		s2s__http_trace(http, "> body: %s", shown);
 	} else {
-		trace(http, "> body: <%zu bytes%s%s>", req->body_len,
-		      req->content_type ? " " : "",
-		      req->content_type ? req->content_type : "");
+		s2s__http_trace(http, "> body: <%zu bytes%s%s>", req->body_len,
+		                req->content_type ? " " : "",
+		                req->content_type ? req->content_type : "");
 	}
 }
 
@@ -411,7 +412,7 @@ static s2s_err perform(struct s2s_http *http, const char *method,
 {
 	int tries =
 	        (req->flags & S2S_HTTP_IDEMPOTENT) ? http->opts.retries + 1 : 1;
-	struct transfer t = { &resp->body, false };
+	struct s2s__http_sink t = { &resp->body, false };
 	char shown[300];
 	CURLcode cc = CURLE_OK;
 
@@ -419,26 +420,27 @@ static s2s_err perform(struct s2s_http *http, const char *method,
 	resp->body.max = http->opts.max_body;
 	for (int attempt = 0; attempt < tries; attempt++) {
 		if (attempt) {
-			trace(http, "retry %d of %d after backoff", attempt,
-			      tries - 1);
+			s2s__http_trace(http, "retry %d of %d after backoff",
+			                attempt, tries - 1);
 			backoff(http, attempt - 1);
 		}
 		s2s_buf_reset(&resp->body);
 		t.too_large = false;
 		http->errbuf[0] = '\0';
 		setup(http, method, url, req, hdrs, &t);
-		trace(http, "> %s %s", method, shown);
+		s2s__http_trace(http, "> %s %s", method, shown);
 		trace_body(http, req);
 		cc = curl_easy_perform(http->curl);
 		if (cc != CURLE_OK) {
-			trace(http, "! %s", curl_easy_strerror(cc));
+			s2s__http_trace(http, "! %s", curl_easy_strerror(cc));
 			if (!t.too_large && retryable_code(cc))
 				continue;
 			return transport_error(http, cc, url, t.too_large, err);
 		}
 		curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE,
 		                  &resp->status);
-		trace(http, "< %ld (%zu bytes)", resp->status, resp->body.len);
+		s2s__http_trace(http, "< %ld (%zu bytes)", resp->status,
+		                resp->body.len);
 		if (resp->status != 502 && resp->status != 503 &&
 		    resp->status != 504)
 			break;

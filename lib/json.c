@@ -34,8 +34,8 @@ s2s_err s2s__json_str(struct s2s_buf *out, const char *s)
 	return rc;
 }
 
-s2s_err s2s__json_member(struct s2s_buf *out, bool first, const char *name,
-                         const char *value)
+s2s_err s2s_json_member(struct s2s_buf *out, bool first, const char *name,
+                        const char *value)
 {
 	s2s_err rc = S2S_OK;
 
@@ -71,7 +71,7 @@ const char *s2s__json_get_str(struct json_object *obj, const char *name)
 	return json_object_get_string(v);
 }
 
-struct json_object *s2s__json_parse(const char *text, size_t len)
+struct json_object *s2s_json_parse(const char *text, size_t len)
 {
 	struct json_tokener *tok;
 	struct json_object *obj;
@@ -85,7 +85,7 @@ struct json_object *s2s__json_parse(const char *text, size_t len)
 	if (obj && (json_tokener_get_error(tok) != json_tokener_success ||
 	            !json_object_is_type(obj, json_type_object) ||
 	            json_tokener_get_parse_end(tok) < len)) {
-		s2s__json_put_wiped(obj);
+		s2s_json_put_wiped(obj);
 		obj = NULL;
 	}
 	json_tokener_free(tok);
@@ -121,7 +121,7 @@ static void wipe(struct json_object *obj)
 	}
 }
 
-void s2s__json_put_wiped(struct json_object *obj)
+void s2s_json_put_wiped(struct json_object *obj)
 {
 	if (!obj)
 		return;

@@ -29,6 +29,16 @@ const char *const *s2s_adapter_aliases(const struct s2s_adapter *a)
 	return a->aliases;
 }
 
+const char *const *s2s_adapter_config_keys(const struct s2s_adapter *a)
+{
+	return a->config_keys;
+}
+
+const char *s2s_adapter_config_ns(const struct s2s_adapter *a)
+{
+	return a->config_ns ? a->config_ns : a->name;
+}
+
 bool s2s_adapter_usable(const struct s2s_adapter *a)
 {
 	return !a->probe || a->probe();
@@ -117,18 +127,141 @@ s2s_err s2s_adapter_totp(struct s2s_adapter_ctx *ctx, char *out)
 	return rc;
 }
 
+/* Does the namespace of key (its n bytes before the '.') belong to a?
+ * with_aliases also counts the name and the aliases. */
+static bool owns_ns(const struct s2s_adapter *a, const char *key, size_t n,
+                    bool with_aliases)
+{
+	const char *ns = s2s_adapter_config_ns(a);
+
+	if (strlen(ns) == n && strncmp(ns, key, n) == 0)
+		return true;
+	if (!with_aliases)
+		return false;
+	if (strlen(a->name) == n && strncmp(a->name, key, n) == 0)
+		return true;
+	for (size_t i = 0; a->aliases && a->aliases[i]; i++)
+		if (strlen(a->aliases[i]) == n &&
+		    strncmp(a->aliases[i], key, n) == 0)
+			return true;
+	return false;
+}
+
+static bool declares(const struct s2s_adapter *a, const char *name)
+{
+	for (size_t i = 0; a->config_keys && a->config_keys[i]; i++)
+		if (strcmp(a->config_keys[i], name) == 0)
+			return true;
+	return false;
+}
+
+struct keycheck {
+	const struct s2s_adapter *const *table; /* or NULL: own only */
+	const struct s2s_adapter *own;          /* when table is NULL */
+	const struct s2s_account *acct;
+	struct s2s_error *err;
+};
+
+/* "<file>:<line>: ..." like the config parser, or "<file>: [account]
+ * ..." for a key set programmatically. */
+static s2s_err unknown_key(const struct keycheck *kc, const char *key,
+                           unsigned int line, const char *fix)
+{
+	if (line)
+		return s2s_error_set(
+		        kc->err, S2S_ECONFIG, "%s:%u: unknown key '%.64s' %s",
+		        s2s_account_file(kc->acct), line, key, fix);
+	return s2s_error_set(kc->err, S2S_ECONFIG,
+	                     "%s: [%s] unknown key '%.64s' %s",
+	                     s2s_account_file(kc->acct),
+	                     s2s_account_name(kc->acct), key, fix);
+}
+
+static s2s_err check_key(const char *key, unsigned int line, void *payload)
+{
+	const struct keycheck *kc = payload;
+	const char *dot = strchr(key, '.');
+	const struct s2s_adapter *owner = NULL;
+	char fix[128];
+	size_t n;
+
+	if (!dot)
+		return S2S_OK; /* a core key: the config parser's */
+	n = (size_t)(dot - key);
+	if (!kc->table) {
+		if (!owns_ns(kc->own, key, n, false) ||
+		    declares(kc->own, dot + 1))
+			return S2S_OK;
+		owner = kc->own;
+	}
+	for (size_t i = 0; kc->table && kc->table[i]; i++) {
+		if (!owns_ns(kc->table[i], key, n, true))
+			continue;
+		if (declares(kc->table[i], dot + 1) &&
+		    owns_ns(kc->table[i], key, n, false))
+			return S2S_OK;
+		if (!owner)
+			owner = kc->table[i];
+	}
+	if (owner)
+		snprintf(fix, sizeof(fix),
+		         "for adapter %s: remove it or see its settings in "
+		         "saml2sts adapters",
+		         owner->name);
+	else
+		snprintf(fix, sizeof(fix),
+		         "(no adapter '%.*s'): remove it or fix the name",
+		         (int)(n < 32 ? n : 32), key);
+	return unknown_key(kc, key, line, fix);
+}
+
+s2s_err s2s_adapter_check_keys(const struct s2s_adapter *const *table,
+                               const struct s2s_account *acct,
+                               struct s2s_error *err)
+{
+	struct keycheck kc = { .table = table, .acct = acct, .err = err };
+
+	S2S_ASSERT_ARG(table);
+	return s2s_account_foreach(acct, check_key, &kc);
+}
+
+/* The one URL policy: https, or http only to a loopback host. */
+static s2s_err check_url(const struct s2s_adapter *a,
+                         const struct s2s_account *acct, struct s2s_error *err)
+{
+	const char *key = a->url_key ? a->url_key : "url";
+	const char *url = s2s_account_get(acct, key);
+
+	if (!url) {
+		key = "url";
+		url = s2s_account_get(acct, key);
+	}
+	if (!s2s_url_allowed(url))
+		return s2s_error_set(err, S2S_ECONFIG,
+		                     "%s must be https (http only to a "
+		                     "loopback address)",
+		                     key);
+	return S2S_OK;
+}
+
 s2s_err s2s_login_validate(const struct s2s_adapter *a,
                            const struct s2s_account *acct,
                            struct s2s_error *err)
 {
+	struct keycheck kc = { .own = a, .acct = acct, .err = err };
+	s2s_err rc;
+
 	if (!s2s_account_get(acct, "url"))
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "account '%s' has no url: run saml2sts "
 		                     "configure --url URL",
 		                     s2s_account_name(acct));
-	if (a->validate)
-		return a->validate(acct, err);
-	return S2S_OK;
+	rc = check_url(a, acct, err);
+	if (!rc)
+		rc = s2s_account_foreach(acct, check_key, &kc);
+	if (!rc && a->validate)
+		rc = a->validate(acct, err);
+	return rc;
 }
 
 s2s_err s2s_login(const struct s2s_login_params *p, struct s2s_buf *saml_b64,

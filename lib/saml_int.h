@@ -3,7 +3,7 @@
  * Between saml.c (parser) and saml_verify.c (signature): the parser calls
  * a check on its own tree after the structure checks and before any value
  * is read, so that verification and extraction use one parser and one
- * tree.
+ * tree.  Other SAML documents (IdP metadata) use xmlparse.h directly.
  */
 #ifndef S2S_SAML_INT_H
 #define S2S_SAML_INT_H
@@ -25,11 +25,5 @@ s2s_err s2s__saml_parse_xml_checked(struct s2s_saml **out, const char *xml,
 s2s_err s2s__saml_parse_checked(struct s2s_saml **out, const char *b64,
                                 size_t len, s2s__saml_check_fn check, void *ctx,
                                 struct s2s_error *err);
-
-/* The safe parse of saml.c (no DTD, no entities, no network) for other
- * SAML documents such as IdP metadata; free with s2s__saml_free_doc. */
-s2s_err s2s__saml_parse_doc(xmlDocPtr *out, const char *xml, size_t len,
-                            struct s2s_error *err);
-void s2s__saml_free_doc(xmlDocPtr doc);
 
 #endif

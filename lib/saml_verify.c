@@ -30,6 +30,7 @@
 #include "saml2sts/saml.h"
 #include "common.h"
 #include "saml_int.h"
+#include "xmlparse.h"
 
 #define NS_SAMLP "urn:oasis:names:tc:SAML:2.0:protocol"
 #define NS_SAML  "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -41,21 +42,19 @@
 
 #define MAX_KEYS 8
 
+/* As large as a SAMLResponse may be: metadata of one IdP is far less. */
+static const struct s2s__xml_limits metadata_limits = {
+	.what = "XML document",
+	.code = S2S_ESAML,
+	.max = (size_t)256 * 1024,
+};
+
 /* ------------------------------------------------------------------ */
 /* xmlsec set-up                                                      */
 /* ------------------------------------------------------------------ */
 
 static pthread_once_t sec_once = PTHREAD_ONCE_INIT;
 static bool sec_ok;
-
-static xmlParserInputPtr deny_loader(const char *url, const char *id,
-                                     xmlParserCtxtPtr ctxt)
-{
-	(void)url;
-	(void)id;
-	(void)ctxt;
-	return NULL;
-}
 
 static void quiet_errors(const char *file, int line, const char *func,
                          const char *obj, const char *subj, int reason,
@@ -72,7 +71,7 @@ static void quiet_errors(const char *file, int line, const char *func,
 
 static void sec_init(void)
 {
-	xmlInitParser();
+	s2s__xml_init();
 	if (xmlSecInit() < 0)
 		return;
 	if (xmlSecCheckVersion() != 1 || xmlSecCryptoAppInit(NULL) < 0 ||
@@ -81,7 +80,7 @@ static void sec_init(void)
 	xmlSecErrorsSetCallback(quiet_errors);
 	/* xmlSecInit installs a loader that still reads the main input;
 	 * nothing here loads anything: deny all. */
-	xmlSetExternalEntityLoader(deny_loader);
+	s2s__xml_deny_loads();
 	sec_ok = true;
 }
 
@@ -618,7 +617,7 @@ s2s_err s2s_saml_metadata_certs(struct s2s_buf *out, char **entity_id,
 	S2S_ASSERT_ARG(out);
 	if (entity_id)
 		*entity_id = NULL;
-	rc = s2s__saml_parse_doc(&doc, xml, len, err);
+	rc = s2s__xml_parse(&doc, xml, len, &metadata_limits, err);
 	if (rc)
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "IdP metadata is not usable XML");
@@ -654,7 +653,7 @@ s2s_err s2s_saml_metadata_certs(struct s2s_buf *out, char **entity_id,
 		}
 	}
 out:
-	s2s__saml_free_doc(doc);
+	s2s__xml_free_doc(doc);
 	return rc;
 }
 

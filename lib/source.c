@@ -48,13 +48,20 @@ s2s_err s2s_adapter_lookup(const struct s2s_adapter **out,
 
 		if (!adapter_named(a, name))
 			continue;
+		if (a->abi != S2S_ADAPTER_ABI)
+			return s2s_error_set(err, S2S_EUNSUPPORTED,
+			                     "adapter %s: ABI %u, expected %u",
+			                     a->name, a->abi, S2S_ADAPTER_ABI);
 		if (a->probe && !a->probe())
 			return s2s_error_set(err, S2S_EUNSUPPORTED,
-			                     "%s: not usable here", a->name);
+			                     "adapter %s: not usable here",
+			                     a->name);
 		*out = a;
 		return S2S_OK;
 	}
-	return s2s_error_set(err, S2S_ENOTFOUND, "no adapter '%s'", name);
+	return s2s_error_set(err, S2S_ENOTFOUND,
+	                     "no IdP adapter '%s' (see saml2sts adapters)",
+	                     name);
 }
 
 s2s_err s2s_source_find(const struct s2s_source **out,
@@ -82,7 +89,9 @@ s2s_err s2s_source_find(const struct s2s_source **out,
 			fallback = table[i];
 	}
 	rc = fallback ? s2s_adapter_lookup(&a, adapters, provider, err)
-	              : s2s_error_set(err, S2S_ENOTFOUND, "no adapter '%s'",
+	              : s2s_error_set(err, S2S_ENOTFOUND,
+	                              "no IdP adapter '%s' (see saml2sts "
+	                              "adapters)",
 	                              provider);
 	if (rc == S2S_ENOTFOUND)
 		err->code = rc = S2S_ECONFIG;
@@ -113,6 +122,11 @@ s2s_err s2s_source_adapter(const struct s2s_adapter **out,
 	if (rc == S2S_ENOTFOUND)
 		ctx->err->code = rc = S2S_ECONFIG;
 	return rc;
+}
+
+const struct s2s_adapter *const *s2s_source_adapters(struct s2s_source_ctx *ctx)
+{
+	return ctx->session->o.adapters;
 }
 
 s2s_err s2s_source_lock(struct s2s_lock **out, struct s2s_source_ctx *ctx,

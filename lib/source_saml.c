@@ -120,6 +120,9 @@ static s2s_err saml_validate(struct s2s_source_ctx *ctx)
 		                     "site must be cn or intl");
 	st->sts = s2s_sts_client_find(NULL);
 	rc = s2s_source_adapter(&st->adapter, ctx);
+	if (!rc) /* every adapter namespace of the account, not only ours */
+		rc = s2s_adapter_check_keys(s2s_source_adapters(ctx), acct,
+		                            ctx->err);
 	if (!rc)
 		rc = s2s_login_validate(st->adapter, acct, ctx->err);
 	if (!rc)

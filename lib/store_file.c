@@ -22,7 +22,8 @@
 #include "store_int.h"
 #include "saml2sts/file.h"
 #include "saml2sts/creds.h"
-#include "saml2sts/saml.h"
+#include "saml2sts/base64.h"
+#include "saml2sts/isotime.h"
 
 #define SALT_LEN      16
 #define NONCE_LEN     12
@@ -274,25 +275,25 @@ static s2s_err seal(struct fs_state *st, const struct s2s_store_item *it,
 	if (it->expires)
 		s2s_time_format_utc(exp, sizeof(exp), it->expires);
 	if (!rc &&
-	    (s2s_buf_puts(out, "{") || s2s__json_member(out, true, "v", "1") ||
-	     s2s__json_member(out, false, "profile", it->profile) ||
-	     s2s__json_member(out, false, "kind", it->kind) ||
+	    (s2s_buf_puts(out, "{") || s2s_json_member(out, true, "v", "1") ||
+	     s2s_json_member(out, false, "profile", it->profile) ||
+	     s2s_json_member(out, false, "kind", it->kind) ||
 	     (it->account &&
-	      s2s__json_member(out, false, "account", it->account)) ||
+	      s2s_json_member(out, false, "account", it->account)) ||
 	     (it->role_arn &&
-	      s2s__json_member(out, false, "role_arn", it->role_arn)) ||
-	     (exp[0] && s2s__json_member(out, false, "expires", exp)) ||
-	     s2s__json_member(out, false, "kdf", "scrypt-32768-8-1") ||
+	      s2s_json_member(out, false, "role_arn", it->role_arn)) ||
+	     (exp[0] && s2s_json_member(out, false, "expires", exp)) ||
+	     s2s_json_member(out, false, "kdf", "scrypt-32768-8-1") ||
 	     s2s_base64_encode(&b64, salt, SALT_LEN, err) ||
-	     s2s__json_member(out, false, "salt", b64.ptr)))
+	     s2s_json_member(out, false, "salt", b64.ptr)))
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	s2s_buf_reset(&b64);
 	if (!rc && (s2s_base64_encode(&b64, nonce, NONCE_LEN, err) ||
-	            s2s__json_member(out, false, "nonce", b64.ptr)))
+	            s2s_json_member(out, false, "nonce", b64.ptr)))
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	s2s_buf_reset(&b64);
 	if (!rc && (s2s_base64_encode(&b64, ct.ptr, ct.len, err) ||
-	            s2s__json_member(out, false, "data", b64.ptr) ||
+	            s2s_json_member(out, false, "data", b64.ptr) ||
 	            s2s_buf_puts(out, "}\n")))
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	s2s_memzero(key, sizeof(key));
@@ -390,7 +391,7 @@ static s2s_err fs_get(void *state, const char *profile, const char *kind,
 		                   "profile '%s'",
 		                   profile);
 	if (!rc) {
-		obj = s2s__json_parse(data.ptr, data.len);
+		obj = s2s_json_parse(data.ptr, data.len);
 		rc = obj ? unseal(st, path.ptr, profile, kind, obj, out, err)
 		         : s2s_error_set(err, S2S_ESTORE, "%s is corrupted",
 		                         path.ptr);
@@ -413,7 +414,7 @@ static bool header(struct fs_state *st, const char *name,
 	if (s2s_buf_printf(&path, "%s/%s", st->dir, name) ||
 	    read_file(path.ptr, &data, err))
 		goto out;
-	obj = s2s__json_parse(data.ptr, data.len);
+	obj = s2s_json_parse(data.ptr, data.len);
 	if (!obj)
 		goto out;
 	it->profile =

@@ -15,7 +15,7 @@
 #include "common.h"
 #include "store_int.h"
 #include "saml2sts/creds.h"
-#include "saml2sts/saml.h"
+#include "saml2sts/isotime.h"
 
 struct ss_state {
 	SecretService *service;

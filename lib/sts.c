@@ -14,6 +14,8 @@
 
 #include "json.h"
 #include "common.h"
+#include "http_int.h"
+#include "saml2sts/isotime.h"
 #include "saml2sts/saml.h"
 #include "saml2sts/sts.h"
 
@@ -244,7 +246,7 @@ s2s_err s2s_sts_parse_response(struct s2s_creds **out, long status,
 	s2s_err rc;
 
 	*out = NULL;
-	obj = body ? s2s__json_parse(body, len) : NULL;
+	obj = body ? s2s_json_parse(body, len) : NULL;
 	if (!obj)
 		return s2s_error_set(err, status >= 500 ? S2S_ENET : S2S_ESTS,
 		                     "STS answered HTTP %ld with a body that "
@@ -254,7 +256,7 @@ s2s_err s2s_sts_parse_response(struct s2s_creds **out, long status,
 		rc = parse_success(out, obj, err);
 	else
 		rc = parse_error(status, obj, err);
-	s2s__json_put_wiped(obj);
+	s2s_json_put_wiped(obj);
 	return rc;
 }
 
@@ -264,22 +266,14 @@ struct many_xfer {
 	struct s2s_buf url;
 	struct s2s_buf body;  /* secret: holds the assertion */
 	struct s2s_buf reply; /* secret: holds the credentials */
+	struct s2s__http_sink sink;
 	struct curl_slist *headers;
-	bool too_large;
+	char errbuf[CURL_ERROR_SIZE];
 };
 
-static size_t many_write(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	struct many_xfer *x = userdata;
-
-	if (s2s_buf_add(&x->reply, ptr, size * nmemb)) {
-		x->too_large = true;
-		return 0;
-	}
-	return size * nmemb;
-}
-
-static s2s_err many_setup(struct many_xfer *x, const struct s2s_http_opts *o,
+/* The session's options (TLS, CA bundle, proxy, timeouts, trace, error
+ * buffer, body cap) from http.c, then this transfer's request. */
+static s2s_err many_setup(struct many_xfer *x, struct s2s_http *http,
                           const struct s2s_sts_request *req,
                           struct s2s_error *err)
 {
@@ -289,7 +283,9 @@ static s2s_err many_setup(struct many_xfer *x, const struct s2s_http_opts *o,
 	s2s_buf_init(&x->url, false);
 	s2s_buf_init(&x->body, true);
 	s2s_buf_init(&x->reply, true);
-	x->reply.max = o->max_body;
+	x->reply.max = s2s_http_options(http)->max_body;
+	x->sink.body = &x->reply;
+	x->sink.too_large = false;
 	rc = build_url(&x->url, req->endpoint, err);
 	if (!rc)
 		rc = build_body(&x->body, req, err);
@@ -305,24 +301,14 @@ static s2s_err many_setup(struct many_xfer *x, const struct s2s_http_opts *o,
 			curl_slist_free_all(h);
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	}
+	s2s__http_setup_easy(http, x->easy, x->errbuf);
 	curl_easy_setopt(x->easy, CURLOPT_URL, x->url.ptr);
-	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, s2s_http_user_agent());
-	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
-	                 o->connect_timeout_ms);
-	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (o->ca_bundle)
-		curl_easy_setopt(x->easy, CURLOPT_CAINFO, o->ca_bundle);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(x->easy, CURLOPT_POST, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body.ptr);
 	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 	                 (curl_off_t)x->body.len);
-	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, many_write);
-	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, &x->sink);
 	return S2S_OK;
 }
 
@@ -389,8 +375,7 @@ s2s_err s2s_sts_assume_many(struct s2s_sts_result *results,
 		goto out;
 	}
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = many_setup(&x[i], s2s_http_options(http), &reqs[i],
-		                &results[i].err);
+		rc = many_setup(&x[i], http, &reqs[i], &results[i].err);
 	if (!rc)
 		rc = many_run(x, codes, n, &results[0].err);
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -398,8 +383,16 @@ s2s_err s2s_sts_assume_many(struct s2s_sts_result *results,
 		long status = 0;
 
 		curl_easy_getinfo(x[i].easy, CURLINFO_RESPONSE_CODE, &status);
+		if (codes[i] != CURLE_OK)
+			s2s__http_trace(http, "! STS %s",
+			                x[i].errbuf[0]
+			                        ? x[i].errbuf
+			                        : curl_easy_strerror(codes[i]));
+		else
+			s2s__http_trace(http, "< STS %ld (%zu bytes)", status,
+			                x[i].reply.len);
 		if (codes[i] != CURLE_OK || status == 502 || status == 503 ||
-		    status == 504 || x[i].too_large) {
+		    status == 504 || x[i].sink.too_large) {
 			/* the one-by-one path has the retries and the
 			 * transport error messages */
 			r->rc = s2s_sts_assume_role_with_saml(

@@ -11,7 +11,7 @@
 
 #include <curl/curl.h>
 
-#include "saml2sts/http.h"
+#include "saml2sts/url.h"
 #include "common.h"
 
 /* Relative references may carry spaces or non-ASCII bytes from HTML

@@ -18,10 +18,9 @@
 #include <saml2sts/adapter.h>
 #include <saml2sts/formflow.h>
 #include <saml2sts/html.h>
+#include <saml2sts/pageloop.h>
 #include <saml2sts/poll.h>
 #include <saml2sts/secret.h>
-
-#define MAX_STEPS 24
 
 /* AD FS offers WIA only to user agents in its WIASupportedUserAgents
  * list (substring match); this one matches its defaults ("Windows NT
@@ -39,7 +38,6 @@ struct adfs_state {
 	bool sent_password;
 	bool sent_code;
 	bool notified;
-	bool polled;
 	struct s2s_poll poll; /* the Azure MFA wait */
 };
 
@@ -69,10 +67,8 @@ static s2s_err read_settings(struct adfs_state *st,
                              const struct s2s_account *acct,
                              struct s2s_error *err)
 {
-	s2s_err rc = s2s_account_check_ns(acct, "adfs", adfs_keys, err);
+	s2s_err rc = parse_auth(&st->auth, acct, err);
 
-	if (!rc)
-		rc = parse_auth(&st->auth, acct, err);
 	if (!rc)
 		rc = s2s_account_get_long(&st->mfa_timeout_s, acct,
 		                          "adfs.mfa_timeout", 1, 3600, 120,
@@ -88,12 +84,7 @@ static s2s_err adfs_validate(const struct s2s_account *acct,
                              struct s2s_error *err)
 {
 	struct adfs_state st = { 0 };
-	const char *url = s2s_account_get(acct, "url");
 
-	if (url && !s2s_url_allowed(url))
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "url must be https (http only to a "
-		                     "loopback address)");
 	return read_settings(&st, acct, err);
 }
 
@@ -251,13 +242,13 @@ static s2s_err azure_wait(struct s2s_adapter_ctx *ctx, struct adfs_state *st,
 		/* AD FS's page script re-posts at a fixed pace: no backoff */
 		s2s_poll_init(&st->poll, st->poll_ms, st->poll_ms, 1.0,
 		              st->mfa_timeout_s * 1000L);
+		st->poll.cancel = ctx->cancel;
 	}
 	rc = s2s_poll_wait(&st->poll,
 	                   "no Azure MFA approval within adfs.mfa_timeout",
 	                   ctx->err);
 	if (rc)
 		goto out;
-	st->polled = true;
 	rc = s2s_formflow_submit(ctx, form, resp);
 out:
 	free(number);
@@ -320,98 +311,86 @@ static s2s_err login_again(struct s2s_adapter_ctx *ctx,
 	return rc;
 }
 
-/* One page: what would a user with a browser do next?  Sets *done when
- * the SAMLResponse was found. */
-static s2s_err step(struct s2s_adapter_ctx *ctx, struct adfs_state *st,
-                    struct s2s_http_response *resp, struct s2s_buf *saml_b64,
-                    bool *done)
+/* The Azure MFA adapter's page: a code input, or the wait for the push.
+ * Polling it does not count as a page: the MFA timeout bounds it. */
+static s2s_err azure_step(bool *handled, struct s2s_pageloop *loop,
+                          struct s2s_html_page *page,
+                          struct s2s_http_response *resp)
 {
-	struct s2s_html_page *page = NULL;
-	struct s2s_form *form = NULL;
+	struct s2s_form *form = s2s_html_form_with_field(page, "AuthMethod");
 	struct s2s_form_field *f;
+
+	if (!form || !is_azure_mfa(form) ||
+	    s2s_form_field_by_type(form, "password"))
+		return S2S_OK;
+	*handled = true;
+	f = code_field(page, &form);
+	if (f)
+		return ask_code(loop->ctx, loop->state, form, f, resp);
+	loop->uncounted = true;
+	return azure_wait(loop->ctx, loop->state, form, resp);
+}
+
+static s2s_err code_step(bool *handled, struct s2s_pageloop *loop,
+                         struct s2s_html_page *page,
+                         struct s2s_http_response *resp)
+{
+	struct s2s_form *form = NULL;
+	struct s2s_form_field *f = code_field(page, &form);
+
+	if (!f)
+		return S2S_OK;
+	*handled = true;
+	return ask_code(loop->ctx, loop->state, form, f, resp);
+}
+
+static s2s_err login_step(bool *handled, struct s2s_pageloop *loop,
+                          struct s2s_html_page *page,
+                          struct s2s_http_response *resp)
+{
+	struct adfs_state *st = loop->state;
+	struct s2s_form *form = s2s_html_form_with_type(page, "password");
 	s2s_err rc;
 
-	rc = s2s_html_parse(&page, resp->url, resp->body.ptr, resp->body.len,
-	                    ctx->err);
-	if (rc)
-		goto out;
-	form = s2s_html_form_with_field(page, "SAMLResponse");
-	if (form) {
-		rc = s2s_formflow_take_saml(ctx, form, saml_b64);
-		*done = true;
-		goto out;
-	}
-	form = s2s_html_form_with_field(page, "AuthMethod");
-	if (form && is_azure_mfa(form) &&
-	    !s2s_form_field_by_type(form, "password")) {
-		f = code_field(page, &form);
-		rc = f ? ask_code(ctx, st, form, f, resp)
-		       : azure_wait(ctx, st, form, resp);
-		goto out;
-	}
-	f = code_field(page, &form);
-	if (f) {
-		rc = ask_code(ctx, st, form, f, resp);
-		goto out;
-	}
-	form = s2s_html_form_with_type(page, "password");
-	if (form) {
-		if (st->sent_password) {
-			rc = login_again(ctx, resp);
-			goto out;
-		}
-		st->sent_password = true;
-		rc = s2s_formflow_fill_login(ctx, form, true);
-		if (!rc)
-			rc = s2s_formflow_submit(ctx, form, resp);
-		goto out;
-	}
-	for (size_t i = 0; i < page->nforms; i++) {
-		form = &page->forms[i];
-		if (s2s_formflow_count_visible(form) == 0 &&
-		    form->nfields > 0 && strcmp(form->method, "POST") == 0) {
-			rc = s2s_formflow_submit(ctx, form, resp);
-			goto out;
-		}
-	}
-	rc = s2s_formflow_unrecognised(ctx, page, resp->status);
-out:
-	s2s_html_page_free(page);
+	if (!form)
+		return S2S_OK;
+	*handled = true;
+	if (st->sent_password)
+		return login_again(loop->ctx, resp);
+	st->sent_password = true;
+	rc = s2s_formflow_fill_login(loop->ctx, form, true);
+	if (!rc)
+		rc = s2s_formflow_submit(loop->ctx, form, resp);
 	return rc;
 }
+
+static s2s_err loop_start(struct s2s_pageloop *loop,
+                          struct s2s_http_response *resp)
+{
+	return start(loop->ctx, loop->state, resp);
+}
+
+static const s2s_pageloop_step_fn adfs_steps[] = { azure_step, code_step,
+	                                           login_step, NULL };
+
+static const struct s2s_pageloop_ops adfs_loop = {
+	.idp = "AD FS",
+	.pages = "AD FS",
+	.max_steps = 24,
+	.flags = S2S_PAGELOOP_AUTOPOST,
+	.start = loop_start,
+	.steps = adfs_steps,
+};
 
 static s2s_err adfs_authenticate(struct s2s_adapter_ctx *ctx,
                                  struct s2s_buf *saml_b64)
 {
-	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
 	struct adfs_state *st = ctx->priv;
-	bool done = false;
 	s2s_err rc;
 
 	rc = read_settings(st, ctx->acct, ctx->err);
 	if (!rc)
-		rc = start(ctx, st, &resp);
-	for (int i = 0; !rc && !done;) {
-		if (i == MAX_STEPS) {
-			rc = s2s_error_set(
-			        ctx->err, S2S_EIDP,
-			        "no SAMLResponse after %d AD FS pages",
-			        MAX_STEPS);
-			break;
-		}
-		if (resp.status >= 500)
-			rc = s2s_error_set(ctx->err, S2S_ENET,
-			                   "AD FS answered HTTP %ld",
-			                   resp.status);
-		else
-			rc = step(ctx, st, &resp, saml_b64, &done);
-		/* Polling the Azure MFA page does not count as a step: the
-		 * MFA timeout bounds it. */
-		if (!st->polled)
-			i++;
-		st->polled = false;
-	}
-	s2s_http_response_release(&resp);
+		rc = s2s_pageloop_run(ctx, &adfs_loop, st, saml_b64);
 	return rc;
 }
 
@@ -426,6 +405,7 @@ const struct s2s_adapter s2s_adapter_adfs = {
 	.features = S2S_ADAPTER_F_FORM | S2S_ADAPTER_F_MFA_TOTP |
 	            S2S_ADAPTER_F_MFA_PUSH | S2S_ADAPTER_F_KERBEROS,
 	.priv_size = sizeof(struct adfs_state),
+	.config_keys = adfs_keys,
 	.validate = adfs_validate,
 	.authenticate = adfs_authenticate,
 };

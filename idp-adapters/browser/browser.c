@@ -57,27 +57,9 @@ struct browser_state {
 	int fills;    /* login forms filled */
 	bool autofill;
 	bool headless;
+	/* the front end's cancel flag (signals), or NULL */
+	const volatile sig_atomic_t *cancel;
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static s2s_err browser_validate(const struct s2s_account *acct,
-                                struct s2s_error *err)
-{
-	const char *url = s2s_account_get(acct, "url");
-
-	if (url && !s2s_url_allowed(url))
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "url must be https (http only to a "
-		                     "loopback address)");
-	return s2s_account_check_ns(acct, "browser", known_keys, err);
-}
 
 static char *search_path(const char *name)
 {
@@ -307,7 +289,7 @@ static s2s_err next_msg(struct browser_state *st, struct json_object **out,
 	s2s_err rc;
 
 	*out = NULL;
-	rc = s2s_browser__recv(&st->cdp, &m, deadline, &stop, err);
+	rc = s2s_browser__recv(&st->cdp, &m, deadline, st->cancel, err);
 	if (rc == S2S_ENOTFOUND)
 		rc = gone(st, when, err);
 	else if (rc == S2S_EEXPIRED)
@@ -703,29 +685,6 @@ static s2s_err read_settings(struct s2s_adapter_ctx *ctx,
 	return rc;
 }
 
-static void signals(bool on)
-{
-	static struct sigaction old_int, old_term, old_hup, old_pipe;
-	struct sigaction sa = { 0 };
-
-	if (!on) {
-		sigaction(SIGPIPE, &old_pipe, NULL);
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		sigaction(SIGHUP, &old_hup, NULL);
-		return;
-	}
-	stop = 0;
-	sa.sa_handler = on_signal; /* no SA_RESTART: poll returns */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
-	/* a browser that died must not kill us with SIGPIPE */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, &old_pipe);
-}
-
 static s2s_err browser_authenticate(struct s2s_adapter_ctx *ctx,
                                     struct s2s_buf *saml_b64)
 {
@@ -763,7 +722,7 @@ static s2s_err browser_authenticate(struct s2s_adapter_ctx *ctx,
 		        ctx->prompter->payload,
 		        "warning: running as root, so the browser "
 		        "runs without its sandbox (--no-sandbox)");
-	signals(true);
+	st.cancel = ctx->cancel;
 	st.deadline = s2s_browser__now_ms() + st.timeout * 1000;
 	rc = s2s_browser__spawn(&st.cdp, av.argv, ctx->err);
 	if (!rc)
@@ -773,8 +732,7 @@ static s2s_err browser_authenticate(struct s2s_adapter_ctx *ctx,
 	if (!rc)
 		s2s_browser__reaped(&st.cdp, 5000);
 	s2s_browser__kill(&st.cdp);
-	interrupted = stop;
-	signals(false);
+	interrupted = ctx->cancel && *ctx->cancel;
 	if (interrupted && !rc)
 		rc = s2s_error_set(ctx->err, S2S_ECANCELLED, "interrupted");
 out:
@@ -800,6 +758,6 @@ const struct s2s_adapter s2s_adapter_browser = {
 	            S2S_ADAPTER_F_MFA_TOTP | S2S_ADAPTER_F_MFA_PUSH |
 	            S2S_ADAPTER_F_MFA_SMS | S2S_ADAPTER_F_MFA_EMAIL,
 	.priv_size = 0,
-	.validate = browser_validate,
+	.config_keys = known_keys,
 	.authenticate = browser_authenticate,
 };

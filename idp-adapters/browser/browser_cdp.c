@@ -212,7 +212,10 @@ s2s_err s2s_browser__recv(struct s2s_cdp *cdp, struct s2s_buf *out,
 		left = deadline_ms - s2s_browser__now_ms();
 		if (left <= 0)
 			return S2S_EEXPIRED; /* the caller words it */
-		r = poll(&pfd, 1, left > 1000 ? 1000 : (int)left);
+		/* wake up often enough to see *stop, which a signal
+		 * handler sets without interrupting this thread's poll
+		 * when the signal lands on another one */
+		r = poll(&pfd, 1, left > 200 ? 200 : (int)left);
 		if (r < 0 && errno != EINTR)
 			return s2s_error_set(err, S2S_ERROR, "poll: %s",
 			                     strerror(errno));
@@ -259,7 +262,7 @@ s2s_err s2s_browser__json_str(struct s2s_buf *out, const char *s, size_t len)
 
 void s2s_browser__json_put(struct json_object *obj)
 {
-	s2s__json_put_wiped(obj); /* wipes every string first */
+	s2s_json_put_wiped(obj); /* wipes every string first */
 }
 
 struct json_object *s2s_browser__json_parse(const struct s2s_buf *msg)

@@ -14,10 +14,9 @@
 #include <saml2sts/adapter.h>
 #include <saml2sts/formflow.h>
 #include <saml2sts/html.h>
+#include <saml2sts/pageloop.h>
 #include <saml2sts/secret.h>
 #include <saml2sts/totp.h>
-
-#define KC_MAX_STEPS 12
 
 static const char *const kc_keys[] = { "otp_credential", "broker", "totp_seed",
 	                               NULL };
@@ -32,13 +31,8 @@ static const char *const otp_error_ids[] = { "input-error-otp-code",
 static s2s_err kc_validate(const struct s2s_account *acct,
                            struct s2s_error *err)
 {
-	const char *url = s2s_account_get(acct, "url");
 	const char *broker = s2s_account_get(acct, "keycloak.broker");
 
-	if (url && !s2s_url_allowed(url))
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "url must be https (http only to a "
-		                     "loopback address)");
 	if (broker && (!*broker || strpbrk(broker, "\"'<> ")))
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "keycloak.broker must be an identity "
@@ -48,7 +42,7 @@ static s2s_err kc_validate(const struct s2s_account *acct,
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "keycloak.totp_seed must be keyring (set "
 		                     "by configure --totp-secret-stdin)");
-	return s2s_account_check_ns(acct, "keycloak", kc_keys, err);
+	return S2S_OK;
 }
 
 /* The text of the first element with one of ids, or of the class
@@ -239,108 +233,131 @@ static struct s2s_form *login_form(const struct s2s_html_page *page)
 	return NULL;
 }
 
+struct kc_state {
+	const char *broker; /* keycloak.broker, or NULL */
+	bool brokered, sent_password, sent_username, sent_otp;
+};
+
+static s2s_err otp_page(bool *handled, struct s2s_pageloop *loop,
+                        struct s2s_html_page *page,
+                        struct s2s_http_response *resp)
+{
+	struct kc_state *st = loop->state;
+	struct s2s_form *form = s2s_html_form_with_field(page, "otp");
+	const char *field = "otp";
+	char *msg;
+	s2s_err rc;
+
+	if (!form) {
+		form = s2s_html_form_with_field(page, "totp");
+		field = "totp";
+	}
+	if (!form)
+		return S2S_OK;
+	*handled = true;
+	if (st->sent_otp) {
+		msg = page_error(&resp->body, otp_error_ids);
+		rc = s2s_error_set(loop->ctx->err, S2S_EMFA,
+		                   "keycloak: the one-time code was not "
+		                   "accepted (%.100s)",
+		                   msg ? msg : "no reason given");
+		free(msg);
+		return rc;
+	}
+	st->sent_otp = true;
+	return otp_step(loop->ctx, form, field, &resp->body, resp);
+}
+
+/* The identity-broker hop: follow a#social-<alias> once. */
+static s2s_err broker_hop(struct s2s_pageloop *loop,
+                          const struct s2s_html_page *page,
+                          struct s2s_http_response *resp)
+{
+	struct kc_state *st = loop->state;
+	char *link = NULL;
+	s2s_err rc;
+
+	st->brokered = true;
+	rc = broker_link(loop->ctx, st->broker, page, &resp->body, &link);
+	if (!rc) {
+		s2s_http_response_release(resp);
+		rc = s2s_http_get(loop->ctx->http, link, resp, loop->ctx->err);
+	}
+	free(link);
+	return rc;
+}
+
+static s2s_err login_page(bool *handled, struct s2s_pageloop *loop,
+                          struct s2s_html_page *page,
+                          struct s2s_http_response *resp)
+{
+	struct kc_state *st = loop->state;
+	struct s2s_form *form = login_form(page);
+	bool has_pw, *sent;
+	char *msg;
+	s2s_err rc;
+
+	if (!form)
+		return S2S_OK;
+	*handled = true;
+	if (st->broker && !st->brokered)
+		return broker_hop(loop, page, resp);
+	has_pw = s2s_form_field_by_type(form, "password");
+	sent = has_pw ? &st->sent_password : &st->sent_username;
+	if (*sent) {
+		msg = page_error(&resp->body, error_ids);
+		rc = s2s_error_set(loop->ctx->err, S2S_EAUTH,
+		                   "keycloak: %.160s",
+		                   msg ? msg : "the sign-in was refused");
+		free(msg);
+		return rc;
+	}
+	*sent = true;
+	rc = s2s_formflow_fill_login(loop->ctx, form, has_pw);
+	if (!rc)
+		rc = s2s_formflow_submit(loop->ctx, form, resp);
+	return rc;
+}
+
+/* An error page of the theme: refused sign-in or a Keycloak error. */
+static s2s_err error_page(bool *handled, struct s2s_pageloop *loop,
+                          struct s2s_html_page *page,
+                          struct s2s_http_response *resp)
+{
+	struct kc_state *st = loop->state;
+	char *msg = page_error(&resp->body, error_ids);
+	s2s_err rc;
+
+	(void)page;
+	if (!msg)
+		return S2S_OK;
+	*handled = true;
+	rc = s2s_error_set(loop->ctx->err,
+	                   st->sent_password || st->sent_username ? S2S_EAUTH
+	                                                          : S2S_EIDP,
+	                   "keycloak: %.160s", msg);
+	free(msg);
+	return rc;
+}
+
+static const s2s_pageloop_step_fn kc_steps[] = { otp_page, login_page,
+	                                         error_page, NULL };
+
+static const struct s2s_pageloop_ops kc_loop = {
+	.idp = "keycloak: the IdP",
+	.pages = "Keycloak",
+	.max_steps = 12,
+	.steps = kc_steps,
+};
+
 static s2s_err kc_authenticate(struct s2s_adapter_ctx *ctx,
                                struct s2s_buf *saml_b64)
 {
-	const char *url = s2s_account_get(ctx->acct, "url");
-	const char *broker = s2s_account_get(ctx->acct, "keycloak.broker");
-	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
-	struct s2s_html_page *page = NULL;
-	bool brokered = false, sent_password = false, sent_otp = false;
-	bool sent_username = false;
-	char *link = NULL, *msg = NULL;
-	s2s_err rc;
+	struct kc_state st = {
+		.broker = s2s_account_get(ctx->acct, "keycloak.broker"),
+	};
 
-	if (!url)
-		return s2s_error_set(ctx->err, S2S_ECONFIG,
-		                     "keycloak: url (the realm's IdP-initiated "
-		                     "SAML URL) is not set");
-	rc = s2s_http_get(ctx->http, url, &resp, ctx->err);
-	for (int step = 0; !rc && step < KC_MAX_STEPS; step++) {
-		struct s2s_form *form;
-		const char *otp_field = NULL;
-
-		s2s_html_page_free(page);
-		page = NULL;
-		rc = s2s_html_parse(&page, resp.url ? resp.url : url,
-		                    resp.body.ptr ? resp.body.ptr : "",
-		                    resp.body.len, ctx->err);
-		if (rc)
-			break;
-		form = s2s_html_form_with_field(page, "SAMLResponse");
-		if (form) {
-			rc = s2s_formflow_take_saml(ctx, form, saml_b64);
-			break;
-		}
-		form = s2s_html_form_with_field(page, "otp");
-		otp_field = form ? "otp" : NULL;
-		if (!form) {
-			form = s2s_html_form_with_field(page, "totp");
-			otp_field = form ? "totp" : NULL;
-		}
-		if (form) {
-			if (sent_otp) {
-				msg = page_error(&resp.body, otp_error_ids);
-				rc = s2s_error_set(
-				        ctx->err, S2S_EMFA,
-				        "keycloak: the one-time code "
-				        "was not accepted (%.100s)",
-				        msg ? msg : "no reason given");
-				break;
-			}
-			sent_otp = true;
-			rc = otp_step(ctx, form, otp_field, &resp.body, &resp);
-			continue;
-		}
-		form = login_form(page);
-		if (form && broker && !brokered) {
-			brokered = true;
-			rc = broker_link(ctx, broker, page, &resp.body, &link);
-			if (!rc) {
-				s2s_http_response_release(&resp);
-				rc = s2s_http_get(ctx->http, link, &resp,
-				                  ctx->err);
-			}
-			free(link);
-			link = NULL;
-			continue;
-		}
-		if (form) {
-			bool has_pw = s2s_form_field_by_type(form, "password");
-			bool *sent = has_pw ? &sent_password : &sent_username;
-
-			if (*sent) {
-				msg = page_error(&resp.body, error_ids);
-				rc = s2s_error_set(
-				        ctx->err, S2S_EAUTH, "keycloak: %.160s",
-				        msg ? msg : "the sign-in was refused");
-				break;
-			}
-			*sent = true;
-			rc = s2s_formflow_fill_login(ctx, form, has_pw);
-			if (!rc)
-				rc = s2s_formflow_submit(ctx, form, &resp);
-			continue;
-		}
-		msg = page_error(&resp.body, error_ids);
-		if (msg && (sent_password || sent_username))
-			rc = s2s_error_set(ctx->err, S2S_EAUTH,
-			                   "keycloak: %.160s", msg);
-		else if (msg)
-			rc = s2s_error_set(ctx->err, S2S_EIDP,
-			                   "keycloak: %.160s", msg);
-		else
-			rc = s2s_formflow_unrecognised(ctx, page, resp.status);
-		break;
-	}
-	if (!rc && saml_b64->len == 0)
-		rc = s2s_error_set(ctx->err, S2S_EIDP,
-		                   "keycloak: too many pages without a "
-		                   "SAMLResponse");
-	free(msg);
-	s2s_html_page_free(page);
-	s2s_http_response_release(&resp);
-	return rc;
+	return s2s_pageloop_run(ctx, &kc_loop, &st, saml_b64);
 }
 
 static const char *const kc_aliases[] = { "kc", NULL };
@@ -352,6 +369,7 @@ const struct s2s_adapter s2s_adapter_keycloak = {
 	.summary = "Keycloak kc-form-login, optional identity-broker hop; "
 	           "OTP (choice of OTP device)",
 	.features = S2S_ADAPTER_F_FORM | S2S_ADAPTER_F_MFA_TOTP,
+	.config_keys = kc_keys,
 	.validate = kc_validate,
 	.authenticate = kc_authenticate,
 };

@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include <saml2sts/adapter.h>
+#include <saml2sts/file.h>
 #include <saml2sts/formflow.h>
 #include <saml2sts/html.h>
 #include <saml2sts/poll.h>
@@ -53,7 +54,7 @@ static s2s_err read_settings(struct okta_state *st,
                              const struct s2s_account *acct,
                              struct s2s_error *err)
 {
-	s2s_err rc = s2s_account_check_ns(acct, "okta", okta_keys, err);
+	s2s_err rc = S2S_OK;
 	const char *mfa = s2s_account_get_str(acct, "okta.mfa", "auto");
 	bool ok = strcmp(mfa, "auto") == 0;
 
@@ -87,12 +88,7 @@ static s2s_err okta_validate(const struct s2s_account *acct,
                              struct s2s_error *err)
 {
 	struct okta_state st = { 0 };
-	const char *url = s2s_account_get(acct, "url");
 
-	if (url && !s2s_url_allowed(url))
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "url must be https (http only to a "
-		                     "loopback address)");
 	return read_settings(&st, acct, err);
 }
 
@@ -144,9 +140,8 @@ static char *token_path(const struct s2s_account *acct)
 
 	if (f && *f)
 		return strdup(f);
-	if (s2s_config_data_dir(&dir, &e))
-		return NULL;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+	if (s2s_config_data_dir(&dir, &e) ||
+	    s2s_file_mkdirs(dir, S2S_ECONFIG, &e)) {
 		free(dir);
 		return NULL;
 	}
@@ -156,10 +151,12 @@ static char *token_path(const struct s2s_account *acct)
 }
 
 /* The random device token of this install: read from the data dir, or
- * made with RAND_bytes and written there (0600, O_EXCL).  When the file
- * cannot be kept, a fresh random token is used for this login. */
+ * made with RAND_bytes and written there (lib/file.c: 0600, atomic
+ * replace).  When the file cannot be kept, a fresh random token is used
+ * for this login. */
 static void load_device_token(struct okta_state *st)
 {
+	struct s2s_error e = S2S_ERROR_INIT;
 	char *path = token_path(st->ctx->acct);
 	char buf[64] = "";
 	ssize_t n;
@@ -181,15 +178,11 @@ static void load_device_token(struct okta_state *st)
 	}
 	new_token(st->device);
 	if (path && st->device[0]) {
-		unlink(path);
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			if (write(fd, st->device, 32) != 32 ||
-			    write(fd, "\n", 1) != 1)
-				unlink(path);
-			close(fd);
-		}
+		memcpy(buf, st->device, 32);
+		buf[32] = '\n';
+		(void)s2s_file_write_private(path, buf, 33, S2S_ECONFIG, &e);
 	}
+	s2s_memzero(buf, sizeof(buf));
 	free(path);
 }
 
@@ -219,7 +212,7 @@ static const char *path_of(const char *url)
 }
 
 /* POST body (JSON, secret) to url; *out gets the parsed object (free
- * with s2s__json_put_wiped).  Anything but JSON is S2S_EIDP. */
+ * with s2s_json_put_wiped).  Anything but JSON is S2S_EIDP. */
 static s2s_err api(struct okta_state *st, const char *url,
                    const struct s2s_buf *body, struct json_object **out,
                    long *status)
@@ -247,7 +240,7 @@ static s2s_err api(struct okta_state *st, const char *url,
 		                   "again later");
 		goto out;
 	}
-	*out = resp.body.ptr ? s2s__json_parse(resp.body.ptr, resp.body.len)
+	*out = resp.body.ptr ? s2s_json_parse(resp.body.ptr, resp.body.len)
 	                     : NULL;
 	if (!*out) {
 		char where[160];
@@ -326,8 +319,8 @@ static s2s_err body_state(struct okta_state *st, struct s2s_buf *b,
 {
 	s2s_buf_init(b, true);
 	if (s2s_buf_puts(b, "{") ||
-	    s2s__json_member(b, true, "stateToken", st->state_token.ptr) ||
-	    (passcode && s2s__json_member(b, false, "passCode", passcode)) ||
+	    s2s_json_member(b, true, "stateToken", st->state_token.ptr) ||
+	    (passcode && s2s_json_member(b, false, "passCode", passcode)) ||
 	    s2s_buf_puts(b, "}"))
 		return s2s_error_set(st->ctx->err, S2S_ENOMEM, "out of memory");
 	return S2S_OK;
@@ -527,6 +520,7 @@ static s2s_err do_push(struct okta_state *st, struct json_object *f,
 		rc = api(st, url, &body, &o, status);
 	s2s_poll_init(&poll, st->poll_ms, st->poll_ms, 1.0,
 	              st->push_timeout_s * 1000);
+	poll.cancel = st->ctx->cancel;
 	notify(st, "Okta Verify: approve the push on your phone");
 	while (!rc) {
 		const char *res = str_at(o, "factorResult");
@@ -565,7 +559,7 @@ static s2s_err do_push(struct okta_state *st, struct json_object *f,
 			break;
 		free(url);
 		url = strdup(next);
-		s2s__json_put_wiped(o);
+		s2s_json_put_wiped(o);
 		o = NULL;
 		if (!url)
 			rc = s2s_error_set(st->ctx->err, S2S_ENOMEM,
@@ -590,7 +584,7 @@ static s2s_err do_push(struct okta_state *st, struct json_object *f,
 		*result = o;
 		o = NULL;
 	}
-	s2s__json_put_wiped(o);
+	s2s_json_put_wiped(o);
 	s2s_buf_release(&body);
 	free(url);
 	return rc;
@@ -627,7 +621,7 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 				rc = s2s_error_set(st->ctx->err, S2S_EIDP,
 				                   "okta: bad verify link");
 		}
-		s2s__json_put_wiped(o);
+		s2s_json_put_wiped(o);
 		o = NULL;
 		s2s_buf_release(&body);
 	}
@@ -638,9 +632,9 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 	if (!rc) {
 		s2s_buf_reset(&body);
 		if (s2s_buf_puts(&body, "{") ||
-		    s2s__json_member(&body, true, "stateToken",
-		                     st->state_token.ptr) ||
-		    s2s__json_member(&body, false, "passCode", code.ptr) ||
+		    s2s_json_member(&body, true, "stateToken",
+		                    st->state_token.ptr) ||
+		    s2s_json_member(&body, false, "passCode", code.ptr) ||
 		    s2s_buf_puts(&body, "}"))
 			rc = s2s_error_set(st->ctx->err, S2S_ENOMEM,
 			                   "out of memory");
@@ -654,7 +648,7 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 		*result = o;
 		o = NULL;
 	}
-	s2s__json_put_wiped(o);
+	s2s_json_put_wiped(o);
 	s2s_buf_release(&body);
 	s2s_buf_release(&code);
 	free(url);
@@ -729,12 +723,12 @@ static s2s_err primary(struct okta_state *st, struct json_object **out,
 		rc = s2s_adapter_password(st->ctx, &pass);
 	if (!rc && (!(url = join2(st->origin, "/api/v1/authn", "")) ||
 	            s2s_buf_puts(&body, "{") ||
-	            s2s__json_member(&body, true, "username", user.ptr) ||
-	            s2s__json_member(&body, false, "password", pass.ptr) ||
+	            s2s_json_member(&body, true, "username", user.ptr) ||
+	            s2s_json_member(&body, false, "password", pass.ptr) ||
 	            s2s_buf_puts(&body, ",\"options\":{\"multiOptionalFactor"
 	                                "Enroll\":false,\"warnBeforePassword"
 	                                "Expired\":false},\"context\":{") ||
-	            s2s__json_member(&body, true, "deviceToken", st->device) ||
+	            s2s_json_member(&body, true, "deviceToken", st->device) ||
 	            s2s_buf_puts(&body, "}}")))
 		rc = s2s_error_set(st->ctx->err, S2S_ENOMEM, "out of memory");
 	if (!rc)
@@ -818,7 +812,7 @@ static s2s_err okta_authenticate(struct s2s_adapter_ctx *ctx,
 		if (!rc)
 			rc = do_mfa(st, o, &next, &status);
 		if (!rc) {
-			s2s__json_put_wiped(o);
+			s2s_json_put_wiped(o);
 			o = next;
 			next = NULL;
 			rc = handle_status(st, o, status, "MFA", &done);
@@ -832,7 +826,7 @@ static s2s_err okta_authenticate(struct s2s_adapter_ctx *ctx,
 	}
 	if (!rc)
 		rc = to_app(st, str_at(o, "sessionToken"), saml_b64);
-	s2s__json_put_wiped(o);
+	s2s_json_put_wiped(o);
 	return rc;
 }
 
@@ -859,6 +853,7 @@ const struct s2s_adapter s2s_adapter_okta = {
 	            S2S_ADAPTER_F_MFA_PUSH | S2S_ADAPTER_F_MFA_SMS |
 	            S2S_ADAPTER_F_MFA_EMAIL,
 	.priv_size = sizeof(struct okta_state),
+	.config_keys = okta_keys,
 	.validate = okta_validate,
 	.authenticate = okta_authenticate,
 	.release = okta_release,

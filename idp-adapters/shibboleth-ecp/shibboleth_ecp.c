@@ -18,23 +18,6 @@
 
 static const char *const shib_keys[] = { "ecp_url", NULL };
 
-static s2s_err ecp_validate(const struct s2s_account *acct,
-                            struct s2s_error *err)
-{
-	const char *url = s2s_account_get(acct, "shibboleth.ecp_url");
-	s2s_err rc = s2s_account_check_ns(acct, "shibboleth", shib_keys, err);
-
-	if (rc)
-		return rc;
-	if (!url)
-		url = s2s_account_get(acct, "url");
-	if (url && !s2s_url_allowed(url))
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "the ECP url must be https (http only to "
-		                     "a loopback address)");
-	return S2S_OK;
-}
-
 /* shibboleth.ecp_url, else url when it names the ECP endpoint, else
  * url + /idp/profile/SAML2/SOAP/ECP. */
 static s2s_err ecp_url(char **out, struct s2s_adapter_ctx *ctx)
@@ -138,6 +121,9 @@ const struct s2s_adapter s2s_adapter_shibboleth_ecp = {
 	.summary = "Shibboleth IdP via SAML ECP (SOAP, HTTP Basic); no HTML, "
 	           "no MFA",
 	.features = S2S_ADAPTER_F_FORM,
-	.validate = ecp_validate,
+	/* the Web SSO adapter's namespace: one IdP, two protocols */
+	.config_keys = shib_keys,
+	.config_ns = "shibboleth",
+	.url_key = "shibboleth.ecp_url",
 	.authenticate = ecp_authenticate,
 };

@@ -17,9 +17,9 @@
 #include <saml2sts/adapter.h>
 #include <saml2sts/formflow.h>
 #include <saml2sts/html.h>
+#include <saml2sts/pageloop.h>
 
-#define MAX_STEPS 16
-#define PROCEED   "_eventId_proceed"
+#define PROCEED "_eventId_proceed"
 
 struct shib_state {
 	bool sent_password;
@@ -27,18 +27,6 @@ struct shib_state {
 };
 
 static const char *const shib_keys[] = { "ecp_url", NULL };
-
-static s2s_err shib_validate(const struct s2s_account *acct,
-                             struct s2s_error *err)
-{
-	const char *url = s2s_account_get(acct, "url");
-
-	if (url && !s2s_url_allowed(url))
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "url must be https (http only to a "
-		                     "loopback address)");
-	return s2s_account_check_ns(acct, "shibboleth", shib_keys, err);
-}
 
 /* The message a view shows after a failed attempt: login.vm writes it
  * into <p class="form-element form-error">; newer templates use
@@ -144,70 +132,74 @@ static s2s_err ask_code(struct s2s_adapter_ctx *ctx, struct shib_state *st,
 	return rc;
 }
 
-/* One view: decide what a user would press.  Sets *done when the
- * SAMLResponse was found. */
-static s2s_err step(struct s2s_adapter_ctx *ctx, struct shib_state *st,
-                    struct s2s_http_response *resp, struct s2s_buf *saml_b64,
-                    bool *done)
+static s2s_err login_step(bool *handled, struct s2s_pageloop *loop,
+                          struct s2s_html_page *page,
+                          struct s2s_http_response *resp)
 {
-	struct s2s_html_page *page = NULL;
-	struct s2s_form *form = NULL;
-	struct s2s_form_field *f;
+	struct shib_state *st = loop->state;
+	struct s2s_form *form = s2s_html_form_with_type(page, "password");
 	s2s_err rc;
 
-	rc = s2s_html_parse(&page, resp->url, resp->body.ptr, resp->body.len,
-	                    ctx->err);
-	if (rc)
-		goto out;
-	form = s2s_html_form_with_field(page, "SAMLResponse");
-	if (form) {
-		rc = s2s_formflow_take_saml(ctx, form, saml_b64);
-		*done = true;
-		goto out;
-	}
-	form = s2s_html_form_with_type(page, "password");
-	if (form) {
-		if (st->sent_password) {
-			rc = rejected(ctx, resp, S2S_EAUTH,
-			              "the username or password");
-			goto out;
-		}
-		st->sent_password = true;
-		rc = s2s_formflow_fill_login(ctx, form, true);
-		if (!rc)
-			rc = proceed(ctx, form, resp);
-		goto out;
-	}
-	f = code_field(page, &form);
-	if (f) {
-		rc = ask_code(ctx, st, form, f, resp);
-		goto out;
-	}
-	/* Client-storage, consent and notice views, and SAML hops. */
-	form = s2s_html_form_with_field(page, PROCEED);
-	for (size_t i = 0; !form && i < page->nforms; i++)
-		if (s2s_formflow_count_visible(&page->forms[i]) == 0 &&
-		    page->forms[i].nfields > 0 &&
-		    strcmp(page->forms[i].method, "POST") == 0)
-			form = &page->forms[i];
-	if (form) {
-		rc = proceed(ctx, form, resp);
-		goto out;
-	}
-	if (st->sent_code && page->nforms == 0 && page->title &&
-	    (strstr(page->title, "Stale") || strstr(page->title, "xpired"))) {
-		/* The flow's conversation timed out while the code was
-		 * being typed (error.vm, "Stale Request"). */
-		rc = s2s_error_set(ctx->err, S2S_EMFA,
-		                   "the one-time code step timed out at the "
-		                   "IdP (\"%.60s\")",
-		                   page->title);
-		goto out;
-	}
-	rc = s2s_formflow_unrecognised(ctx, page, resp->status);
-out:
-	s2s_html_page_free(page);
+	if (!form)
+		return S2S_OK;
+	*handled = true;
+	if (st->sent_password)
+		return rejected(loop->ctx, resp, S2S_EAUTH,
+		                "the username or password");
+	st->sent_password = true;
+	rc = s2s_formflow_fill_login(loop->ctx, form, true);
+	if (!rc)
+		rc = proceed(loop->ctx, form, resp);
 	return rc;
+}
+
+static s2s_err code_step(bool *handled, struct s2s_pageloop *loop,
+                         struct s2s_html_page *page,
+                         struct s2s_http_response *resp)
+{
+	struct s2s_form *form = NULL;
+	struct s2s_form_field *f = code_field(page, &form);
+
+	if (!f)
+		return S2S_OK;
+	*handled = true;
+	return ask_code(loop->ctx, loop->state, form, f, resp);
+}
+
+/* Client-storage, consent and notice views, and SAML hops: pressed with
+ * _eventId_proceed where Spring Web Flow reads it. */
+static s2s_err proceed_step(bool *handled, struct s2s_pageloop *loop,
+                            struct s2s_html_page *page,
+                            struct s2s_http_response *resp)
+{
+	struct s2s_form *form = s2s_html_form_with_field(page, PROCEED);
+
+	for (size_t i = 0; !form && i < page->nforms; i++)
+		if (s2s_formflow_is_autopost(&page->forms[i]))
+			form = &page->forms[i];
+	if (!form)
+		return S2S_OK;
+	*handled = true;
+	return proceed(loop->ctx, form, resp);
+}
+
+static s2s_err stale_step(bool *handled, struct s2s_pageloop *loop,
+                          struct s2s_html_page *page,
+                          struct s2s_http_response *resp)
+{
+	struct shib_state *st = loop->state;
+
+	(void)resp;
+	if (!st->sent_code || page->nforms || !page->title ||
+	    (!strstr(page->title, "Stale") && !strstr(page->title, "xpired")))
+		return S2S_OK;
+	/* The flow's conversation timed out while the code was being
+	 * typed (error.vm, "Stale Request"). */
+	*handled = true;
+	return s2s_error_set(loop->ctx->err, S2S_EMFA,
+	                     "the one-time code step timed out at the IdP "
+	                     "(\"%.60s\")",
+	                     page->title);
 }
 
 static bool ends_with_idp(const char *url)
@@ -219,13 +211,11 @@ static bool ends_with_idp(const char *url)
 	return n >= 4 && strncmp(url + n - 4, "/idp", 4) == 0;
 }
 
-static s2s_err shib_authenticate(struct s2s_adapter_ctx *ctx,
-                                 struct s2s_buf *saml_b64)
+static s2s_err loop_start(struct s2s_pageloop *loop,
+                          struct s2s_http_response *resp)
 {
-	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
-	struct shib_state *st = ctx->priv;
+	struct s2s_adapter_ctx *ctx = loop->ctx;
 	char *url = NULL;
-	bool done = false;
 	s2s_err rc;
 
 	/* url is the host ("https://idp.example.org") or the IdP's
@@ -237,25 +227,27 @@ static s2s_err shib_authenticate(struct s2s_adapter_ctx *ctx,
 	                : "/idp/profile/SAML2/Unsolicited/SSO",
 	        "providerId");
 	if (!rc)
-		rc = s2s_http_get(ctx->http, url, &resp, ctx->err);
-	for (int i = 0; !rc && !done; i++) {
-		if (i == MAX_STEPS) {
-			rc = s2s_error_set(ctx->err, S2S_EIDP,
-			                   "no SAMLResponse after %d IdP pages",
-			                   MAX_STEPS);
-			break;
-		}
-		if (resp.status >= 500)
-			rc = s2s_error_set(
-			        ctx->err, S2S_ENET,
-			        "the Shibboleth IdP answered HTTP %ld",
-			        resp.status);
-		else
-			rc = step(ctx, st, &resp, saml_b64, &done);
-	}
+		rc = s2s_http_get(ctx->http, url, resp, ctx->err);
 	free(url);
-	s2s_http_response_release(&resp);
 	return rc;
+}
+
+static const s2s_pageloop_step_fn shib_steps[] = { login_step, code_step,
+	                                           proceed_step, stale_step,
+	                                           NULL };
+
+static const struct s2s_pageloop_ops shib_loop = {
+	.idp = "the Shibboleth IdP",
+	.pages = "IdP",
+	.max_steps = 16,
+	.start = loop_start,
+	.steps = shib_steps,
+};
+
+static s2s_err shib_authenticate(struct s2s_adapter_ctx *ctx,
+                                 struct s2s_buf *saml_b64)
+{
+	return s2s_pageloop_run(ctx, &shib_loop, ctx->priv, saml_b64);
 }
 
 static const char *const shib_aliases[] = { "shib", NULL };
@@ -268,6 +260,6 @@ const struct s2s_adapter s2s_adapter_shibboleth = {
 	           "code step",
 	.features = S2S_ADAPTER_F_FORM | S2S_ADAPTER_F_MFA_TOTP,
 	.priv_size = sizeof(struct shib_state),
-	.validate = shib_validate,
+	.config_keys = shib_keys,
 	.authenticate = shib_authenticate,
 };

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <saml2sts/buf.h>
+#include <saml2sts/base64.h>
 #include <saml2sts/saml.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

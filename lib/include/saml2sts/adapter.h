@@ -66,6 +66,15 @@ struct s2s_adapter {
 	const char *summary;        /* one line for `saml2sts adapters` */
 	unsigned int features;      /* enum s2s_adapter_features bits */
 	size_t priv_size;           /* core callocs, wipes, frees */
+	/* The settings it reads, "<ns>.<key>", as <key>s (NULL-terminated,
+	 * or NULL for none); the core refuses any other key of the
+	 * namespace, so validate() need not. */
+	const char *const *config_keys;
+	const char *config_ns; /* the <ns> of config_keys; NULL: name */
+	/* The account key with the IdP URL the core checks with the URL
+	 * policy (https, or http only to a loopback host), falling back to
+	 * url when unset; NULL: url. */
+	const char *url_key;
 
 	bool (*probe)(void); /* optional: usable on this machine? */
 	s2s_err (*validate)(const struct s2s_account *acct,
@@ -75,6 +84,13 @@ struct s2s_adapter {
 	                        struct s2s_buf *saml_b64);
 	void (*release)(struct s2s_adapter_ctx *ctx); /* optional */
 };
+
+/* The adapter called name (or an alias, any case) in the NULL-terminated
+ * table; S2S_ENOTFOUND when none, S2S_EUNSUPPORTED when its ABI differs
+ * or its probe says it cannot run here. */
+s2s_err s2s_adapter_lookup(const struct s2s_adapter **out,
+                           const struct s2s_adapter *const *table,
+                           const char *name, struct s2s_error *err);
 
 /* True if the adapter has every bit of features. */
 bool s2s_adapter_supports(const struct s2s_adapter *a, unsigned int features);

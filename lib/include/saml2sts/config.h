@@ -85,6 +85,19 @@ s2s_err s2s_account_get_bool(bool *out, const struct s2s_account *acct,
 s2s_err s2s_account_check_ns(const struct s2s_account *acct, const char *ns,
                              const char *const *known, struct s2s_error *err);
 
+/* Called by s2s_account_foreach() for each key set in an account. */
+typedef s2s_err (*s2s_account_key_fn)(const char *key, unsigned int line,
+                                      void *payload);
+
+/* Call fn for each key of acct in file order, with its file line (0 when
+ * set programmatically); stops at fn's first non-zero result and returns
+ * it.  key is borrowed until acct changes. */
+s2s_err s2s_account_foreach(const struct s2s_account *acct,
+                            s2s_account_key_fn fn, void *payload);
+
+/* The name of acct's config file for messages (never NULL). */
+const char *s2s_account_file(const struct s2s_account *acct);
+
 /* The file line of key in its section, or 0 if set programmatically. */
 unsigned int s2s_account_line(const struct s2s_account *acct, const char *key);
 

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "isotime.h" /* s2s_time_format_utc for the expiry */
 
 /* Default refresh_window: SDKs treat credentials as stale 3 to 15 minutes
  * before expiry, so hand out tokens with at least 20 minutes left. */
@@ -50,9 +51,6 @@ s2s_err s2s_creds_from_json(struct s2s_creds **out, const char *json,
  *  "sts_token":…,"expiration":"YYYY-MM-DDTHH:MM:SSZ"} */
 s2s_err s2s_creds_external_json(const struct s2s_creds *creds,
                                 struct s2s_buf *out, struct s2s_error *err);
-
-/* Format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
-void s2s_time_format_utc(char *buf, size_t size, time_t t);
 
 /* Seconds left until expiry at now (negative when expired). */
 long s2s_creds_remaining(const struct s2s_creds *creds, time_t now);

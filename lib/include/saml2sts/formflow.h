@@ -27,6 +27,11 @@ struct s2s_form_field *s2s_formflow_username_field(const struct s2s_form *form);
  * reset). */
 size_t s2s_formflow_count_visible(const struct s2s_form *form);
 
+/* True for a form a page's script would post at once: a POST with
+ * fields, none of them visible (SAML and WS-Fed hops, "continue"
+ * pages). */
+bool s2s_formflow_is_autopost(const struct s2s_form *form);
+
 /* Mark the button called name as the submitter; when the form has no
  * such control, add name="" (Spring Web Flow reads only the name). */
 s2s_err s2s_formflow_press(struct s2s_form *form, const char *name,

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "url.h" /* the URL policy every hop is checked with */
 
 struct s2s_http;
 
@@ -105,21 +106,6 @@ s2s_err s2s_http_post_form(struct s2s_http *http, const char *url,
 
 /* Release what a response holds (wipes the body); resp is re-initialised. */
 void s2s_http_response_release(struct s2s_http_response *resp);
-
-/* Resolve ref against base (RFC 3986); caller frees. */
-s2s_err s2s_url_resolve(char **out, const char *base, const char *ref,
-                        struct s2s_error *err);
-
-/* The host part of url; caller frees. */
-s2s_err s2s_url_host(char **out, const char *url, struct s2s_error *err);
-
-/* True if url is https, or http to a loopback host (127.0.0.0/8, ::1,
- * localhost). */
-bool s2s_url_allowed(const char *url);
-
-/* Append name=value, percent-encoded, '&'-separated, to a form body. */
-s2s_err s2s_form_append(struct s2s_buf *body, const char *name,
-                        const char *value, struct s2s_error *err);
 
 /* Export / import the cookies of the session as Netscape cookie lines,
  * for keeping an IdP session; secret. */

@@ -40,13 +40,32 @@ const char *s2s_adapter_name(const struct s2s_adapter *a);
 const char *s2s_adapter_summary(const struct s2s_adapter *a);
 unsigned int s2s_adapter_features(const struct s2s_adapter *a);
 const char *const *s2s_adapter_aliases(const struct s2s_adapter *a);
+/* The adapter's config keys, without the namespace (NULL-terminated),
+ * or NULL; borrowed from the static table. */
+const char *const *s2s_adapter_config_keys(const struct s2s_adapter *a);
+/* The namespace of those keys: config_ns, else the name. */
+const char *s2s_adapter_config_ns(const struct s2s_adapter *a);
 /* Runs the optional probe(); true when the adapter is usable here. */
 bool s2s_adapter_usable(const struct s2s_adapter *a);
 
-/* Validate the account for the adapter. */
+/* Validate the account for the adapter: url is set and passes the URL
+ * policy (https, or http only to a loopback host), the keys of the
+ * adapter's namespace are among its config_keys, then its validate().
+ * S2S_ECONFIG naming the key (and its file line) otherwise. */
 s2s_err s2s_login_validate(const struct s2s_adapter *a,
                            const struct s2s_account *acct,
                            struct s2s_error *err);
+
+/**
+ * Check every namespaced key ("<ns>.<key>") of acct against table (the
+ * NULL-terminated adapter registry): <ns> must be an adapter's config
+ * namespace, name or alias, and <key> declared by one of the adapters of
+ * that namespace.
+ * @return S2S_OK, or S2S_ECONFIG "<file>:<line>: unknown key ..."
+ */
+s2s_err s2s_adapter_check_keys(const struct s2s_adapter *const *table,
+                               const struct s2s_account *acct,
+                               struct s2s_error *err);
 
 /* Log in; the base64 SAMLResponse goes to saml_b64 (make it secret). */
 s2s_err s2s_login(const struct s2s_login_params *p, struct s2s_buf *saml_b64,

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SAMLResponse decoding and parsing: strict base64, then XML parsed with
- * no DTD, no entity substitution and no network (a DOCTYPE is rejected),
- * then the Alibaba role attributes and the conditions are read from the
- * one Assertion.  Signature verification lives in saml_verify.c.
- * This module never sends the assertion anywhere.
+ * SAMLResponse decoding and parsing: strict base64 (base64.h), then XML
+ * parsed with no DTD, no entity substitution and no network (a DOCTYPE
+ * is rejected), then the Alibaba role attributes (role.h) and the
+ * conditions are read from the one Assertion.  Signature verification
+ * lives in saml_verify.c.  This module never sends the assertion
+ * anywhere and does not parse ARNs, base64 or times itself.
  */
 #ifndef S2S_SAML_H
 #define S2S_SAML_H
@@ -15,6 +16,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "role.h" /* struct s2s_role */
 
 #define S2S_SAML_ATTR_ROLE "https://www.aliyun.com/SAML-Role/Attributes/Role"
 #define S2S_SAML_ATTR_SESSION_NAME \
@@ -24,15 +26,6 @@
 
 /* Documented STS limit on the SAMLAssertion parameter. */
 #define S2S_SAML_MAX_B64 100000
-
-struct s2s_role {
-	char *role_arn;     /* acs:ram::<uid>:role/<name> */
-	char *provider_arn; /* acs:ram::<uid>:saml-provider/<name> */
-	char *account_id;   /* <uid> of the role ARN */
-	char *role_name;    /* <name> of the role ARN */
-	char *account_name; /* the account's alias or display name, or NULL
-	                     * (filled by the engine, not by the parser) */
-};
 
 struct s2s_saml {
 	struct s2s_role *roles; /* in assertion order, duplicates removed */
@@ -53,15 +46,6 @@ struct s2s_saml {
 	bool encrypted; /* an EncryptedAssertion, nothing readable */
 };
 
-/* Strict base64 decode (standard alphabet, padding required, ASCII
- * whitespace skipped) into out (make it secret). */
-s2s_err s2s_base64_decode(struct s2s_buf *out, const char *b64, size_t len,
-                          struct s2s_error *err);
-
-/* Base64-encode len bytes into out. */
-s2s_err s2s_base64_encode(struct s2s_buf *out, const void *data, size_t len,
-                          struct s2s_error *err);
-
 /* Decode and parse a base64 SAMLResponse.  S2S_ESAML with a reason on
  * anything malformed; the caller owns *out (s2s_saml_free). */
 s2s_err s2s_saml_parse(struct s2s_saml **out, const char *b64, size_t len,
@@ -73,18 +57,6 @@ s2s_err s2s_saml_parse_xml(struct s2s_saml **out, const char *xml, size_t len,
 
 /* NULL is a no-op. */
 void s2s_saml_free(struct s2s_saml *saml);
-
-/* Split one Role attribute value ("role,provider" in either order, spaces
- * tolerated) into role; S2S_ESAML when it is not a pair of ARNs. */
-s2s_err s2s_role_parse(struct s2s_role *role, const char *value,
-                       struct s2s_error *err);
-
-/* Free what role holds; role itself is not freed. */
-void s2s_role_release(struct s2s_role *role);
-
-/* Parse xs:dateTime in UTC ("2026-01-02T03:04:05Z", optional fractional
- * seconds, "Z" or "+00:00").  Returns false when not valid. */
-bool s2s_time_parse(time_t *out, const char *s);
 
 /* Verify mode: the pinned IdP key(s) and what the assertion must say. */
 struct s2s_saml_trust {

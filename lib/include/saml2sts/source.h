@@ -88,12 +88,6 @@ s2s_err s2s_source_find(const struct s2s_source **out,
                         const struct s2s_adapter *const *adapters,
                         const struct s2s_account *acct, struct s2s_error *err);
 
-/* The adapter called name (or an alias, any case) in table; S2S_ENOTFOUND
- * when none, S2S_EUNSUPPORTED when its probe says it cannot run here. */
-s2s_err s2s_adapter_lookup(const struct s2s_adapter **out,
-                           const struct s2s_adapter *const *table,
-                           const char *name, struct s2s_error *err);
-
 /* Engine services for sources. */
 
 /* The session's store (opened on first use); borrowed. */
@@ -106,6 +100,9 @@ s2s_err s2s_source_http(struct s2s_http **out, struct s2s_source_ctx *ctx);
  * login asks for it; borrowed. */
 s2s_err s2s_source_adapter(const struct s2s_adapter **out,
                            struct s2s_source_ctx *ctx);
+
+/* The session's IdP adapters (NULL-terminated table); borrowed. */
+const struct s2s_adapter *const *s2s_source_adapters(struct s2s_source_ctx *ctx);
 
 /* Take the lock called name in the lock directory (bounded wait);
  * release with s2s_lock_release(). */

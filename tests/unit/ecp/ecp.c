@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include <saml2sts/ecp.h>
-#include <saml2sts/saml.h>
+#include <saml2sts/base64.h>
 
 #define ACS "https://signin.aliyun.com/saml-role/sso"
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <saml2sts/base64.h>
 #include <saml2sts/saml.h>
 
 #define ROLE_ATTR "https://www.aliyun.com/SAML-Role/Attributes/Role"

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <saml2sts/buf.h>
+#include <saml2sts/base64.h>
 #include <saml2sts/saml.h>
 
 #define NOW      ((time_t)1767323045) /* gen.py --now */

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include <saml2sts/saml.h>
+#include <saml2sts/isotime.h>
 
 struct time_case {
 	const char *in;
@@ -74,7 +74,7 @@ static const char *const invalid[] = {
 	"2026-01-01T23:59:59.1e3Z",
 };
 
-static void test_saml_time__valid(void **state)
+static void test_isotime_parse__valid(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
@@ -86,7 +86,7 @@ static void test_saml_time__valid(void **state)
 	}
 }
 
-static void test_saml_time__after_2038(void **state)
+static void test_isotime_parse__after_2038(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(valid64) / sizeof(valid64[0]); i++) {
@@ -102,7 +102,7 @@ static void test_saml_time__after_2038(void **state)
 	}
 }
 
-static void test_saml_time__invalid(void **state)
+static void test_isotime_parse__invalid(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
@@ -114,7 +114,7 @@ static void test_saml_time__invalid(void **state)
 	}
 }
 
-static void test_saml_time__null(void **state)
+static void test_isotime_parse__null(void **state)
 {
 	time_t t = 0;
 
@@ -123,7 +123,7 @@ static void test_saml_time__null(void **state)
 	assert_false(s2s_time_parse(NULL, "2026-01-02T03:04:05Z"));
 }
 
-static void test_saml_time__ignores_tz(void **state)
+static void test_isotime_parse__ignores_tz(void **state)
 {
 	time_t t = 0;
 
@@ -140,7 +140,7 @@ static void test_saml_time__ignores_tz(void **state)
 	tzset();
 }
 
-static void test_saml_time__every_day_is_consecutive(void **state)
+static void test_isotime_parse__every_day_is_consecutive(void **state)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30,
 		                     31, 31, 30, 31, 30, 31 };
@@ -169,13 +169,13 @@ static void test_saml_time__every_day_is_consecutive(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_saml_time__valid),
-		cmocka_unit_test(test_saml_time__after_2038),
-		cmocka_unit_test(test_saml_time__invalid),
-		cmocka_unit_test(test_saml_time__null),
-		cmocka_unit_test(test_saml_time__ignores_tz),
-		cmocka_unit_test(test_saml_time__every_day_is_consecutive),
+		cmocka_unit_test(test_isotime_parse__valid),
+		cmocka_unit_test(test_isotime_parse__after_2038),
+		cmocka_unit_test(test_isotime_parse__invalid),
+		cmocka_unit_test(test_isotime_parse__null),
+		cmocka_unit_test(test_isotime_parse__ignores_tz),
+		cmocka_unit_test(test_isotime_parse__every_day_is_consecutive),
 	};
 
-	return cmocka_run_group_tests_name("saml::time", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("isotime::parse", tests, NULL, NULL);
 }

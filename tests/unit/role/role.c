@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <saml2sts/saml.h>
+#include <saml2sts/role.h>
 
 #define ROLE "acs:ram::1234567890123456:role/admin"
 #define PROV "acs:ram::1234567890123456:saml-provider/ssp"
@@ -79,7 +79,7 @@ static void assert_message_style(const struct s2s_error *err)
 	assert_true(err->msg[0] >= 'a' && err->msg[0] <= 'z');
 }
 
-static void test_saml_role__valid(void **state)
+static void test_role_role__valid(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
@@ -97,7 +97,7 @@ static void test_saml_role__valid(void **state)
 	}
 }
 
-static void test_saml_role__invalid(void **state)
+static void test_role_role__invalid(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
@@ -118,7 +118,7 @@ static void test_saml_role__invalid(void **state)
 	}
 }
 
-static void test_saml_role__message_names_value(void **state)
+static void test_role_role__message_names_value(void **state)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_role r;
@@ -128,7 +128,7 @@ static void test_saml_role__message_names_value(void **state)
 	assert_non_null(strstr(err.msg, ROLE));
 }
 
-static void test_saml_role__long_value_is_cut(void **state)
+static void test_role_role__long_value_is_cut(void **state)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_role r;
@@ -142,7 +142,7 @@ static void test_saml_role__long_value_is_cut(void **state)
 	assert_message_style(&err);
 }
 
-static void test_saml_role__null_error_sink(void **state)
+static void test_role_role__null_error_sink(void **state)
 {
 	struct s2s_role r;
 
@@ -156,12 +156,12 @@ static void test_saml_role__null_error_sink(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_saml_role__valid),
-		cmocka_unit_test(test_saml_role__invalid),
-		cmocka_unit_test(test_saml_role__message_names_value),
-		cmocka_unit_test(test_saml_role__long_value_is_cut),
-		cmocka_unit_test(test_saml_role__null_error_sink),
+		cmocka_unit_test(test_role_role__valid),
+		cmocka_unit_test(test_role_role__invalid),
+		cmocka_unit_test(test_role_role__message_names_value),
+		cmocka_unit_test(test_role_role__long_value_is_cut),
+		cmocka_unit_test(test_role_role__null_error_sink),
 	};
 
-	return cmocka_run_group_tests_name("saml::role", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("role::role", tests, NULL, NULL);
 }

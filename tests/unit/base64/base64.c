@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for the strict base64 codec used on SAMLResponse values. */
+/* Unit tests for the strict base64 codec of lib/base64.c, used on
+ * SAMLResponse values. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <saml2sts/saml.h>
+#include <saml2sts/base64.h>
 
 struct b64_case {
 	const char *plain;
@@ -71,14 +72,14 @@ static void check_decode(const char *b64, const char *plain)
 	s2s_buf_release(&out);
 }
 
-static void test_saml_base64__rfc4648_decode(void **state)
+static void test_base64_base64__rfc4648_decode(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(rfc4648) / sizeof(rfc4648[0]); i++)
 		check_decode(rfc4648[i].b64, rfc4648[i].plain);
 }
 
-static void test_saml_base64__rfc4648_encode(void **state)
+static void test_base64_base64__rfc4648_encode(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(rfc4648) / sizeof(rfc4648[0]); i++) {
@@ -94,14 +95,14 @@ static void test_saml_base64__rfc4648_encode(void **state)
 	}
 }
 
-static void test_saml_base64__skips_ascii_whitespace(void **state)
+static void test_base64_base64__skips_ascii_whitespace(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(spaced) / sizeof(spaced[0]); i++)
 		check_decode(spaced[i].b64, spaced[i].plain);
 }
 
-static void test_saml_base64__rejects_invalid(void **state)
+static void test_base64_base64__rejects_invalid(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
@@ -120,7 +121,7 @@ static void test_saml_base64__rejects_invalid(void **state)
 	}
 }
 
-static void test_saml_base64__rejects_embedded_nul(void **state)
+static void test_base64_base64__rejects_embedded_nul(void **state)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_buf out = S2S_BUF_SECRET_INIT;
@@ -131,7 +132,7 @@ static void test_saml_base64__rejects_embedded_nul(void **state)
 	s2s_buf_release(&out);
 }
 
-static void test_saml_base64__appends(void **state)
+static void test_base64_base64__appends(void **state)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_buf out = S2S_BUF_SECRET_INIT;
@@ -143,7 +144,7 @@ static void test_saml_base64__appends(void **state)
 	s2s_buf_release(&out);
 }
 
-static void test_saml_base64__respects_max(void **state)
+static void test_base64_base64__respects_max(void **state)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_buf out = S2S_BUF_SECRET_INIT;
@@ -161,7 +162,7 @@ static void test_saml_base64__respects_max(void **state)
 }
 
 /* Every byte value, every length around the internal chunk sizes. */
-static void test_saml_base64__round_trips(void **state)
+static void test_base64_base64__round_trips(void **state)
 {
 	unsigned char data[3000];
 
@@ -187,7 +188,7 @@ static void test_saml_base64__round_trips(void **state)
 }
 
 /* IdPs wrap at 76 columns with CRLF. */
-static void test_saml_base64__decodes_wrapped(void **state)
+static void test_base64_base64__decodes_wrapped(void **state)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_buf enc = S2S_BUF_INIT, wrapped = S2S_BUF_INIT;
@@ -216,16 +217,16 @@ static void test_saml_base64__decodes_wrapped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_saml_base64__rfc4648_decode),
-		cmocka_unit_test(test_saml_base64__rfc4648_encode),
-		cmocka_unit_test(test_saml_base64__skips_ascii_whitespace),
-		cmocka_unit_test(test_saml_base64__rejects_invalid),
-		cmocka_unit_test(test_saml_base64__rejects_embedded_nul),
-		cmocka_unit_test(test_saml_base64__appends),
-		cmocka_unit_test(test_saml_base64__respects_max),
-		cmocka_unit_test(test_saml_base64__round_trips),
-		cmocka_unit_test(test_saml_base64__decodes_wrapped),
+		cmocka_unit_test(test_base64_base64__rfc4648_decode),
+		cmocka_unit_test(test_base64_base64__rfc4648_encode),
+		cmocka_unit_test(test_base64_base64__skips_ascii_whitespace),
+		cmocka_unit_test(test_base64_base64__rejects_invalid),
+		cmocka_unit_test(test_base64_base64__rejects_embedded_nul),
+		cmocka_unit_test(test_base64_base64__appends),
+		cmocka_unit_test(test_base64_base64__respects_max),
+		cmocka_unit_test(test_base64_base64__round_trips),
+		cmocka_unit_test(test_base64_base64__decodes_wrapped),
 	};
 
-	return cmocka_run_group_tests_name("saml::base64", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("base64::base64", tests, NULL, NULL);
 }
