@@ -102,7 +102,8 @@ s2s_err s2s_source_adapter(const struct s2s_adapter **out,
                            struct s2s_source_ctx *ctx);
 
 /* The session's IdP adapters (NULL-terminated table); borrowed. */
-const struct s2s_adapter *const *s2s_source_adapters(struct s2s_source_ctx *ctx);
+const struct s2s_adapter *const *
+s2s_source_adapters(struct s2s_source_ctx *ctx);
 
 /* Take the lock called name in the lock directory (bounded wait);
  * release with s2s_lock_release(). */

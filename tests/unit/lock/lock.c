@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for lib/lock.c: exclusive across processes, bounded wait,
  * names with odd characters, released when the holder dies. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include <saml2sts/lock.h>
@@ -58,9 +61,9 @@ static void test_lock_lock__exclusive_and_bounded(void **state)
 	pid = holder("prod admin/../x", 600, p[1]);
 	wait_for(p[0]);
 	/* held elsewhere: no wait means no lock */
-	assert_int_equal(S2S_ESTORE,
-	                 s2s_lock_acquire(&l, dir, "prod admin/../x", 0,
-	                                  &waited, &err));
+	assert_int_equal(
+	        S2S_ESTORE,
+	        s2s_lock_acquire(&l, dir, "prod admin/../x", 0, &waited, &err));
 	assert_null(l);
 	/* another name is free */
 	s2s_error_clear(&err);
@@ -106,13 +109,19 @@ static int setup(void **state)
 	return mkdtemp(dir) ? 0 : -1;
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag,
+                      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 int main(void)

@@ -6,6 +6,7 @@
  * "refresh impossible but still valid", role choice and profile naming
  * at login, and the store fallback notice.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include <saml2sts/choice.h>
@@ -228,13 +231,19 @@ static int setup(void **state)
 	return 0;
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag,
+                      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 static int teardown(void **state)
 {
-	char cmd[400];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return nftw(tmpdir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 static void reset_counter(const char *name)
@@ -252,14 +261,14 @@ static void test_session_engine__window_table(void **state)
 		long lifetime, left;
 		bool fresh;
 	} rows[] = {
-		{ "acme", 3600, 1300, true },   /* window 1200 */
-		{ "acme", 3600, 1100, false },  /* inside the window */
-		{ "acme", 900, 500, true },     /* half of 900 is 450 */
+		{ "acme", 3600, 1300, true },  /* window 1200 */
+		{ "acme", 3600, 1100, false }, /* inside the window */
+		{ "acme", 900, 500, true },    /* half of 900 is 450 */
 		{ "acme", 900, 400, false },
-		{ "slow", 3600, 700, true },    /* refresh_window = 600 */
+		{ "slow", 3600, 700, true }, /* refresh_window = 600 */
 		{ "slow", 3600, 500, false },
-		{ "acme", 43200, 1201, true },  /* a long session */
-		{ "acme", 3600, -10, false },   /* expired */
+		{ "acme", 43200, 1201, true }, /* a long session */
+		{ "acme", 3600, -10, false },  /* expired */
 	};
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct env e;
@@ -267,15 +276,15 @@ static void test_session_engine__window_table(void **state)
 	(void)state;
 	env_open(&e, false);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct s2s_creds *c = token("STS.t", rows[i].lifetime,
-		                            rows[i].left);
+		struct s2s_creds *c =
+		        token("STS.t", rows[i].lifetime, rows[i].left);
 		long w = 0;
 
-		assert_int_equal(S2S_OK,
-		                 s2s_session_window(
-		                         &w, s2s_config_account(e.cfg,
-		                                                rows[i].acct),
-		                         c, &err));
+		assert_int_equal(
+		        S2S_OK,
+		        s2s_session_window(
+		                &w, s2s_config_account(e.cfg, rows[i].acct), c,
+		                &err));
 		assert_int_equal(rows[i].fresh,
 		                 s2s_session_is_fresh(c, w, time(NULL)));
 		s2s_creds_free(c);
@@ -297,17 +306,15 @@ static void test_session_engine__bad_window_is_an_error(void **state)
 	env_open(&e, false);
 	assert_int_equal(S2S_ECONFIG,
 	                 s2s_session_window(&w,
-	                                    s2s_config_account(e.cfg, "bad"),
-	                                    c, &err));
+	                                    s2s_config_account(e.cfg, "bad"), c,
+	                                    &err));
 	assert_non_null(strstr(err.msg, "refresh_window"));
 	put(&e, "bad", "bad", c);
 	/* credential-process and login judge it the same way */
 	s2s_error_clear(&err);
-	assert_int_equal(S2S_ECONFIG,
-	                 s2s_session_fresh(&f, e.s, "bad", &err));
+	assert_int_equal(S2S_ECONFIG, s2s_session_fresh(&f, e.s, "bad", &err));
 	s2s_error_clear(&err);
-	assert_int_equal(S2S_ECONFIG,
-	                 s2s_session_login(&res, e.s, &o, &err));
+	assert_int_equal(S2S_ECONFIG, s2s_session_login(&res, e.s, &o, &err));
 	s2s_login_result_free(res);
 	env_close(&e);
 }
@@ -407,8 +414,8 @@ static void test_session_engine__single_flight(void **state)
 			code = s2s_session_fresh(&f, e.s, "acme", &err)
 			               ? 90
 			               : (int)f.state;
-			if (!code && strncmp(f.creds->access_key_id, "STS.",
-			                     4) != 0)
+			if (!code &&
+			    strncmp(f.creds->access_key_id, "STS.", 4) != 0)
 				code = 91;
 			s2s_fresh_release(&f);
 			env_close(&e);
@@ -533,8 +540,8 @@ static void test_session_engine__choice_matching(void **state)
 	                 s2s_choice_find(&at, roles, 2, "admin", &err));
 	assert_non_null(strstr(err.msg, "ambiguous"));
 	s2s_error_clear(&err);
-	assert_int_equal(S2S_OK, s2s_choice_find(&at, roles, 2, "prod/admin",
-	                                         &err));
+	assert_int_equal(S2S_OK,
+	                 s2s_choice_find(&at, roles, 2, "prod/admin", &err));
 	assert_int_equal(0, at);
 }
 
@@ -543,7 +550,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_session_engine__window_table),
 		cmocka_unit_test(test_session_engine__bad_window_is_an_error),
-		cmocka_unit_test(test_session_engine__fresh_is_read_not_refreshed),
+		cmocka_unit_test(
+		        test_session_engine__fresh_is_read_not_refreshed),
 		cmocka_unit_test(test_session_engine__stale_but_valid),
 		cmocka_unit_test(test_session_engine__expired_needs_login),
 		cmocka_unit_test(test_session_engine__single_flight),
