@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <saml2sts/session.h>
+#include <saml2sts/isotime.h>
 
 #include "cli.h"
 

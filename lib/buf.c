@@ -135,3 +135,18 @@ void s2s_buf_release(struct s2s_buf *buf)
 	buf->len = 0;
 	buf->cap = 0;
 }
+
+static bool in_set(char c, const char *set)
+{
+	return c && strchr(set, c);
+}
+
+void s2s__trim(const char **s, size_t *len, const char *set)
+{
+	while (*len && in_set(**s, set)) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len && in_set((*s)[*len - 1], set))
+		(*len)--;
+}

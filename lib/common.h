@@ -41,6 +41,13 @@
 
 #define S2S_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* XML's white space (XML 1.0 production S). */
+#define S2S_XML_SPACE " \t\r\n"
+
+/* Narrow [*s, *s + *len) to leave out leading and trailing characters
+ * of set. */
+void s2s__trim(const char **s, size_t *len, const char *set);
+
 /* Duplicate s, or NULL when s is NULL; *ok is cleared on ENOMEM. */
 char *s2s__strdup_or_null(const char *s, bool *ok);
 

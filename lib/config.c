@@ -258,14 +258,10 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* Blanks around INI keys and values (not newlines: lines are split). */
 static void trim(const char **s, size_t *n)
 {
-	while (*n && is_blank(**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && is_blank((*s)[*n - 1]))
-		(*n)--;
+	s2s__trim(s, n, " \t\r\f\v");
 }
 
 struct parser {
@@ -532,16 +528,6 @@ const char *s2s_config_name(const struct s2s_config *cfg)
 	return cfg_name(cfg);
 }
 
-static void trim_blanks(const char **s, size_t *n)
-{
-	while (*n && (**s == ' ' || **s == '\t')) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-		(*n)--;
-}
-
 char *s2s_account_alias(const struct s2s_account *acct, const char *uid)
 {
 	const char *list = s2s_account_get(acct, "account_aliases");
@@ -553,14 +539,14 @@ char *s2s_account_alias(const struct s2s_account *acct, const char *uid)
 		size_t n = end ? (size_t)(end - list) : strlen(list);
 		const char *eq;
 
-		trim_blanks(&list, &n);
+		s2s__trim(&list, &n, " \t");
 		eq = memchr(list, '=', n);
 		if (eq && (size_t)(eq - list) == ulen &&
 		    strncmp(list, uid, ulen) == 0) {
 			const char *a = eq + 1;
 			size_t alen = n - ulen - 1;
 
-			trim_blanks(&a, &alen);
+			s2s__trim(&a, &alen, " \t");
 			return strndup(a, alen);
 		}
 		list = end ? end + 1 : NULL;

@@ -124,3 +124,12 @@ void s2s_time_format_utc(char *buf, size_t size, time_t t)
 			buf[0] = '\0';
 	}
 }
+
+void s2s_time_format_local(char *buf, size_t size, time_t t)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) ||
+	    !strftime(buf, size, "%Y-%m-%d %H:%M %Z", &tm))
+		snprintf(buf, size, "%s", "?");
+}

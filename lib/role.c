@@ -8,11 +8,6 @@
 #include "common.h"
 #include "saml2sts/role.h"
 
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 enum arn_kind { ARN_ROLE = 1, ARN_PROVIDER };
 
 struct arn {
@@ -24,16 +19,6 @@ struct arn {
 	const char *name;
 	size_t name_len;
 };
-
-static void trim(const char **s, size_t *len)
-{
-	while (*len && is_space(**s)) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len && is_space((*s)[*len - 1]))
-		(*len)--;
-}
 
 static bool has_prefix(const char *s, size_t len, const char *prefix)
 {
@@ -94,8 +79,8 @@ static s2s_err role_split(struct arn *role, struct arn *prov, const char *value,
 	alen = (size_t)(comma - value);
 	bs = comma + 1;
 	blen = strlen(bs);
-	trim(&as, &alen);
-	trim(&bs, &blen);
+	s2s__trim(&as, &alen, S2S_XML_SPACE);
+	s2s__trim(&bs, &blen, S2S_XML_SPACE);
 	if (!arn_parse(&a, as, alen) || !arn_parse(&b, bs, blen))
 		return s2s_error_set(err, S2S_ESAML,
 		                     "role value '%.100s' is not a RAM role "

@@ -39,16 +39,6 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static void trim(const char **s, size_t *len)
-{
-	while (*len && is_space(**s)) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len && is_space((*s)[*len - 1]))
-		(*len)--;
-}
-
 /* Pre-order successor of n inside top (top itself excluded). */
 static xmlNodePtr next_node(xmlNodePtr n, const xmlNode *top)
 {
@@ -230,7 +220,7 @@ static s2s_err dup_trimmed(char **out, const char *s, struct s2s_error *err)
 {
 	size_t len = strlen(s);
 
-	trim(&s, &len);
+	s2s__trim(&s, &len, S2S_XML_SPACE);
 	*out = strndup(s, len);
 	if (!*out)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");

@@ -192,15 +192,6 @@ const char *s2s_session_default_profile(const struct s2s_account *acct,
 	return p ? p : account_name;
 }
 
-void s2s_time_format_local(char *buf, size_t size, time_t t)
-{
-	struct tm tm;
-
-	if (!localtime_r(&t, &tm) ||
-	    !strftime(buf, size, "%Y-%m-%d %H:%M %Z", &tm))
-		snprintf(buf, size, "%s", "?");
-}
-
 s2s_err s2s_session_http(struct s2s_http **out, struct s2s_session *s,
                          const struct s2s_account *acct, struct s2s_error *err)
 {

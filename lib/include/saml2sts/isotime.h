@@ -19,4 +19,8 @@ bool s2s_time_parse(time_t *out, const char *s);
  * is "" when t cannot be formatted. */
 void s2s_time_format_utc(char *buf, size_t size, time_t t);
 
+/* Format t as local "YYYY-MM-DD HH:MM TZ" (for people) into buf; "?"
+ * when it cannot be formatted. */
+void s2s_time_format_local(char *buf, size_t size, time_t t);
+
 #endif

@@ -254,7 +254,4 @@ s2s_err s2s_session_console_url(char **url_out, struct s2s_session *s,
 s2s_err s2s_session_http(struct s2s_http **out, struct s2s_session *s,
                          const struct s2s_account *acct, struct s2s_error *err);
 
-/* Format t as local "YYYY-MM-DD HH:MM TZ" into buf. */
-void s2s_time_format_local(char *buf, size_t size, time_t t);
-
 #endif
