@@ -47,7 +47,8 @@ struct cli {
 	bool verbose;
 	bool debug;
 	bool quiet;
-	bool skip_prompt;        /* --skip-prompt: never prompt */
+	bool skip_prompt; /* --skip-prompt: never prompt */
+	bool can_prompt;  /* a terminal and no --skip-prompt (cli_session) */
 	struct s2s_buf password; /* --password-stdin (secret), or empty */
 	struct s2s_config *cfg;
 	const struct s2s_account *acct; /* NULL when the section is absent */

@@ -92,18 +92,6 @@ static s2s_err ask_passphrase(void *payload, struct s2s_buf *out,
 	                   err);
 }
 
-static void catch_cancel(void)
-{
-	struct sigaction sa = { 0 };
-
-	/* No SA_RESTART: waits in the engine see EINTR and the flag. */
-	sa.sa_handler = on_cancel;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 struct s2s_session *cli_session(struct cli *cli)
 {
 	static struct s2s_session_cb cb;
@@ -117,10 +105,12 @@ struct s2s_session *cli_session(struct cli *cli)
 		return NULL;
 	/* A password given up front: --password-stdin, else the
 	 * environment (DESIGN.md 4). */
-	if (!cli->password.len && env && *env &&
-	    s2s_buf_puts(&cli->password, env)) {
-		cli_error(EXIT_FAIL, "out of memory");
-		return NULL;
+	if (!cli->password.len && env && *env) {
+		s2s_buf_init(&cli->password, true); /* wiped on release */
+		if (s2s_buf_puts(&cli->password, env)) {
+			cli_error(EXIT_FAIL, "out of memory");
+			return NULL;
+		}
 	}
 	cb.prompter = cli_prompter(cli);
 	cb.pick = cli_roles_pick;
@@ -131,7 +121,8 @@ struct s2s_session *cli_session(struct cli *cli)
 	o.cfg = cli->cfg;
 	o.adapters = s2s_adapter_all();
 	o.password = &cli->password;
-	o.can_prompt = cli_can_prompt(cli->skip_prompt);
+	cli->can_prompt = cli_can_prompt(cli->skip_prompt);
+	o.can_prompt = cli->can_prompt;
 	o.trace = cli->debug ? trace_line : NULL;
 	o.cancel = &cancelled;
 	o.cb = &cb;
@@ -143,11 +134,16 @@ struct s2s_session *cli_session(struct cli *cli)
 	return cli->session;
 }
 
-/* Long waits (MFA push, a browser window) end on Ctrl-C through the
- * cancel flag; call around interactive logins only. */
 void cli_catch_cancel(void)
 {
-	catch_cancel();
+	struct sigaction sa = { 0 };
+
+	/* No SA_RESTART: waits in the engine see EINTR and the flag. */
+	sa.sa_handler = on_cancel;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 int cli_cancel_status(int status)

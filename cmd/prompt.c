@@ -118,7 +118,7 @@ static s2s_err ask(void *payload, enum s2s_prompt_kind kind, const char *text,
                    struct s2s_buf *answer, struct s2s_error *err)
 {
 	struct cli *cli = payload;
-	bool allow = cli_can_prompt(cli->skip_prompt);
+	bool allow = cli->can_prompt;
 
 	switch (kind) {
 	case S2S_PROMPT_PASSWORD:

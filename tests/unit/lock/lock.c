@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for lib/lock.c: exclusive across processes, bounded wait,
  * names with odd characters, released when the holder dies. */
-#define _XOPEN_SOURCE 700 /* nftw */
+#define _XOPEN_SOURCE 700 /* nftw (tmptree.h) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +12,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <ftw.h>
-#include <sys/stat.h>
 #include <cmocka.h>
+
+#include "../tmptree.h"
 
 #include <saml2sts/lock.h>
 
@@ -109,19 +109,10 @@ static int setup(void **state)
 	return mkdtemp(dir) ? 0 : -1;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-                      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+	return tmptree_remove(dir);
 }
 
 int main(void)

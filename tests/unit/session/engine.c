@@ -6,7 +6,7 @@
  * "refresh impossible but still valid", role choice and profile naming
  * at login, and the store fallback notice.
  */
-#define _XOPEN_SOURCE 700 /* nftw */
+#define _XOPEN_SOURCE 700 /* nftw (tmptree.h) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,9 +18,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <ftw.h>
-#include <sys/stat.h>
 #include <cmocka.h>
+
+#include "../tmptree.h"
 
 #include <saml2sts/choice.h>
 #include <saml2sts/session.h>
@@ -231,19 +231,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-                      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(tmpdir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+	return tmptree_remove(tmpdir);
 }
 
 static void reset_counter(const char *name)
