@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-static int tmptree_remove_one(const char *path, const struct stat *st,
-                              int flag, struct FTW *ftw)
+static int tmptree_remove_one(const char *path, const struct stat *st, int flag,
+                              struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
