@@ -3,17 +3,20 @@
  * saml2sts adapters: every built-in IdP adapter with its aliases, MFA
  * factors and whether it can run on this machine.
  */
-#include <getopt.h>
 #include <string.h>
 
 #include <saml2sts/adapter.h>
 #include <saml2sts/login.h>
 
-#include "cli.h"
+#include "command.h"
 #include "registry.h"
 
-enum {
-	OPT_OUTPUT = OPT_FIRST_LOCAL,
+enum { O_OUTPUT };
+
+static const struct cli_opt opts[] = {
+	[O_OUTPUT] = { "output", 0, NULL, "output format (default text)",
+	               "text|json" },
+	{ NULL },
 };
 
 static const struct {
@@ -45,37 +48,14 @@ static void factor_list(const struct s2s_adapter *a, char *buf, size_t size,
 	}
 }
 
-int cmd_adapters(struct cli *cli, int argc, char **argv)
+static int run(struct cli *cli, const struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "output", 1, NULL, OPT_OUTPUT },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct s2s_adapter *const *all = s2s_adapter_all();
-	bool json = false;
+	const char *output = cli_arg(args, O_OUTPUT);
+	bool json = output && strcmp(output, "json") == 0;
 	char mfa[128];
-	int c;
 
-	for (;;) {
-		c = getopt_long(argc, argv, "a:h", longopts, NULL);
-		if (c == -1)
-			break;
-		if (cli_global_opt(cli, c, optarg))
-			continue;
-		if (c == 'h') {
-			fputs("usage: saml2sts adapters [--output text|json]\n",
-			      stdout);
-			return EXIT_OK;
-		}
-		if (c == OPT_OUTPUT && (strcmp(optarg, "json") == 0 ||
-		                        strcmp(optarg, "text") == 0)) {
-			json = strcmp(optarg, "json") == 0;
-			continue;
-		}
-		return cli_usage("adapters", "unknown or invalid option '%s'",
-		                 argv[optind - 1]);
-	}
+	(void)cli;
 	if (json)
 		fputs("{\"adapters\":[", stdout);
 	else
@@ -118,3 +98,10 @@ int cmd_adapters(struct cli *cli, int argc, char **argv)
 		fputs("]}\n", stdout);
 	return EXIT_OK;
 }
+
+const struct cli_command cli_cmd_adapters = {
+	.name = "adapters",
+	.summary = "list IdP adapters and their MFA factors",
+	.opts = opts,
+	.run = run,
+};

@@ -13,31 +13,6 @@
 
 #include "cli.h"
 
-bool cli_global_opt(struct cli *cli, int c, const char *arg)
-{
-	switch (c) {
-	case OPT_CONFIG:
-		free(cli->config_path);
-		cli->config_path = strdup(arg);
-		return true;
-	case 'a':
-		cli->account_name = arg;
-		return true;
-	case OPT_VERBOSE:
-		cli->verbose = true;
-		return true;
-	case OPT_DEBUG:
-		cli->debug = true;
-		cli->verbose = true;
-		return true;
-	case OPT_QUIET:
-		cli->quiet = true;
-		return true;
-	default:
-		return false;
-	}
-}
-
 int cli_exit_code(s2s_err code)
 {
 	switch (code) {
@@ -192,17 +167,4 @@ int cli_http_new(struct cli *cli, struct s2s_http **out)
 	if (s2s_session_http(out, cli->session, cli->acct, &err))
 		return cli_fail(cli, &err);
 	return EXIT_OK;
-}
-
-bool cli_can_prompt(bool skip_prompt)
-{
-	int fd;
-
-	if (skip_prompt || (!isatty(STDIN_FILENO) && !isatty(STDERR_FILENO)))
-		return false;
-	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
 }

@@ -5,7 +5,6 @@
  * before anything is written; the file is replaced atomically and keeps
  * its comments.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,89 +15,94 @@
 #include <saml2sts/totp.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "command.h"
+#include "configure.h"
 #include "idpcert.h"
 #include "registry.h"
 
 #define MAX_SETS 64
 
-/* --import-saml2alibabacloud[=FILE], handled by cmd/import.c */
-static bool import_s2a;
-static bool totp_stdin;
-static bool save_pw;
-static const char *import_path;
-
-/* --idp-cert URL: the fingerprint to expect, or --yes */
-static const char *idp_cert_fp;
-static bool idp_cert_yes;
-
 enum {
-	OPT_PROVIDER = OPT_FIRST_LOCAL,
-	OPT_URL,
-	OPT_USERNAME,
-	OPT_SITE,
-	OPT_REGION,
-	OPT_PROFILE,
-	OPT_ROLE,
-	OPT_SESSION_DURATION,
-	OPT_MFA,
-	OPT_STS_ENDPOINT,
-	OPT_IDP_CERT,
-	OPT_SET,
-	OPT_IMPORT_S2A, /* --import-saml2alibabacloud[=FILE] (cmd/import.c) */
-	OPT_IDP_CERT_FP,
-	OPT_YES,
-	OPT_TOTP_STDIN, /* --totp-secret-stdin */
-	OPT_REMEMBER,   /* --remember-session */
-	OPT_SAVE_PW,    /* --save-password */
+	O_PROVIDER,
+	O_URL,
+	O_USERNAME,
+	O_TOTP_STDIN,
+	O_SITE,
+	O_REGION,
+	O_PROFILE,
+	O_ROLE,
+	O_SESSION_DURATION,
+	O_MFA,
+	O_STS_ENDPOINT,
+	O_REMEMBER,
+	O_SAVE_PW,
+	O_IDP_CERT,
+	O_IDP_CERT_FP,
+	O_YES,
+	O_SET,
+	O_IMPORT_S2A,
+};
+
+static const struct cli_opt opts[] = {
+	[O_PROVIDER] = { "provider", 0, "NAME",
+	                 "IdP adapter (see saml2sts adapters)" },
+	[O_URL] = { "url", 0, "URL",
+	            "IdP-initiated SSO URL for Alibaba Cloud" },
+	[O_USERNAME] = { "username", 0, "NAME", "IdP username" },
+	[O_TOTP_STDIN] = { "totp-secret-stdin", 0, NULL,
+	                   "read a Base32 TOTP seed from stdin and keep "
+	                   "it\nin the keyring for TOTP MFA",
+	                   NULL, "save-password" },
+	[O_SITE] = { "site", 0, "cn|intl", "Alibaba Cloud site (default cn)" },
+	[O_REGION] = { "region", 0, "REGION",
+	               "region id (default cn-hangzhou)" },
+	[O_PROFILE] = { "profile", 0, "P",
+	                "profile name for stored credentials" },
+	[O_ROLE] = { "role", 0, "ARN", "role to preselect" },
+	[O_SESSION_DURATION] = { "session-duration", 0, "S",
+	                         "STS session seconds (900..43200)" },
+	[O_MFA] = { "mfa", 0, "NAME", "MFA factor (auto, totp, push, ...)" },
+	[O_STS_ENDPOINT] = { "sts-endpoint", 0, "URL",
+	                     "STS endpoint override" },
+	[O_REMEMBER] = { "remember-session", 0, NULL,
+	                 "keep the IdP session in the store for silent "
+	                 "logins" },
+	[O_SAVE_PW] = { "save-password", 0, NULL,
+	                "keep the IdP password in the store (read from "
+	                "stdin,\nor asked on the terminal)" },
+	[O_IDP_CERT] = { "idp-cert", 0, "FILE|URL",
+	                 "pin the IdP signing certificate (PEM file, or\n"
+	                 "fetched from the IdP metadata URL after a\n"
+	                 "fingerprint confirmation)" },
+	[O_IDP_CERT_FP] = { "idp-cert-fingerprint", 0, "SHA256",
+	                    "the fingerprint --idp-cert URL must show" },
+	[O_YES] = { "yes", 0, NULL,
+	            "pin what --idp-cert URL shows, unconfirmed" },
+	[O_SET] = { "set", 0, "KEY=VALUE",
+	            "set any config key (repeatable); an empty value "
+	            "unsets" },
+	[O_IMPORT_S2A] = { "import-saml2alibabacloud", 0, "FILE",
+	                   "import ~/.saml2alibabacloud (or FILE) and print "
+	                   "what\nwas imported",
+	                   NULL, NULL, true },
+	{ NULL },
+};
+
+/* The config key each flag sets. */
+static const char *const opt_key[] = {
+	[O_PROVIDER] = "provider", [O_URL] = "url",
+	[O_USERNAME] = "username", [O_SITE] = "site",
+	[O_REGION] = "region",     [O_PROFILE] = "profile",
+	[O_ROLE] = "role_arn",     [O_SESSION_DURATION] = "session_duration",
+	[O_MFA] = "mfa",           [O_STS_ENDPOINT] = "sts_endpoint",
+	[O_IDP_CERT] = "idp_cert", [O_REMEMBER] = "remember_session",
+	[O_IMPORT_S2A] = NULL,
 };
 
 struct kv {
 	const char *key;
 	char *value;
 };
-
-static void usage(FILE *f)
-{
-	fputs("usage: saml2sts [-a ACCOUNT] configure [options]\n\n"
-	      "  --provider NAME        IdP adapter (see saml2sts adapters)\n"
-	      "  --url URL              IdP-initiated SSO URL for Alibaba "
-	      "Cloud\n"
-	      "  --username NAME        IdP username\n"
-	      "  --totp-secret-stdin    read a Base32 TOTP seed from stdin "
-	      "and keep it\n"
-	      "                         in the keyring for TOTP MFA\n"
-	      "  --site cn|intl         Alibaba Cloud site (default cn)\n"
-	      "  --region REGION        region id (default cn-hangzhou)\n"
-	      "  --profile P            profile name for stored "
-	      "credentials\n"
-	      "  --role ARN             role to preselect\n"
-	      "  --session-duration S   STS session seconds (900..43200)\n"
-	      "  --mfa NAME             MFA factor (auto, totp, push, ...)\n"
-	      "  --sts-endpoint URL     STS endpoint override\n"
-	      "  --remember-session     keep the IdP session in the store "
-	      "for silent logins\n"
-	      "  --save-password        keep the IdP password in the store "
-	      "(read from stdin,\n"
-	      "                         or asked on the terminal)\n"
-	      "  --idp-cert FILE|URL    pin the IdP signing certificate (PEM "
-	      "file, or\n"
-	      "                         fetched from the IdP metadata URL "
-	      "after a\n"
-	      "                         fingerprint confirmation)\n"
-	      "  --idp-cert-fingerprint SHA256\n"
-	      "                         the fingerprint --idp-cert URL must "
-	      "show\n"
-	      "  --yes                  pin what --idp-cert URL shows, "
-	      "unconfirmed\n"
-	      "  --set KEY=VALUE        set any config key (repeatable); "
-	      "an empty value unsets\n"
-	      "  --import-saml2alibabacloud[=FILE]\n"
-	      "                         import ~/.saml2alibabacloud (or FILE) "
-	      "and print what\n"
-	      "                         was imported\n",
-	      f);
-}
 
 static int check_value(const char *key, const char *v)
 {
@@ -159,111 +163,27 @@ static int add_set(struct kv *kv, size_t *n, char *arg)
 	return add_kv(kv, n, arg, eq + 1);
 }
 
-static const char *flag_key(int c)
+/* The settings of the command line, in its order. */
+static int settings(const struct cli_args *args, struct kv *kv, size_t *n)
 {
-	switch (c) {
-	case OPT_PROVIDER:
-		return "provider";
-	case OPT_URL:
-		return "url";
-	case OPT_USERNAME:
-		return "username";
-	case OPT_SITE:
-		return "site";
-	case OPT_REGION:
-		return "region";
-	case OPT_PROFILE:
-		return "profile";
-	case OPT_ROLE:
-		return "role_arn";
-	case OPT_SESSION_DURATION:
-		return "session_duration";
-	case OPT_MFA:
-		return "mfa";
-	case OPT_STS_ENDPOINT:
-		return "sts_endpoint";
-	case OPT_IDP_CERT:
-		return "idp_cert";
-	default:
-		return NULL;
+	int status = EXIT_OK;
+
+	for (size_t i = 0; i < args->n && !status; i++) {
+		int o = args->seq[i].opt;
+
+		if (o == O_SET)
+			status = add_set(kv, n, args->seq[i].val);
+		else if (o == O_REMEMBER)
+			status = add_kv(kv, n, opt_key[o], "true");
+		else if ((size_t)o < sizeof(opt_key) / sizeof(opt_key[0]) &&
+		         opt_key[o])
+			status = add_kv(kv, n, opt_key[o], args->seq[i].val);
 	}
+	return status;
 }
 
-static int parse(struct cli *cli, int argc, char **argv, struct kv *kv,
-                 size_t *n)
-{
-	static const struct option longopts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "provider", 1, NULL, OPT_PROVIDER },
-		{ "url", 1, NULL, OPT_URL },
-		{ "username", 1, NULL, OPT_USERNAME },
-		{ "site", 1, NULL, OPT_SITE },
-		{ "region", 1, NULL, OPT_REGION },
-		{ "profile", 1, NULL, OPT_PROFILE },
-		{ "role", 1, NULL, OPT_ROLE },
-		{ "session-duration", 1, NULL, OPT_SESSION_DURATION },
-		{ "mfa", 1, NULL, OPT_MFA },
-		{ "sts-endpoint", 1, NULL, OPT_STS_ENDPOINT },
-		{ "idp-cert", 1, NULL, OPT_IDP_CERT },
-		{ "idp-cert-fingerprint", 1, NULL, OPT_IDP_CERT_FP },
-		{ "yes", 0, NULL, OPT_YES },
-		{ "set", 1, NULL, OPT_SET },
-		{ "import-saml2alibabacloud", 2, NULL, OPT_IMPORT_S2A },
-		{ "totp-secret-stdin", 0, NULL, OPT_TOTP_STDIN },
-		{ "remember-session", 0, NULL, OPT_REMEMBER },
-		{ "save-password", 0, NULL, OPT_SAVE_PW },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, status;
-
-	for (;;) {
-		c = getopt_long(argc, argv, "a:h", longopts, NULL);
-		if (c == -1)
-			break;
-		if (cli_global_opt(cli, c, optarg))
-			continue;
-		if (c == 'h') {
-			usage(stdout);
-			return -1;
-		}
-		if (c == OPT_TOTP_STDIN) {
-			totp_stdin = true;
-			continue;
-		}
-		if (c == OPT_SAVE_PW) {
-			save_pw = true;
-			continue;
-		}
-		if (c == OPT_IMPORT_S2A) {
-			import_s2a = true;
-			import_path = optarg;
-			continue;
-		}
-		if (c == OPT_IDP_CERT_FP || c == OPT_YES) {
-			idp_cert_fp = c == OPT_YES ? idp_cert_fp : optarg;
-			idp_cert_yes = idp_cert_yes || c == OPT_YES;
-			continue;
-		}
-		if (c == OPT_SET)
-			status = add_set(kv, n, optarg);
-		else if (c == OPT_REMEMBER)
-			status = add_kv(kv, n, "remember_session", "true");
-		else if (flag_key(c))
-			status = add_kv(kv, n, flag_key(c), optarg);
-		else
-			status = cli_usage("configure",
-			                   "unknown or incomplete option '%s'",
-			                   argv[optind - 1]);
-		if (status)
-			return status;
-	}
-	if (optind < argc)
-		return cli_usage("configure", "unexpected argument '%s'",
-		                 argv[optind]);
-	return EXIT_OK;
-}
-
-static int apply(struct cli *cli, struct kv *kv, size_t n)
+static int apply(struct cli *cli, const struct cli_args *args, struct kv *kv,
+                 size_t n)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	int status;
@@ -274,8 +194,9 @@ static int apply(struct cli *cli, struct kv *kv, size_t n)
 		if (strcmp(kv[i].key, "idp_cert") != 0 ||
 		    !cli_idp_cert_is_url(kv[i].value))
 			continue;
-		status = cli_idp_cert_fetch(cli, kv[i].value, idp_cert_fp,
-		                            idp_cert_yes, &path);
+		status = cli_idp_cert_fetch(
+		        cli, kv[i].value, cli_arg(args, O_IDP_CERT_FP),
+		        cli_arg(args, O_YES) != NULL, &path);
 		if (status)
 			return status;
 		free(kv[i].value);
@@ -418,23 +339,22 @@ static int handoff(struct cli *cli)
 	return EXIT_OK;
 }
 
-int cmd_configure(struct cli *cli, int argc, char **argv)
+static int run(struct cli *cli, const struct cli_args *args)
 {
+	bool totp_stdin = cli_arg(args, O_TOTP_STDIN) != NULL;
+	bool save_pw = cli_arg(args, O_SAVE_PW) != NULL;
+	const char *import = cli_arg(args, O_IMPORT_S2A);
 	struct kv kv[MAX_SETS];
 	size_t n = 0;
 	int status;
 
-	status = parse(cli, argc, argv, kv, &n);
-	if (!status && import_s2a && n)
+	status = settings(args, kv, &n);
+	if (!status && import && n)
 		status = cli_usage("configure",
 		                   "--import-saml2alibabacloud goes alone");
-	else if (!status && import_s2a)
-		return cli_import_saml2alibabacloud(cli, import_path);
-	if (!status && totp_stdin && save_pw)
-		status = cli_usage("configure",
-		                   "--totp-secret-stdin and "
-		                   "--save-password both read stdin: one at a "
-		                   "time");
+	else if (!status && import)
+		return cli_import_saml2alibabacloud(cli,
+		                                    *import ? import : NULL);
 	if (!status && n == 0 && save_pw)
 		status = cli_load_config(cli);
 	if (!status && n == 0 && save_pw)
@@ -452,7 +372,7 @@ int cmd_configure(struct cli *cli, int argc, char **argv)
 	if (!status)
 		status = cli_load_config(cli);
 	if (!status)
-		status = apply(cli, kv, n);
+		status = apply(cli, args, kv, n);
 	if (!status) {
 		cli_info(cli, "Saved account '%s' in %s.", cli->account_name,
 		         cli->config_path);
@@ -466,5 +386,12 @@ int cmd_configure(struct cli *cli, int argc, char **argv)
 		status = store_password(cli);
 	for (size_t i = 0; i < n; i++)
 		free(kv[i].value);
-	return status < 0 ? EXIT_OK : status;
+	return status;
 }
+
+const struct cli_command cli_cmd_configure = {
+	.name = "configure",
+	.summary = "create or update an IdP account",
+	.opts = opts,
+	.run = run,
+};

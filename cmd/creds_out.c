@@ -4,17 +4,32 @@
  * the format a consumer wants.  Secrets are formatted into secret
  * buffers and written with one fwrite.
  */
-#include <getopt.h>
 #include <string.h>
 
 #include <saml2sts/secret.h>
 
-#include "cli.h"
+#include "command.h"
 #include "json_out.h"
 
-enum {
-	OPT_PROFILE = OPT_FIRST_LOCAL,
-	OPT_FORMAT,
+enum { O_PROFILE, O_FORMAT };
+
+static const struct cli_opt cp_opts[] = {
+	[O_PROFILE] = CLI_OPT_PROFILE("the stored profile"),
+	[O_FORMAT] = { "format", 0, NULL,
+	               "aliyun: External-mode JSON (default), aws: "
+	               "credential_process\nv1 JSON, json: Credentials-URI "
+	               "JSON",
+	               "aliyun|aws|json" },
+	{ NULL },
+};
+
+static const struct cli_opt ex_opts[] = {
+	[O_PROFILE] = CLI_OPT_PROFILE("the stored profile"),
+	[O_FORMAT] = { "format", 0, NULL,
+	               "env: POSIX sh (default), fish, powershell, json, "
+	               "dotenv",
+	               "env|fish|powershell|json|dotenv" },
+	{ NULL },
 };
 
 static int write_buf(const struct s2s_buf *b)
@@ -24,80 +39,22 @@ static int write_buf(const struct s2s_buf *b)
 	return EXIT_OK;
 }
 
-static int parse(struct cli *cli, const char *cmd, int argc, char **argv,
-                 const char **profile, const char **format,
-                 void (*usage)(FILE *))
-{
-	static const struct option longopts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "profile", 1, NULL, OPT_PROFILE },
-		{ "format", 1, NULL, OPT_FORMAT },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	for (;;) {
-		c = getopt_long(argc, argv, "a:hp:", longopts, NULL);
-		if (c == -1)
-			break;
-		if (cli_global_opt(cli, c, optarg))
-			continue;
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return -1;
-		case 'p':
-		case OPT_PROFILE:
-			*profile = optarg;
-			break;
-		case OPT_FORMAT:
-			*format = optarg;
-			break;
-		default:
-			return cli_usage(cmd,
-			                 "unknown or incomplete option "
-			                 "'%s'",
-			                 argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
-	return EXIT_OK;
-}
-
-static void cp_usage(FILE *f)
-{
-	fputs("usage: saml2sts credential-process [--profile P] "
-	      "[--format aliyun|aws|json]\n\n"
-	      "  --profile P          the stored profile (default: the "
-	      "account's profile)\n"
-	      "  --format F           aliyun (External-mode JSON, default), "
-	      "aws (credential_process\n"
-	      "                       v1 JSON) or json (Credentials-URI "
-	      "JSON)\n",
-	      f);
-}
-
-int cmd_credential_process(struct cli *cli, int argc, char **argv)
+/* Fresh credentials of the profile, in format; with_profile: the
+ * format names the profile too (export's SAML2STS_PROFILE). */
+static int print_creds(struct cli *cli, const struct cli_args *args,
+                       const char *format, bool with_profile)
 {
 	struct s2s_buf out = S2S_BUF_SECRET_INIT;
-	const char *profile = NULL, *format = "aliyun";
+	const char *profile = cli_profile(cli, cli_arg(args, O_PROFILE));
 	struct s2s_creds *c = NULL;
 	int status;
 
-	status = parse(cli, "credential-process", argc, argv, &profile, &format,
-	               cp_usage);
-	if (status)
-		return status < 0 ? EXIT_OK : status;
-	if (strcmp(format, "aliyun") && strcmp(format, "aws") &&
-	    strcmp(format, "json"))
-		return cli_usage("credential-process",
-		                 "--format must be aliyun, aws or json");
-	status = cli_load_config(cli);
+	if (cli_arg(args, O_FORMAT))
+		format = cli_arg(args, O_FORMAT);
+	status = cli_fresh_creds(cli, profile, &c);
 	if (!status)
-		status = cli_fresh_creds(cli, cli_profile(cli, profile), &c);
-	if (!status)
-		status = cli_format_creds(&out, c, format, NULL);
+		status = cli_format_creds(&out, c, format,
+		                          with_profile ? profile : NULL);
 	if (!status)
 		status = write_buf(&out);
 	s2s_buf_release(&out);
@@ -105,42 +62,28 @@ int cmd_credential_process(struct cli *cli, int argc, char **argv)
 	return status;
 }
 
-static void ex_usage(FILE *f)
+static int run_credential_process(struct cli *cli, const struct cli_args *args)
 {
-	fputs("usage: saml2sts export [--profile P] "
-	      "[--format env|fish|powershell|json|dotenv]\n\n"
-	      "  --profile P          the stored profile (default: the "
-	      "account's profile)\n"
-	      "  --format F           env (POSIX sh, default), fish, "
-	      "powershell, json, dotenv\n",
-	      f);
+	return print_creds(cli, args, "aliyun", false);
 }
 
-int cmd_export(struct cli *cli, int argc, char **argv)
+static int run_export(struct cli *cli, const struct cli_args *args)
 {
-	struct s2s_buf out = S2S_BUF_SECRET_INIT;
-	const char *profile = NULL, *format = "env";
-	struct s2s_creds *c = NULL;
-	int status;
-
-	status = parse(cli, "export", argc, argv, &profile, &format, ex_usage);
-	if (status)
-		return status < 0 ? EXIT_OK : status;
-	if (strcmp(format, "env") && strcmp(format, "fish") &&
-	    strcmp(format, "powershell") && strcmp(format, "json") &&
-	    strcmp(format, "dotenv"))
-		return cli_usage("export", "--format must be env, fish, "
-		                           "powershell, json or dotenv");
-	status = cli_load_config(cli);
-	if (!status) {
-		profile = cli_profile(cli, profile);
-		status = cli_fresh_creds(cli, profile, &c);
-	}
-	if (!status)
-		status = cli_format_creds(&out, c, format, profile);
-	if (!status)
-		status = write_buf(&out);
-	s2s_buf_release(&out);
-	s2s_creds_free(c);
-	return status;
+	return print_creds(cli, args, "env", true);
 }
+
+const struct cli_command cli_cmd_credential_process = {
+	.name = "credential-process",
+	.summary = "print credentials for the aliyun CLI (External mode)",
+	.opts = cp_opts,
+	.flags = CLI_NEED_CONFIG,
+	.run = run_credential_process,
+};
+
+const struct cli_command cli_cmd_export = {
+	.name = "export",
+	.summary = "print credentials for a shell",
+	.opts = ex_opts,
+	.flags = CLI_NEED_CONFIG,
+	.run = run_export,
+};

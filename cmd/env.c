@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "env.h"
 #include "json_out.h"
 
 extern char **environ;

@@ -5,33 +5,23 @@
  * so CMD's exit status is the exit status.  No CMD runs $SHELL.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "command.h"
+#include "env.h"
 
-enum {
-	OPT_PROFILE = OPT_FIRST_LOCAL,
-	OPT_SERVER,
+enum { O_PROFILE, O_SERVER };
+
+static const struct cli_opt opts[] = {
+	[O_PROFILE] = CLI_OPT_PROFILE("the stored profile"),
+	[O_SERVER] = { "server", 0, NULL,
+	               "give COMMAND a loopback credentials URI that "
+	               "refreshes,\ninstead of static keys" },
+	{ NULL },
 };
-
-static void usage(FILE *f)
-{
-	fputs("usage: saml2sts exec [--profile P] [--server] -- COMMAND "
-	      "[ARGS...]\n\n"
-	      "  --profile P          the stored profile (default: the "
-	      "account's profile)\n"
-	      "  --server             give COMMAND a loopback credentials URI "
-	      "that refreshes,\n"
-	      "                       instead of static keys\n"
-	      "Runs COMMAND (default $SHELL) with ALIBABA_CLOUD_*, ALICLOUD_* "
-	      "and OSS_*\ncredentials in its environment; exits with its "
-	      "status.\n",
-	      f);
-}
 
 /* exec --server: the command runs as our child with a credentials URI;
  * we serve it until the child exits, then exit with its status. */
@@ -68,58 +58,24 @@ static int run_with_server(struct cli *cli, const char *profile,
 	return cli_server_run(cli, &srv, pid);
 }
 
-int cmd_exec(struct cli *cli, int argc, char **argv)
+static int run(struct cli *cli, const struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "profile", 1, NULL, OPT_PROFILE },
-		{ "server", 0, NULL, OPT_SERVER },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *profile = NULL, *outer;
+	const char *profile = cli_profile(cli, cli_arg(args, O_PROFILE));
+	bool server = cli_arg(args, O_SERVER) != NULL;
+	const char *outer = getenv("SAML2STS_PROFILE");
 	struct s2s_creds *c = NULL;
 	static char default_shell[] = "/bin/sh";
 	char *shell_argv[2] = { NULL, NULL };
 	char **cmd;
-	bool server = false;
-	int ch, status;
+	int status;
 
-	for (;;) {
-		ch = getopt_long(argc, argv, "+a:hp:", longopts, NULL);
-		if (ch == -1)
-			break;
-		if (cli_global_opt(cli, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'p':
-		case OPT_PROFILE:
-			profile = optarg;
-			break;
-		case OPT_SERVER:
-			server = true;
-			break;
-		default:
-			return cli_usage("exec",
-			                 "unknown or incomplete option "
-			                 "'%s'",
-			                 argv[optind - 1]);
-		}
-	}
-	status = cli_load_config(cli);
-	if (status)
-		return status;
-	profile = cli_profile(cli, profile);
-	outer = getenv("SAML2STS_PROFILE");
 	if (outer && *outer && strcmp(outer, profile) != 0)
 		return cli_error(EXIT_USAGE,
 		                 "already inside saml2sts exec for profile "
 		                 "'%s': exit that shell first",
 		                 outer);
-	if (optind < argc) {
-		cmd = &argv[optind];
+	if (args->noperands > 0) {
+		cmd = args->operands;
 	} else {
 		shell_argv[0] = getenv("SHELL");
 		if (!shell_argv[0] || !*shell_argv[0])
@@ -140,3 +96,15 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	return cli_error(errno == ENOENT ? 127 : 126, "cannot run %s: %s",
 	                 cmd[0], strerror(errno));
 }
+
+const struct cli_command cli_cmd_exec = {
+	.name = "exec",
+	.summary = "run a command with credentials in its environment",
+	.synopsis = "[--profile P] [--server] -- COMMAND [ARGS...]",
+	.epilog = "Runs COMMAND (default $SHELL) with ALIBABA_CLOUD_*, "
+	          "ALICLOUD_* and OSS_*\ncredentials in its environment; "
+	          "exits with its status.",
+	.opts = opts,
+	.flags = CLI_NEED_CONFIG | CLI_OPERANDS,
+	.run = run,
+};

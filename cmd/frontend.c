@@ -13,7 +13,7 @@
 #include <saml2sts/secret.h>
 #include <saml2sts/session.h>
 
-#include "cli.h"
+#include "prompt.h"
 #include "registry.h"
 #include "roles.h"
 

@@ -16,7 +16,7 @@
 #include <saml2sts/http.h>
 #include <saml2sts/saml.h>
 
-#include "cli.h"
+#include "prompt.h"
 #include "idpcert.h"
 
 bool cli_idp_cert_is_url(const char *v)

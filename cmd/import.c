@@ -15,7 +15,7 @@
 #include <saml2sts/login.h>
 #include <saml2sts/http.h>
 
-#include "cli.h"
+#include "configure.h"
 #include "registry.h"
 
 #define MAX_KEYS 48

@@ -5,7 +5,6 @@
  * With several roles (repeated --role, --all-roles) each gets its own
  * profile named by profile_template.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,53 +13,47 @@
 #include <saml2sts/session.h>
 #include <saml2sts/sts.h>
 
-#include "cli.h"
+#include "command.h"
 #include "picker.h"
 #include "roles.h"
 
-#define MAX_ROLES 256
-
 enum {
-	OPT_PROFILE = OPT_FIRST_LOCAL,
-	OPT_ROLE,
-	OPT_ALL_ROLES,
-	OPT_DURATION,
-	OPT_STS_ENDPOINT,
-	OPT_PASSWORD_STDIN,
-	OPT_SKIP_PROMPT,
-	OPT_FORCE,
-	OPT_BROWSER,
-	OPT_HEADLESS,
-	OPT_USERNAME,
+	O_PROFILE,
+	O_ROLE,
+	O_ALL_ROLES,
+	O_DURATION,
+	O_STS_ENDPOINT,
+	O_USERNAME,
+	O_PASSWORD_STDIN,
+	O_SKIP_PROMPT,
+	O_FORCE,
+	O_BROWSER,
+	O_HEADLESS,
 };
 
-struct login_args {
-	struct s2s_login_opts opt;
-	const char *roles[MAX_ROLES];
-	bool password_stdin;
+static const struct cli_opt opts[] = {
+	[O_PROFILE] = { "profile", 'p', "P",
+	                "store under profile P (default: the account's "
+	                "profile)" },
+	[O_ROLE] = { "role", 0, "ROLE",
+	             "ARN, ACCOUNT/ROLE (uid or alias) or a unique role "
+	             "name;\nrepeat for several roles" },
+	[O_ALL_ROLES] = { "all-roles", 0, NULL,
+	                  "every granted role, one profile each", NULL,
+	                  "role" },
+	[O_DURATION] = { "duration", 0, "S",
+	                 "STS session seconds (900..43200)" },
+	[O_STS_ENDPOINT] = { "sts-endpoint", 0, "URL",
+	                     "STS endpoint for this run" },
+	[O_USERNAME] = CLI_OPT_USERNAME,
+	[O_PASSWORD_STDIN] = CLI_OPT_PASSWORD_STDIN,
+	[O_SKIP_PROMPT] = CLI_OPT_SKIP_PROMPT,
+	[O_FORCE] = { "force", 0, NULL,
+	              "log in even if stored credentials are still valid" },
+	[O_BROWSER] = { "browser", 0, NULL, "log in through a real browser" },
+	[O_HEADLESS] = { "headless", 0, NULL, "browser without a window" },
+	{ NULL },
 };
-
-static void usage(FILE *f)
-{
-	fputs("usage: saml2sts login [options]\n\n"
-	      "  --profile P          store under profile P (default: the "
-	      "account's profile)\n"
-	      "  --role ROLE          ARN, ACCOUNT/ROLE (uid or alias) or a "
-	      "unique role name;\n"
-	      "                       repeat for several roles\n"
-	      "  --all-roles          every granted role, one profile each\n"
-	      "  --duration S         STS session seconds (900..43200)\n"
-	      "  --sts-endpoint URL   STS endpoint for this run\n"
-	      "  --username NAME      IdP username for this run\n"
-	      "  --password-stdin     read the password from stdin\n"
-	      "  --skip-prompt        never prompt: exit 8 if input is "
-	      "missing\n"
-	      "  --force              log in even if stored credentials are "
-	      "still valid\n"
-	      "  --browser            log in through a real browser\n"
-	      "  --headless           browser without a window\n",
-	      f);
-}
 
 static int parse_duration(const char *s, long *out)
 {
@@ -75,87 +68,30 @@ static int parse_duration(const char *s, long *out)
 	return EXIT_OK;
 }
 
-static int parse_args(struct cli *cli, int argc, char **argv,
-                      struct login_args *a)
+/* The login options from the command line; the --role values are
+ * borrowed from argv. */
+static int login_opts(struct cli *cli, const struct cli_args *args,
+                      struct s2s_login_opts *o, const char ***roles)
 {
-	static const struct option longopts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "profile", 1, NULL, OPT_PROFILE },
-		{ "role", 1, NULL, OPT_ROLE },
-		{ "all-roles", 0, NULL, OPT_ALL_ROLES },
-		{ "duration", 1, NULL, OPT_DURATION },
-		{ "sts-endpoint", 1, NULL, OPT_STS_ENDPOINT },
-		{ "password-stdin", 0, NULL, OPT_PASSWORD_STDIN },
-		{ "skip-prompt", 0, NULL, OPT_SKIP_PROMPT },
-		{ "force", 0, NULL, OPT_FORCE },
-		{ "browser", 0, NULL, OPT_BROWSER },
-		{ "headless", 0, NULL, OPT_HEADLESS },
-		{ "username", 1, NULL, OPT_USERNAME },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, status;
+	const char *d = cli_arg(args, O_DURATION);
 
-	for (;;) {
-		c = getopt_long(argc, argv, "a:h", longopts, NULL);
-		if (c == -1)
-			break;
-		if (cli_global_opt(cli, c, optarg))
-			continue;
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return -1;
-		case OPT_PROFILE:
-			a->opt.profile = optarg;
-			break;
-		case OPT_ROLE:
-			if (a->opt.nroles == MAX_ROLES)
-				return cli_usage("login", "too many --role");
-			a->roles[a->opt.nroles++] = optarg;
-			break;
-		case OPT_ALL_ROLES:
-			a->opt.all_roles = true;
-			break;
-		case OPT_DURATION:
-			status = parse_duration(optarg, &a->opt.duration);
-			if (status)
-				return status;
-			break;
-		case OPT_STS_ENDPOINT:
-			a->opt.sts_endpoint = optarg;
-			break;
-		case OPT_PASSWORD_STDIN:
-			a->password_stdin = true;
-			break;
-		case OPT_SKIP_PROMPT:
-			cli->skip_prompt = true;
-			break;
-		case OPT_FORCE:
-			a->opt.force = true;
-			break;
-		case OPT_BROWSER:
-			a->opt.browser = true;
-			break;
-		case OPT_HEADLESS:
-			a->opt.browser = true;
-			a->opt.headless = true;
-			break;
-		case OPT_USERNAME:
-			a->opt.username = optarg;
-			break;
-		default:
-			return cli_usage("login",
-			                 "unknown or incomplete "
-			                 "option '%s'",
-			                 argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage("login", "unexpected argument '%s'",
-		                 argv[optind]);
-	if (a->opt.all_roles && a->opt.nroles)
-		return cli_usage("login", "--all-roles and --role exclude "
-		                          "each other");
+	o->account = cli->account_name;
+	o->profile = cli_arg(args, O_PROFILE);
+	o->all_roles = cli_arg(args, O_ALL_ROLES) != NULL;
+	o->sts_endpoint = cli_arg(args, O_STS_ENDPOINT);
+	o->username = cli_arg(args, O_USERNAME);
+	o->force = cli_arg(args, O_FORCE) != NULL;
+	o->headless = cli_arg(args, O_HEADLESS) != NULL;
+	o->browser = o->headless || cli_arg(args, O_BROWSER);
+	if (d && parse_duration(d, &o->duration))
+		return EXIT_USAGE;
+	*roles = calloc(args->n + 1, sizeof(**roles));
+	if (!*roles)
+		return cli_error(EXIT_FAIL, "out of memory");
+	for (size_t i = 0; i < args->n; i++)
+		if (args->seq[i].opt == O_ROLE)
+			(*roles)[o->nroles++] = args->seq[i].val;
+	o->roles = *roles;
 	return EXIT_OK;
 }
 
@@ -210,11 +146,11 @@ static int fail(const struct s2s_login_result *res, const struct s2s_error *err)
 
 /* One summary line per stored profile, one error line per failed role;
  * the chosen roles go first in the recently used list. */
-static int report(struct cli *cli, const struct login_args *a,
+static int report(struct cli *cli, const struct s2s_login_opts *o,
                   const struct s2s_login_result *res, s2s_err rc,
                   const struct s2s_error *err)
 {
-	const char *arns[MAX_ROLES];
+	const char **arns;
 	size_t n = 0;
 	char when[64];
 
@@ -229,6 +165,7 @@ static int report(struct cli *cli, const struct login_args *a,
 	}
 	if (!res || !res->nitems)
 		return fail(res, err);
+	arns = calloc(res->nitems, sizeof(*arns));
 	for (size_t i = 0; i < res->nitems; i++) {
 		const struct s2s_login_item *it = &res->items[i];
 
@@ -237,38 +174,41 @@ static int report(struct cli *cli, const struct login_args *a,
 			continue;
 		}
 		summary(cli, it);
-		if (n < MAX_ROLES)
+		if (arns)
 			arns[n++] = it->role.role_arn;
 	}
-	if (!a->opt.all_roles && !rc)
+	if (!o->all_roles && !rc)
 		cli_recent_add(cli->account_name, arns, n);
+	free(arns);
 	return cli_exit_code(rc);
 }
 
-int cmd_login(struct cli *cli, int argc, char **argv)
+static int run(struct cli *cli, const struct cli_args *args)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_login_result *res = NULL;
-	struct login_args a = { 0 };
+	struct s2s_login_opts o = { 0 };
+	const char **roles = NULL;
 	int status;
 	s2s_err rc;
 
-	status = parse_args(cli, argc, argv, &a);
-	if (status)
-		return status < 0 ? EXIT_OK : status;
-	if (a.password_stdin) {
-		status = cli_read_password_stdin(cli);
-		if (status)
-			return status;
-	}
-	status = cli_need_account(cli);
-	if (status)
+	status = login_opts(cli, args, &o, &roles);
+	if (status) {
+		free(roles);
 		return status;
-	a.opt.account = cli->account_name;
-	a.opt.roles = a.roles;
+	}
 	cli_catch_cancel();
-	rc = s2s_session_login(&res, cli->session, &a.opt, &err);
-	status = report(cli, &a, res, rc, &err);
+	rc = s2s_session_login(&res, cli->session, &o, &err);
+	status = report(cli, &o, res, rc, &err);
 	s2s_login_result_free(res);
+	free(roles);
 	return status;
 }
+
+const struct cli_command cli_cmd_login = {
+	.name = "login",
+	.summary = "log in and store STS credentials",
+	.opts = opts,
+	.flags = CLI_NEED_ACCOUNT,
+	.run = run,
+};

@@ -4,7 +4,6 @@
  * process (no core dumps, not dumpable, umask 077), parses the global
  * options, runs one command and checks stdout for write errors.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,30 +13,31 @@
 
 #include <saml2sts/session.h>
 
-#include "cli.h"
+#include "command.h"
 
-struct cmd {
-	const char *name;
-	int (*run)(struct cli *cli, int argc, char **argv);
-	const char *summary;
+static const struct cli_command *const commands[] = {
+	/* keep sorted */
+	&cli_cmd_adapters,   &cli_cmd_configure,
+	&cli_cmd_console,    &cli_cmd_credential_process,
+	&cli_cmd_exec,       &cli_cmd_export,
+	&cli_cmd_list_roles, &cli_cmd_login,
+	&cli_cmd_logout,     &cli_cmd_serve,
+	&cli_cmd_status,     &cli_cmd_version,
 };
 
-/* clang-format off */
-static const struct cmd commands[] = { /* keep sorted */
-	{ "adapters",           cmd_adapters,           "list IdP adapters and their MFA factors" },
-	{ "configure",          cmd_configure,          "create or update an IdP account" },
-	{ "console",            cmd_console,            "open the Alibaba Cloud console signed in" },
-	{ "credential-process", cmd_credential_process, "print credentials for the aliyun CLI (External mode)" },
-	{ "exec",               cmd_exec,               "run a command with credentials in its environment" },
-	{ "export",             cmd_export,             "print credentials for a shell" },
-	{ "list-roles",         cmd_list_roles,         "log in to the IdP and list the roles granted" },
-	{ "login",              cmd_login,              "log in and store STS credentials" },
-	{ "logout",             cmd_logout,             "delete stored credentials" },
-	{ "serve",              cmd_serve,              "serve credentials on a loopback credentials URI" },
-	{ "status",             cmd_status,             "list stored profiles and their expiry" },
-	{ "version",            cmd_version,            "show versions, adapters and stores" },
+enum { O_VERSION };
+
+/* saml2sts [global options] COMMAND ...: the global options (parsed
+ * by cli_parse with the commands' own), --version, and the command. */
+static const struct cli_command top = {
+	.opts =
+	        (const struct cli_opt[]){
+	                [O_VERSION] = { "version", 'V', NULL,
+	                                "print the version and exit" },
+	                { NULL },
+	        },
+	.flags = CLI_OPERANDS,
 };
-/* clang-format on */
 
 static void usage(FILE *f)
 {
@@ -45,34 +45,26 @@ static void usage(FILE *f)
 	           "Turn an enterprise SAML single sign-on into short-lived "
 	           "Alibaba Cloud STS credentials.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-20s %s\n", commands[i].name,
-		        commands[i].summary);
-	fprintf(f,
-	        "\nglobal options:\n"
-	        "  --config FILE        config file (default "
-	        "$SAML2STS_CONFIG,\n"
-	        "                       else "
-	        "$XDG_CONFIG_HOME/saml2sts/config)\n"
-	        "  -a, --account NAME   IdP account (config section), default "
-	        "'default'\n"
-	        "  --verbose            say more on stderr\n"
-	        "  --debug              redacted HTTP trace on stderr\n"
-	        "  --quiet              no informational output\n"
-	        "  --version            print the version and exit\n"
-	        "  -h, --help           this help; 'saml2sts COMMAND --help' "
-	        "for a command\n"
-	        "\nexit status: 0 ok, 1 error, 2 usage or config, 3 IdP "
-	        "rejected the credentials,\n4 MFA failed, 5 IdP page or SAML "
-	        "not understood, 6 STS refused, 7 credential\nstore "
-	        "unavailable, 8 input or login needed but no prompting, 9 "
-	        "network/TLS,\n10 no usable role.  See saml2sts(1).\n");
+		fprintf(f, "  %-20s %s\n", commands[i]->name,
+		        commands[i]->summary);
+	fputs("\nglobal options:\n", f);
+	cli_print_opts(f, cli_global_opts);
+	cli_print_opts(f, top.opts);
+	fputs("  -h, --help            this help; 'saml2sts COMMAND --help' "
+	      "for a command\n"
+	      "\nexit status: 0 ok, 1 error, 2 usage or config, 3 IdP "
+	      "rejected the credentials,\n4 MFA failed, 5 IdP page or SAML "
+	      "not understood, 6 STS refused, 7 credential\nstore "
+	      "unavailable, 8 input or login needed but no prompting, 9 "
+	      "network/TLS,\n10 no usable role.  See saml2sts(1).\n",
+	      f);
 }
 
-static const struct cmd *find_command(const char *name)
+static const struct cli_command *find_command(const char *name)
 {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
 	return NULL;
 }
 
@@ -102,44 +94,32 @@ static int finish(int status)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "version", 0, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cli cli = { 0 };
-	const struct cmd *cmd;
-	int c, status;
+	struct cli_args args;
+	const struct cli_command *cmd;
+	int status;
 
 	harden();
 	cli.prog = "saml2sts";
 	cli.account_name = "default";
-	opterr = 0;
-	for (;;) {
-		c = getopt_long(argc, argv, "+a:hV", longopts, NULL);
-		if (c == -1 || !cli_global_opt(&cli, c, optarg))
-			break;
-	}
-	cmd = c == -1 && optind < argc ? find_command(argv[optind]) : NULL;
-	if (c == 'h') {
+	status = cli_parse(&cli, &top, argc, argv, &args);
+	if (status == CLI_HELP) {
 		usage(stdout);
 		status = EXIT_OK;
-	} else if (c == 'V') {
-		status = cmd_version(&cli, 0, NULL);
-	} else if (c != -1) {
-		status = cli_usage(NULL, "unknown or incomplete option '%s'",
-		                   argv[optind - 1]);
-	} else if (optind >= argc) {
+	} else if (status) {
+		/* the usage line is out */
+	} else if (cli_arg(&args, O_VERSION)) {
+		status = cli_version();
+	} else if (args.noperands == 0) {
 		usage(stderr);
 		status = EXIT_USAGE;
-	} else if (!cmd) {
-		status = cli_usage(NULL, "unknown command '%s'", argv[optind]);
+	} else if (!(cmd = find_command(args.operands[0]))) {
+		status = cli_usage(NULL, "unknown command '%s'",
+		                   args.operands[0]);
 	} else {
-		argc -= optind;
-		argv += optind;
-		optind = 0; /* reset getopt for the command's own parsing */
-		status = cmd->run(&cli, argc, argv);
+		status = cli_run(&cli, cmd, args.noperands, args.operands);
 	}
+	cli_args_release(&args);
 	s2s_session_free(cli.session);
 	s2s_buf_release(&cli.password);
 	s2s_config_free(cli.cfg);

@@ -17,7 +17,7 @@
 
 #include <saml2sts/secret.h>
 
-#include "cli.h"
+#include "prompt.h"
 
 static int tty_fd = -1;
 static struct termios saved;
@@ -29,6 +29,19 @@ static void restore_and_reraise(int sig)
 		tcsetattr(tty_fd, TCSAFLUSH, &saved);
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+bool cli_can_prompt(bool skip_prompt)
+{
+	int fd;
+
+	if (skip_prompt || (!isatty(STDIN_FILENO) && !isatty(STDERR_FILENO)))
+		return false;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 static s2s_err read_line(int fd, struct s2s_buf *answer, struct s2s_error *err)

@@ -9,7 +9,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,7 +22,8 @@
 
 #include <saml2sts/secret.h>
 
-#include "cli.h"
+#include "command.h"
+#include "env.h"
 #include "json_out.h"
 
 #define MAX_REQUEST 8192
@@ -187,53 +187,19 @@ int cli_server_run(struct cli *cli, struct cli_server *srv, pid_t child)
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-static void usage(FILE *f)
-{
-	fputs("usage: saml2sts serve [--profile P]\n\n"
-	      "Serve the profile's credentials on 127.0.0.1 for "
-	      "ALIBABA_CLOUD_CREDENTIALS_URI;\nthe URI (with its secret path) "
-	      "is the first line on stdout.\n",
-	      f);
-}
+enum { O_PROFILE };
 
-int cmd_serve(struct cli *cli, int argc, char **argv)
+static const struct cli_opt opts[] = {
+	[O_PROFILE] = CLI_OPT_PROFILE("the stored profile"),
+	{ NULL },
+};
+
+static int run(struct cli *cli, const struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "profile", 1, NULL, OPT_FIRST_LOCAL },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cli_server srv = { 0 };
-	struct s2s_store *store = NULL;
-	const char *profile = NULL;
-	int c, status;
+	int status;
 
-	for (;;) {
-		c = getopt_long(argc, argv, "a:hp:", longopts, NULL);
-		if (c == -1)
-			break;
-		if (cli_global_opt(cli, c, optarg))
-			continue;
-		if (c == 'h') {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		if (c == 'p' || c == OPT_FIRST_LOCAL) {
-			profile = optarg;
-			continue;
-		}
-		return cli_usage("serve", "unknown or incomplete option '%s'",
-		                 argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cli_usage("serve", "unexpected argument '%s'",
-		                 argv[optind]);
-	status = cli_load_config(cli);
-	if (!status)
-		status = cli_store(cli, &store);
-	if (status)
-		return status;
-	srv.profile = cli_profile(cli, profile);
+	srv.profile = cli_profile(cli, cli_arg(args, O_PROFILE));
 	status = cli_server_open(&srv);
 	if (status)
 		return status;
@@ -241,3 +207,14 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	fflush(stdout);
 	return cli_server_run(cli, &srv, 0);
 }
+
+const struct cli_command cli_cmd_serve = {
+	.name = "serve",
+	.summary = "serve credentials on a loopback credentials URI",
+	.epilog = "Serves the profile's credentials on 127.0.0.1 for "
+	          "ALIBABA_CLOUD_CREDENTIALS_URI;\nthe URI (with its secret "
+	          "path) is the first line on stdout.",
+	.opts = opts,
+	.flags = CLI_NEED_STORE,
+	.run = run,
+};

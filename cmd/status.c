@@ -4,22 +4,20 @@
  * and backend, as text or JSON.  Reads attributes only, never secrets,
  * so it does not unlock anything.  Exit 0 even with nothing stored.
  */
-#include <getopt.h>
 #include <string.h>
 #include <time.h>
 
 #include <saml2sts/isotime.h>
 
-#include "cli.h"
+#include "command.h"
 
-enum {
-	OPT_OUTPUT = OPT_FIRST_LOCAL,
+enum { O_OUTPUT };
+
+static const struct cli_opt opts[] = {
+	[O_OUTPUT] = { "output", 0, NULL, "output format (default text)",
+	               "text|json" },
+	{ NULL },
 };
-
-static void usage(FILE *f)
-{
-	fputs("usage: saml2sts status [--output text|json]\n", f);
-}
 
 static void json_str(const char *s)
 {
@@ -94,57 +92,28 @@ static void print_text(const struct s2s_store_item *it, size_t n,
 		printf("No stored credentials (%s).\n", backend);
 }
 
-int cmd_status(struct cli *cli, int argc, char **argv)
+static int run(struct cli *cli, const struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_GLOBAL_LONGOPTS,
-		{ "output", 1, NULL, OPT_OUTPUT },
-		{ NULL, 0, NULL, 0 },
-	};
+	const char *output = cli_arg(args, O_OUTPUT);
+	const char *backend = s2s_store_backend(cli->store);
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_store_item *items = NULL;
-	struct s2s_store *store = NULL;
 	size_t n = 0;
-	bool json = false;
-	int c, status;
 
-	for (;;) {
-		c = getopt_long(argc, argv, "a:h", longopts, NULL);
-		if (c == -1)
-			break;
-		if (cli_global_opt(cli, c, optarg))
-			continue;
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case OPT_OUTPUT:
-			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
-				return cli_usage("status", "--output must be "
-				                           "text or json");
-			json = strcmp(optarg, "json") == 0;
-			break;
-		default:
-			return cli_usage("status",
-			                 "unknown or incomplete "
-			                 "option '%s'",
-			                 argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage("status", "unexpected argument '%s'",
-		                 argv[optind]);
-	status = cli_load_config(cli);
-	if (!status)
-		status = cli_store(cli, &store);
-	if (status)
-		return status;
-	if (s2s_store_list(&items, &n, store, &err))
+	if (s2s_store_list(&items, &n, cli->store, &err))
 		return cli_fail(cli, &err);
-	if (json)
-		print_json(items, n, s2s_store_backend(store), time(NULL));
+	if (output && strcmp(output, "json") == 0)
+		print_json(items, n, backend, time(NULL));
 	else
-		print_text(items, n, s2s_store_backend(store), time(NULL));
+		print_text(items, n, backend, time(NULL));
 	s2s_store_items_free(items, n);
 	return EXIT_OK;
 }
+
+const struct cli_command cli_cmd_status = {
+	.name = "status",
+	.summary = "list stored profiles and their expiry",
+	.opts = opts,
+	.flags = CLI_NEED_STORE,
+	.run = run,
+};

@@ -12,17 +12,14 @@
 
 #include <saml2sts/login.h>
 
-#include "cli.h"
+#include "command.h"
 #include "registry.h"
 
-int cmd_version(struct cli *cli, int argc, char **argv)
+int cli_version(void)
 {
 	const struct s2s_adapter *const *all = s2s_adapter_all();
 	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
 
-	(void)cli;
-	(void)argc;
-	(void)argv;
 	printf("saml2sts %s\n", S2S_VERSION);
 	printf("libraries: libcurl/%s %s libxml2/%s xmlsec1/%s json-c/%s "
 	       "libsecret/%d.%d.%d\n",
@@ -36,3 +33,16 @@ int cmd_version(struct cli *cli, int argc, char **argv)
 	fputs("\nstores: secret-service\n", stdout);
 	return EXIT_OK;
 }
+
+static int run(struct cli *cli, const struct cli_args *args)
+{
+	(void)cli;
+	(void)args;
+	return cli_version();
+}
+
+const struct cli_command cli_cmd_version = {
+	.name = "version",
+	.summary = "show versions, adapters and stores",
+	.run = run,
+};

@@ -17,7 +17,8 @@
 #include <saml2sts/site.h>
 #include <saml2sts/sts.h>
 
-#include "cli.h"
+#include "configure.h"
+#include "prompt.h"
 #include "registry.h"
 
 #define N_KEYS 7
