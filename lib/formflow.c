@@ -142,6 +142,33 @@ s2s_err s2s_formflow_fill_login(struct s2s_adapter_ctx *ctx,
 	return rc;
 }
 
+s2s_err s2s_formflow_fill_code(struct s2s_adapter_ctx *ctx,
+                               struct s2s_form *form, const char *name,
+                               const char *text, const char *what)
+{
+	struct s2s_buf code = S2S_BUF_SECRET_INIT;
+	char *field = NULL;
+	s2s_err rc;
+
+	if (!ctx->prompter || !ctx->prompter->ask)
+		return s2s_error_set(ctx->err, S2S_ENEEDINPUT, "a %s is needed",
+		                     what);
+	rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_OTP, text,
+	                        &code, ctx->err);
+	if (!rc && code.len == 0)
+		rc = s2s_error_set(ctx->err, S2S_ECANCELLED, "no %s given",
+		                   what);
+	/* name may point into form, which s2s_form_set() may change */
+	field = rc ? NULL : strdup(name);
+	if (!rc && !field)
+		rc = s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
+	if (!rc)
+		rc = s2s_form_set(form, field, code.ptr, ctx->err);
+	free(field);
+	s2s_buf_release(&code);
+	return rc;
+}
+
 s2s_err s2s_formflow_submit(struct s2s_adapter_ctx *ctx, struct s2s_form *form,
                             struct s2s_http_response *resp)
 {

@@ -147,28 +147,13 @@ static void clean_url(char *s)
 	memmove(s, s + len, strlen(s + len) + 1);
 }
 
-/* The node after n in document order within top's subtree (top being
- * an element, or the document itself). */
-static xmlNode *next_node(xmlNode *n, const void *top)
-{
-	if (n->type == XML_ELEMENT_NODE && n->children)
-		return n->children;
-	while ((const void *)n != top) {
-		if (n->next)
-			return n->next;
-		n = n->parent;
-		if (!n)
-			break;
-	}
-	return NULL;
-}
-
 /* Append the text under top to buf (a secret buffer). */
 static s2s_err text_of(struct s2s_buf *buf, xmlNode *top)
 {
 	s2s_err rc = S2S_OK;
 
-	for (xmlNode *n = top->children; n && !rc; n = next_node(n, top))
+	for (xmlNode *n = top->children; n && !rc;
+	     n = s2s__xml_next_node(n, top))
 		if ((n->type == XML_TEXT_NODE ||
 		     n->type == XML_CDATA_SECTION_NODE) &&
 		    n->content)
@@ -309,7 +294,7 @@ static void fill_select(struct s2s_form_field *f, xmlNode *sel, bool *ok)
 	xmlNode *first = NULL, *chosen = NULL;
 
 	f->type = strdup("select");
-	for (xmlNode *n = sel->children; n; n = next_node(n, sel)) {
+	for (xmlNode *n = sel->children; n; n = s2s__xml_next_node(n, sel)) {
 		if (!is_elem(n, "option"))
 			continue;
 		if (!first)
@@ -437,7 +422,7 @@ static s2s_err collect(struct walk *w)
 	bool ok = true;
 
 	for (xmlNode *n = w->doc->children; n && !rc && ok;
-	     n = next_node(n, w->doc)) {
+	     n = s2s__xml_next_node(n, w->doc)) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_elem(n, "form")) {
@@ -838,6 +823,22 @@ struct s2s_form *s2s_html_form_with_field(const struct s2s_html_page *page,
 	return NULL;
 }
 
+struct s2s_form_field *s2s_html_field_by_names(struct s2s_form **form_out,
+                                               const struct s2s_html_page *page,
+                                               const char *const *names)
+{
+	for (size_t i = 0; names && names[i]; i++) {
+		struct s2s_form *form =
+		        s2s_html_form_with_field(page, names[i]);
+
+		if (form) {
+			*form_out = form;
+			return s2s_form_field_find(form, names[i]);
+		}
+	}
+	return NULL;
+}
+
 struct s2s_form *s2s_html_form_with_type(const struct s2s_html_page *page,
                                          const char *type)
 {
@@ -972,7 +973,7 @@ s2s_err s2s_html_find_text(char **out, const char *html, size_t len,
 	if (rc)
 		return nomem(err);
 	for (xmlNode *n = doc ? doc->children : NULL; n && !*out;
-	     n = next_node(n, doc)) {
+	     n = s2s__xml_next_node(n, doc)) {
 		if (n->type != XML_ELEMENT_NODE ||
 		    !elem_matches(n, attr, value))
 			continue;

@@ -4,7 +4,8 @@
  * in-memory jar of an IdP login.  Redirects are followed here, not by
  * libcurl, so that every hop is checked (https, or http to loopback)
  * and traced without its query string.  Idempotent requests are retried
- * with exponential backoff on transport errors and 502/503/504.
+ * with exponential backoff on transport errors and 502/503/504.  A set
+ * cancel flag aborts a transfer through libcurl's progress callback.
  * Bodies land in secret buffers with a size cap.  Every easy handle,
  * the session's and the parallel STS ones, is set up by one function.
  * No HTML, no JSON.
@@ -242,6 +243,24 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t size,
 	return 0;
 }
 
+static bool cancelled(const struct s2s_http *http)
+{
+	return http->opts.cancel && *http->opts.cancel;
+}
+
+/* CURLOPT_XFERINFOFUNCTION: non-zero aborts the transfer with
+ * CURLE_ABORTED_BY_CALLBACK.  libcurl calls it at least about once a
+ * second, also while the peer sends nothing. */
+static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return cancelled(clientp) ? 1 : 0;
+}
+
 void s2s__http_setup_easy(struct s2s_http *http, CURL *c, char *errbuf)
 {
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -262,6 +281,11 @@ void s2s__http_setup_easy(struct s2s_http *http, CURL *c, char *errbuf)
 		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
 		curl_easy_setopt(c, CURLOPT_DEBUGDATA, http);
 		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	}
+	if (http->opts.cancel) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, http);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	}
 }
 
@@ -348,12 +372,19 @@ static void setup(struct s2s_http *http, const char *method, const char *url,
 	}
 }
 
+/* Sleep before retry attempt + 1, in slices so that a cancel flag
+ * ends the wait. */
 static void backoff(const struct s2s_http *http, int attempt)
 {
 	long ms = http->opts.retry_base_ms << (attempt < 6 ? attempt : 6);
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
-	nanosleep(&ts, NULL);
+	while (ms > 0 && !cancelled(http)) {
+		long slice = ms < 100 ? ms : 100;
+		struct timespec ts = { 0, slice * 1000000L };
+
+		nanosleep(&ts, NULL);
+		ms -= slice;
+	}
 }
 
 static s2s_err transport_error(struct s2s_http *http, CURLcode cc,
@@ -365,6 +396,8 @@ static s2s_err transport_error(struct s2s_http *http, CURLcode cc,
 	        http->errbuf[0] ? http->errbuf : curl_easy_strerror(cc);
 	char *h = NULL;
 
+	if (cc == CURLE_ABORTED_BY_CALLBACK) /* on_progress: the flag */
+		return s2s_error_set(err, S2S_ECANCELLED, "cancelled");
 	if (s2s_url_host(&h, url, NULL) == S2S_OK && h) {
 		snprintf(host, sizeof(host), "%s", h);
 		free(h);
@@ -424,6 +457,8 @@ static s2s_err perform(struct s2s_http *http, const char *method,
 			                attempt, tries - 1);
 			backoff(http, attempt - 1);
 		}
+		if (cancelled(http))
+			return s2s_error_set(err, S2S_ECANCELLED, "cancelled");
 		s2s_buf_reset(&resp->body);
 		t.too_large = false;
 		http->errbuf[0] = '\0';

@@ -25,9 +25,12 @@ struct s2s__http_sink {
  * connect and total timeouts, the user agent, no signals, no redirects
  * by libcurl, any content encoding, errbuf (CURL_ERROR_SIZE bytes, kept
  * while easy is used) as the error buffer, the body written into the
- * struct s2s__http_sink the caller sets as CURLOPT_WRITEDATA, and the
- * redacted --debug header trace.  Proxies come from the environment
- * (libcurl's default).  URL, method, headers and body are the caller's. */
+ * struct s2s__http_sink the caller sets as CURLOPT_WRITEDATA, the
+ * redacted --debug header trace, and the session's cancel flag (a set
+ * flag ends the transfer with CURLE_ABORTED_BY_CALLBACK, which the
+ * caller reports as S2S_ECANCELLED "cancelled").  Proxies come from the
+ * environment (libcurl's default).  URL, method, headers and body are
+ * the caller's. */
 void s2s__http_setup_easy(struct s2s_http *http, CURL *easy, char *errbuf);
 
 /* One line of --debug trace (redacted by the caller); no-op without a

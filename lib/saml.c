@@ -39,20 +39,6 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Pre-order successor of n inside top (top itself excluded). */
-static xmlNodePtr next_node(xmlNodePtr n, const xmlNode *top)
-{
-	if (n->children && n->type != XML_ENTITY_REF_NODE &&
-	    n->type != XML_DTD_NODE)
-		return n->children;
-	while (n && n != top) {
-		if (n->next)
-			return n->next;
-		n = n->parent;
-	}
-	return NULL;
-}
-
 /* ------------------------------------------------------------------ */
 /* Structure checks                                                   */
 /* ------------------------------------------------------------------ */
@@ -166,7 +152,7 @@ static s2s_err walk_tree(struct found *f, xmlNodePtr root,
 	struct ids ids = { NULL, 0, 0 };
 	s2s_err rc = S2S_OK;
 
-	for (xmlNodePtr n = root; n && !rc; n = next_node(n, root)) {
+	for (xmlNodePtr n = root; n && !rc; n = s2s__xml_next_node(n, root)) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		rc = ids_collect(&ids, n);

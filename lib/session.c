@@ -217,6 +217,7 @@ s2s_err s2s_session_http(struct s2s_http **out, struct s2s_session *s,
 		o.ca_bundle = s2s_config_env("CURL_CA_BUNDLE");
 	o.trace = s->o.trace;
 	o.trace_payload = s->o.cb->payload;
+	o.cancel = s->o.cancel; /* Ctrl-C ends a slow IdP or STS request */
 	return s2s_http_new(out, &o, err);
 }
 

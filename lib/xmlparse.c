@@ -182,14 +182,13 @@ s2s_err s2s__xml_parse(xmlDocPtr *out, const char *xml, size_t len,
 	return rc;
 }
 
-/* Pre-order successor of n inside top (top itself excluded).  Only
- * elements are entered: the children of an entity reference are the
- * entity's declaration, and a DTD node is not an xmlNode. */
-static xmlNodePtr next_node(xmlNodePtr n, const xmlNode *top)
+/* Only elements are entered: the children of an entity reference are
+ * the entity's declaration, and a DTD node is not an xmlNode. */
+xmlNodePtr s2s__xml_next_node(xmlNodePtr n, const void *top)
 {
 	if (n->type == XML_ELEMENT_NODE && n->children)
 		return n->children;
-	while (n && n != top) {
+	while (n && (const void *)n != top) {
 		if (n->next)
 			return n->next;
 		n = n->parent;
@@ -217,11 +216,9 @@ static void wipe_text(const xmlDoc *doc, xmlNodePtr n)
 
 void s2s__xml_free_doc(xmlDocPtr doc)
 {
-	xmlNodePtr top = (xmlNodePtr)doc;
-
 	if (!doc)
 		return;
-	for (xmlNodePtr n = doc->children; n; n = next_node(n, top)) {
+	for (xmlNodePtr n = doc->children; n; n = s2s__xml_next_node(n, doc)) {
 		wipe_text(doc, n);
 		if (n->type != XML_ELEMENT_NODE)
 			continue;

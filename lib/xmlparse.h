@@ -2,8 +2,9 @@
 /*
  * Private to lib/: the one hardened libxml2 set-up for XML from the
  * network (SAMLResponse, IdP metadata, ECP answers), and the wiping free
- * that every libxml2 tree (XML or HTML) goes through.  The HTML parser
- * itself stays in html.c; this module does not read any element.
+ * that every libxml2 tree (XML or HTML) goes through, with the one
+ * document-order walk the tree readers share.  The HTML parser itself
+ * stays in html.c; this module does not read any element.
  */
 #ifndef S2S_XMLPARSE_H
 #define S2S_XMLPARSE_H
@@ -43,6 +44,11 @@ int s2s__xml_options(void);
 s2s_err s2s__xml_parse(xmlDocPtr *out, const char *xml, size_t len,
                        const struct s2s__xml_limits *lim,
                        struct s2s_error *err);
+
+/* The node after n in document order within top's subtree (top, an
+ * element or the document itself, excluded), or NULL at its end; only
+ * elements are entered (not entity references, not the DTD). */
+xmlNodePtr s2s__xml_next_node(xmlNodePtr n, const void *top);
 
 /* Wipe every text, CDATA, comment and PI value and every attribute
  * value of doc (XML or HTML: the documents hold secrets), then free

@@ -182,26 +182,11 @@ static bool is_azure_mfa(const struct s2s_form *form)
 	             strcmp(f->value, "AzureMfaServerAuthentication") == 0);
 }
 
-/* The input that takes a one-time code, by the names the AD FS
- * adapters use (Azure MFA OTP, Symantec VIP, RSA, Defender). */
-static struct s2s_form_field *code_field(const struct s2s_html_page *page,
-                                         struct s2s_form **form_out)
-{
-	static const char *const names[] = { "VerificationCode", "OathCode",
-		                             "security_code", "Passcode",
-		                             "otp" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct s2s_form *form =
-		        s2s_html_form_with_field(page, names[i]);
-
-		if (form) {
-			*form_out = form;
-			return s2s_form_field_find(form, names[i]);
-		}
-	}
-	return NULL;
-}
+/* The names the AD FS adapters give the one-time code input (Azure MFA
+ * OTP, Symantec VIP, RSA, Defender), in the order they are looked for. */
+static const char *const code_names[] = {
+	"VerificationCode", "OathCode", "security_code", "Passcode", "otp", NULL
+};
 
 /* The Azure MFA adapter's wait page: tell the user once (with the
  * number to pick when number matching is on), then re-post the page
@@ -260,8 +245,7 @@ static s2s_err ask_code(struct s2s_adapter_ctx *ctx, struct adfs_state *st,
                         struct s2s_form *form, struct s2s_form_field *f,
                         struct s2s_http_response *resp)
 {
-	struct s2s_buf code = S2S_BUF_SECRET_INIT;
-	char *name = NULL, *error = NULL;
+	char *error = NULL;
 	s2s_err rc;
 
 	if (st->sent_code) {
@@ -273,25 +257,12 @@ static s2s_err ask_code(struct s2s_adapter_ctx *ctx, struct adfs_state *st,
 		free(error);
 		return rc;
 	}
-	if (!ctx->prompter || !ctx->prompter->ask)
-		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
-		                     "a verification code is needed");
-	rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_OTP,
-	                        "Verification code", &code, ctx->err);
-	if (!rc && code.len == 0)
-		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
-		                   "no verification code given");
-	name = rc ? NULL : strdup(f->name);
-	if (!rc && !name)
-		rc = nomem(ctx);
-	if (!rc)
-		rc = s2s_form_set(form, name, code.ptr, ctx->err);
+	rc = s2s_formflow_fill_code(ctx, form, f->name, "Verification code",
+	                            "verification code");
 	if (!rc) {
 		st->sent_code = true;
 		rc = s2s_formflow_submit(ctx, form, resp);
 	}
-	free(name);
-	s2s_buf_release(&code);
 	return rc;
 }
 
@@ -324,7 +295,7 @@ static s2s_err azure_step(bool *handled, struct s2s_pageloop *loop,
 	    s2s_form_field_by_type(form, "password"))
 		return S2S_OK;
 	*handled = true;
-	f = code_field(page, &form);
+	f = s2s_html_field_by_names(&form, page, code_names);
 	if (f)
 		return ask_code(loop->ctx, loop->state, form, f, resp);
 	loop->uncounted = true;
@@ -336,7 +307,8 @@ static s2s_err code_step(bool *handled, struct s2s_pageloop *loop,
                          struct s2s_http_response *resp)
 {
 	struct s2s_form *form = NULL;
-	struct s2s_form_field *f = code_field(page, &form);
+	struct s2s_form_field *f =
+	        s2s_html_field_by_names(&form, page, code_names);
 
 	if (!f)
 		return S2S_OK;

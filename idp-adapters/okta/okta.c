@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Okta (Classic Engine Authentication API): POST /api/v1/authn, MFA by
- * the factor's _links (TOTP, Okta Verify push with number challenge,
- * SMS, email), then the session-token redirect to the app's embed link,
- * whose page carries the SAMLResponse form.  See README.md here.
+ * Okta (Classic Engine Authentication API): settings, the per-install
+ * device token, POST /api/v1/authn and its transaction states, then the
+ * session-token redirect to the app's embed link, whose page carries the
+ * SAMLResponse form.  The MFA factors (push, TOTP, SMS, email) are
+ * okta_factor.c.  Okta Identity Engine's IDX API is not here.  See
+ * README.md here.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
@@ -21,16 +19,10 @@
 #include <saml2sts/file.h>
 #include <saml2sts/formflow.h>
 #include <saml2sts/html.h>
-#include <saml2sts/poll.h>
-#include <saml2sts/secret.h>
-#include <saml2sts/totp.h>
-
 #include <saml2sts/json.h>
+#include <saml2sts/secret.h>
 
-enum okta_factor { F_PUSH, F_TOTP, F_SMS, F_EMAIL, F_COUNT };
-
-static const char *const factor_names[F_COUNT] = { "push", "totp", "sms",
-	                                           "email" };
+#include "okta_int.h"
 
 static const char *const okta_keys[] = { "mfa",
 	                                 "push_timeout",
@@ -40,27 +32,14 @@ static const char *const okta_keys[] = { "mfa",
 	                                 "totp_seed",
 	                                 NULL };
 
-struct okta_state {
-	struct s2s_adapter_ctx *ctx;
-	char *origin; /* scheme://host[:port] of url */
-	const char *mfa;
-	long push_timeout_s, poll_ms;
-	bool remember;
-	struct s2s_buf state_token; /* secret */
-	char device[33];
-};
-
 static s2s_err read_settings(struct okta_state *st,
                              const struct s2s_account *acct,
                              struct s2s_error *err)
 {
 	s2s_err rc = S2S_OK;
 	const char *mfa = s2s_account_get_str(acct, "okta.mfa", "auto");
-	bool ok = strcmp(mfa, "auto") == 0;
 
-	for (int i = 0; i < F_COUNT; i++)
-		ok |= strcmp(mfa, factor_names[i]) == 0;
-	if (!rc && !ok)
+	if (!s2s_okta__mfa_setting_ok(mfa))
 		rc = s2s_error_set(err, S2S_ECONFIG,
 		                   "okta.mfa must be auto, push, totp, sms or "
 		                   "email");
@@ -92,8 +71,7 @@ static s2s_err okta_validate(const struct s2s_account *acct,
 	return read_settings(&st, acct, err);
 }
 
-/* a + b + c, malloc'd; NULL when out of memory. */
-static char *join2(const char *a, const char *b, const char *c)
+char *s2s_okta__join(const char *a, const char *b, const char *c)
 {
 	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
 	char *s = malloc(la + lb + lc + 1);
@@ -145,7 +123,7 @@ static char *token_path(const struct s2s_account *acct)
 		free(dir);
 		return NULL;
 	}
-	path = join2(dir, "/okta-device-token", "");
+	path = s2s_okta__join(dir, "/okta-device-token", "");
 	free(dir);
 	return path;
 }
@@ -186,7 +164,7 @@ static void load_device_token(struct okta_state *st)
 	free(path);
 }
 
-/* ---- the JSON API ---------------------------------------------------- */
+/* ---- the Authn API --------------------------------------------------- */
 
 static s2s_err set_origin(struct okta_state *st, const char *url)
 {
@@ -211,11 +189,9 @@ static const char *path_of(const char *url)
 	return p ? p : "/";
 }
 
-/* POST body (JSON, secret) to url; *out gets the parsed object (free
- * with s2s_json_put_wiped).  Anything but JSON is S2S_EIDP. */
-static s2s_err api(struct okta_state *st, const char *url,
-                   const struct s2s_buf *body, struct json_object **out,
-                   long *status)
+s2s_err s2s_okta__authn_post(struct okta_state *st, const char *url,
+                             const struct s2s_buf *body,
+                             struct json_object **out, long *status)
 {
 	static const char *const headers[] = { "Accept: application/json",
 		                               NULL };
@@ -258,7 +234,7 @@ out:
 	return rc;
 }
 
-static struct json_object *member(struct json_object *o, const char *path)
+struct json_object *s2s_okta__member(struct json_object *o, const char *path)
 {
 	char part[64];
 
@@ -277,21 +253,20 @@ static struct json_object *member(struct json_object *o, const char *path)
 	return o;
 }
 
-static const char *str_at(struct json_object *o, const char *path)
+const char *s2s_okta__str_at(struct json_object *o, const char *path)
 {
-	struct json_object *v = member(o, path);
+	struct json_object *v = s2s_okta__member(o, path);
 
 	return v && json_object_is_type(v, json_type_string)
 	               ? json_object_get_string(v)
 	               : NULL;
 }
 
-/* An Okta error object (errorCode/errorSummary) as an error. */
-static s2s_err api_error(struct okta_state *st, struct json_object *o,
-                         long status, const char *when)
+s2s_err s2s_okta__authn_error(struct okta_state *st, struct json_object *o,
+                              long status, const char *when)
 {
-	const char *code = str_at(o, "errorCode");
-	const char *sum = str_at(o, "errorSummary");
+	const char *code = s2s_okta__str_at(o, "errorCode");
+	const char *sum = s2s_okta__str_at(o, "errorSummary");
 
 	if (code && strcmp(code, "E0000004") == 0)
 		return s2s_error_set(st->ctx->err, S2S_EAUTH,
@@ -314,8 +289,8 @@ static s2s_err api_error(struct okta_state *st, struct json_object *o,
 	                     status);
 }
 
-static s2s_err body_state(struct okta_state *st, struct s2s_buf *b,
-                          const char *passcode)
+s2s_err s2s_okta__authn_state_body(struct okta_state *st, struct s2s_buf *b,
+                                   const char *passcode)
 {
 	s2s_buf_init(b, true);
 	if (s2s_buf_puts(b, "{") ||
@@ -326,9 +301,9 @@ static s2s_err body_state(struct okta_state *st, struct s2s_buf *b,
 	return S2S_OK;
 }
 
-static s2s_err keep_state_token(struct okta_state *st, struct json_object *o)
+s2s_err s2s_okta__authn_keep_state(struct okta_state *st, struct json_object *o)
 {
-	const char *t = str_at(o, "stateToken");
+	const char *t = s2s_okta__str_at(o, "stateToken");
 
 	if (!t)
 		return S2S_OK;
@@ -338,350 +313,19 @@ static s2s_err keep_state_token(struct okta_state *st, struct json_object *o)
 	return S2S_OK;
 }
 
-/* ---- MFA ------------------------------------------------------------- */
-
-static int factor_kind(struct json_object *f)
-{
-	const char *type = str_at(f, "factorType");
-
-	if (!type)
-		return -1;
-	if (strcmp(type, "push") == 0)
-		return F_PUSH;
-	if (strcmp(type, "token:software:totp") == 0)
-		return F_TOTP;
-	if (strcmp(type, "sms") == 0)
-		return F_SMS;
-	if (strcmp(type, "email") == 0)
-		return F_EMAIL;
-	return -1;
-}
-
-/* Choose among the factors offered: okta.mfa, or when auto the only one,
- * else ask (the first in push/totp/sms/email order without a prompt). */
-static s2s_err pick_factor(struct okta_state *st, struct json_object *factors,
-                           struct json_object **out)
-{
-	struct json_object *by_kind[F_COUNT] = { 0 };
-	struct s2s_buf ans = S2S_BUF_INIT;
-	char text[160] = "MFA factor (";
-	size_t offered = 0, n;
-	int want = -1;
-	s2s_err rc = S2S_OK;
-
-	n = json_object_is_type(factors, json_type_array)
-	            ? json_object_array_length(factors)
-	            : 0;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *f = json_object_array_get_idx(factors, i);
-		int k = factor_kind(f);
-
-		if (k >= 0 && !by_kind[k]) {
-			by_kind[k] = f;
-			offered++;
-		}
-	}
-	if (!offered)
-		return s2s_error_set(
-		        st->ctx->err, S2S_EMFA,
-		        "okta: none of the enrolled MFA factors is "
-		        "supported (push, totp, sms, email)");
-	for (int k = 0; k < F_COUNT; k++)
-		if (strcmp(st->mfa, factor_names[k]) == 0)
-			want = k;
-	if (want >= 0 && !by_kind[want])
-		return s2s_error_set(st->ctx->err, S2S_EMFA,
-		                     "okta: okta.mfa is %s but that factor is "
-		                     "not enrolled",
-		                     st->mfa);
-	if (want < 0 && s2s_adapter_keeps_totp(st->ctx) && by_kind[F_TOTP])
-		want = F_TOTP; /* okta.totp_seed = keyring: no typing */
-	if (want < 0 && offered > 1 && st->ctx->prompter &&
-	    st->ctx->prompter->ask) {
-		bool first = true;
-
-		size_t used = strlen(text);
-
-		for (int k = 0; k < F_COUNT; k++)
-			if (by_kind[k] && used < sizeof(text)) {
-				used += (size_t)snprintf(
-				        text + used, sizeof(text) - used,
-				        "%s%s", first ? "" : ", ",
-				        factor_names[k]);
-				first = false;
-			}
-		if (used < sizeof(text))
-			snprintf(text + used, sizeof(text) - used, ")");
-		rc = st->ctx->prompter->ask(st->ctx->prompter->payload,
-		                            S2S_PROMPT_CHOICE, text, &ans,
-		                            st->ctx->err);
-		if (rc == S2S_ENEEDINPUT) {
-			s2s_error_clear(st->ctx->err);
-			rc = S2S_OK;
-		} else if (!rc) {
-			for (int k = 0; k < F_COUNT; k++)
-				if (ans.ptr && by_kind[k] &&
-				    strcasecmp(ans.ptr, factor_names[k]) == 0)
-					want = k;
-			if (want < 0)
-				rc = s2s_error_set(
-				        st->ctx->err, S2S_EMFA,
-				        "okta: '%.20s' is not one of "
-				        "the factors offered",
-				        ans.ptr ? ans.ptr : "");
-		}
-	}
-	for (int k = 0; want < 0 && k < F_COUNT; k++)
-		if (by_kind[k])
-			want = k;
-	s2s_buf_release(&ans);
-	if (!rc)
-		*out = by_kind[want];
-	return rc;
-}
-
-static s2s_err verify_url(struct okta_state *st, struct json_object *f,
-                          const char *link, char **out)
-{
-	const char *href = str_at(f, link);
-
-	*out = NULL;
-	if (!href || !s2s_url_allowed(href))
-		return s2s_error_set(st->ctx->err, S2S_EIDP,
-		                     "okta: the factor has no usable %s link",
-		                     link);
-	if (!st->remember || strstr(href, "rememberDevice"))
-		*out = strdup(href);
-	else
-		*out = join2(href, strchr(href, '?') ? "&" : "?",
-		             "rememberDevice=true");
-	return *out ? S2S_OK
-	            : s2s_error_set(st->ctx->err, S2S_ENOMEM, "out of memory");
-}
-
-/* The code for now from the TOTP seed in the store. */
-static s2s_err stored_code(struct s2s_adapter_ctx *ctx, struct s2s_buf *code)
-{
-	char otp[S2S_OTP_MAX_DIGITS + 1];
-	s2s_err rc;
-
-	rc = s2s_adapter_totp(ctx, otp);
-	if (!rc && s2s_buf_puts(code, otp))
-		rc = s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
-	s2s_memzero(otp, sizeof(otp));
-	if (rc == S2S_ENOTFOUND) {
-		s2s_error_clear(ctx->err);
-		rc = s2s_error_set(ctx->err, S2S_EMFA,
-		                   "no TOTP seed in the keyring for '%s' (run "
-		                   "configure --totp-secret-stdin)",
-		                   s2s_account_name(ctx->acct));
-	}
-	return rc;
-}
-
-/* A TOTP code from the prompter (or a stored seed, later). */
-static s2s_err ask_code(struct okta_state *st, const char *text,
-                        struct s2s_buf *code)
-{
-	s2s_err rc;
-
-	if (!st->ctx->prompter || !st->ctx->prompter->ask)
-		return s2s_error_set(st->ctx->err, S2S_ENEEDINPUT,
-		                     "okta: a one-time code is needed");
-	rc = st->ctx->prompter->ask(st->ctx->prompter->payload, S2S_PROMPT_OTP,
-	                            text, code, st->ctx->err);
-	if (!rc && code->len == 0)
-		rc = s2s_error_set(st->ctx->err, S2S_ECANCELLED,
-		                   "okta: no one-time code given");
-	return rc;
-}
-
-static void notify(struct okta_state *st, const char *text)
-{
-	if (st->ctx->prompter && st->ctx->prompter->notify)
-		st->ctx->prompter->notify(st->ctx->prompter->payload, text);
-}
-
-/* Push: start the challenge, show the number, poll _links.next. */
-static s2s_err do_push(struct okta_state *st, struct json_object *f,
-                       struct json_object **result, long *status)
-{
-	struct s2s_buf body = S2S_BUF_SECRET_INIT;
-	struct s2s_poll poll;
-	char *url = NULL, msg[160];
-	struct json_object *o = NULL;
-	long shown = -1;
-	s2s_err rc;
-
-	rc = verify_url(st, f, "_links.verify.href", &url);
-	if (!rc)
-		rc = body_state(st, &body, NULL);
-	if (!rc)
-		rc = api(st, url, &body, &o, status);
-	s2s_poll_init(&poll, st->poll_ms, st->poll_ms, 1.0,
-	              st->push_timeout_s * 1000);
-	poll.cancel = st->ctx->cancel;
-	notify(st, "Okta Verify: approve the push on your phone");
-	while (!rc) {
-		const char *res = str_at(o, "factorResult");
-		const char *next = str_at(o, "_links.next.href");
-		struct json_object *num =
-		        member(o, "_embedded.factor._embedded.challenge."
-		                  "correctAnswer");
-
-		if (*status != 200 || !res || strcmp(res, "WAITING") != 0)
-			break;
-		if (num && json_object_get_int(num) != shown) {
-			shown = json_object_get_int(num);
-			snprintf(msg, sizeof(msg),
-			         "Okta Verify: approve the push on your phone "
-			         "and pick number %ld",
-			         shown);
-			notify(st, msg);
-		}
-		if (!next || !s2s_url_allowed(next)) {
-			rc = s2s_error_set(
-			        st->ctx->err, S2S_EIDP,
-			        "okta: the push challenge has no poll "
-			        "link");
-			break;
-		}
-		rc = s2s_poll_wait(&poll, "okta: Okta Verify push",
-		                   st->ctx->err);
-		if (rc == S2S_EMFA) {
-			s2s_error_clear(st->ctx->err);
-			rc = s2s_error_set(st->ctx->err, S2S_EMFA,
-			                   "okta: the Okta Verify push was not "
-			                   "approved within %lds",
-			                   st->push_timeout_s);
-		}
-		if (rc)
-			break;
-		free(url);
-		url = strdup(next);
-		s2s_json_put_wiped(o);
-		o = NULL;
-		if (!url)
-			rc = s2s_error_set(st->ctx->err, S2S_ENOMEM,
-			                   "out of memory");
-		else
-			rc = api(st, url, &body, &o, status);
-	}
-	if (!rc) {
-		const char *res = str_at(o, "factorResult");
-
-		if (res && strcmp(res, "REJECTED") == 0)
-			rc = s2s_error_set(st->ctx->err, S2S_EMFA,
-			                   "okta: the Okta Verify push was "
-			                   "rejected");
-		else if (res && strcmp(res, "TIMEOUT") == 0)
-			rc = s2s_error_set(
-			        st->ctx->err, S2S_EMFA,
-			        "okta: the Okta Verify push timed out "
-			        "at Okta");
-	}
-	if (!rc) {
-		*result = o;
-		o = NULL;
-	}
-	s2s_json_put_wiped(o);
-	s2s_buf_release(&body);
-	free(url);
-	return rc;
-}
-
-/* TOTP, SMS, email: (send the code,) ask, verify. */
-static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
-                       struct json_object **result, long *status)
-{
-	struct s2s_buf body = S2S_BUF_SECRET_INIT, code = S2S_BUF_SECRET_INIT;
-	struct json_object *o = NULL;
-	char *url = NULL;
-	const char *text = kind == F_TOTP  ? "Okta Verify or authenticator code"
-	                   : kind == F_SMS ? "Code sent by SMS"
-	                                   : "Code sent by email";
-	s2s_err rc;
-
-	rc = verify_url(st, f, "_links.verify.href", &url);
-	if (!rc && kind != F_TOTP) {
-		/* the first POST without a passCode sends the code */
-		rc = body_state(st, &body, NULL);
-		if (!rc)
-			rc = api(st, url, &body, &o, status);
-		if (!rc && *status != 200)
-			rc = api_error(st, o, *status, "sending the code");
-		if (!rc && !str_at(o, "stateToken"))
-			rc = api_error(st, o, *status, "sending the code");
-		if (!rc)
-			rc = keep_state_token(st, o);
-		if (!rc && str_at(o, "_links.next.href")) {
-			free(url);
-			url = strdup(str_at(o, "_links.next.href"));
-			if (!url || !s2s_url_allowed(url))
-				rc = s2s_error_set(st->ctx->err, S2S_EIDP,
-				                   "okta: bad verify link");
-		}
-		s2s_json_put_wiped(o);
-		o = NULL;
-		s2s_buf_release(&body);
-	}
-	if (!rc && kind == F_TOTP && s2s_adapter_keeps_totp(st->ctx))
-		rc = stored_code(st->ctx, &code);
-	if (!rc && code.len == 0)
-		rc = ask_code(st, text, &code);
-	if (!rc) {
-		s2s_buf_reset(&body);
-		if (s2s_buf_puts(&body, "{") ||
-		    s2s_json_member(&body, true, "stateToken",
-		                    st->state_token.ptr) ||
-		    s2s_json_member(&body, false, "passCode", code.ptr) ||
-		    s2s_buf_puts(&body, "}"))
-			rc = s2s_error_set(st->ctx->err, S2S_ENOMEM,
-			                   "out of memory");
-	}
-	if (!rc)
-		rc = api(st, url, &body, &o, status);
-	if (!rc && *status != 200)
-		rc = api_error(st, o, *status,
-		               "the one-time code was not accepted");
-	if (!rc) {
-		*result = o;
-		o = NULL;
-	}
-	s2s_json_put_wiped(o);
-	s2s_buf_release(&body);
-	s2s_buf_release(&code);
-	free(url);
-	return rc;
-}
-
-static s2s_err do_mfa(struct okta_state *st, struct json_object *o,
-                      struct json_object **result, long *status)
-{
-	struct json_object *f = NULL;
-	s2s_err rc;
-
-	rc = pick_factor(st, member(o, "_embedded.factors"), &f);
-	if (rc)
-		return rc;
-	if (factor_kind(f) == F_PUSH)
-		return do_push(st, f, result, status);
-	return do_code(st, f, factor_kind(f), result, status);
-}
-
 /* Read an authn transaction: SUCCESS sets *done, MFA_REQUIRED runs the
  * factor, the rest are errors. */
 static s2s_err handle_status(struct okta_state *st, struct json_object *o,
                              long status, const char *when, bool *done)
 {
-	const char *s = str_at(o, "status");
+	const char *s = s2s_okta__str_at(o, "status");
 
 	*done = false;
 	if (status != 200 || !s)
-		return api_error(st, o, status, when);
+		return s2s_okta__authn_error(st, o, status, when);
 	if (strcmp(s, "SUCCESS") == 0) {
 		*done = true;
-		return str_at(o, "sessionToken")
+		return s2s_okta__str_at(o, "sessionToken")
 		               ? S2S_OK
 		               : s2s_error_set(st->ctx->err, S2S_EIDP,
 		                               "okta: SUCCESS without a "
@@ -721,7 +365,7 @@ static s2s_err primary(struct okta_state *st, struct json_object **out,
 	rc = s2s_adapter_username(st->ctx, &user);
 	if (!rc)
 		rc = s2s_adapter_password(st->ctx, &pass);
-	if (!rc && (!(url = join2(st->origin, "/api/v1/authn", "")) ||
+	if (!rc && (!(url = s2s_okta__join(st->origin, "/api/v1/authn", "")) ||
 	            s2s_buf_puts(&body, "{") ||
 	            s2s_json_member(&body, true, "username", user.ptr) ||
 	            s2s_json_member(&body, false, "password", pass.ptr) ||
@@ -732,7 +376,7 @@ static s2s_err primary(struct okta_state *st, struct json_object **out,
 	            s2s_buf_puts(&body, "}}")))
 		rc = s2s_error_set(st->ctx->err, S2S_ENOMEM, "out of memory");
 	if (!rc)
-		rc = api(st, url, &body, out, status);
+		rc = s2s_okta__authn_post(st, url, &body, out, status);
 	s2s_buf_release(&user);
 	s2s_buf_release(&pass);
 	s2s_buf_release(&body);
@@ -808,9 +452,9 @@ static s2s_err okta_authenticate(struct s2s_adapter_ctx *ctx,
 	if (!rc)
 		rc = handle_status(st, o, status, "sign-in", &done);
 	if (!rc && !done) {
-		rc = keep_state_token(st, o);
+		rc = s2s_okta__authn_keep_state(st, o);
 		if (!rc)
-			rc = do_mfa(st, o, &next, &status);
+			rc = s2s_okta__authn_mfa(st, o, &next, &status);
 		if (!rc) {
 			s2s_json_put_wiped(o);
 			o = next;
@@ -818,14 +462,15 @@ static s2s_err okta_authenticate(struct s2s_adapter_ctx *ctx,
 			rc = handle_status(st, o, status, "MFA", &done);
 		}
 		if (!rc && !done)
-			rc = s2s_error_set(ctx->err, S2S_EMFA,
-			                   "okta: MFA did not complete (%.40s)",
-			                   str_at(o, "status")
-			                           ? str_at(o, "status")
-			                           : "?");
+			rc = s2s_error_set(
+			        ctx->err, S2S_EMFA,
+			        "okta: MFA did not complete (%.40s)",
+			        s2s_okta__str_at(o, "status")
+			                ? s2s_okta__str_at(o, "status")
+			                : "?");
 	}
 	if (!rc)
-		rc = to_app(st, str_at(o, "sessionToken"), saml_b64);
+		rc = to_app(st, s2s_okta__str_at(o, "sessionToken"), saml_b64);
 	s2s_json_put_wiped(o);
 	return rc;
 }

@@ -50,25 +50,11 @@ static char *error_text(struct s2s_adapter_ctx *ctx,
 	return strdup("");
 }
 
-/* The input of a one-time-code view (TOTP plugins, the MFA flow). */
-static struct s2s_form_field *code_field(const struct s2s_html_page *page,
-                                         struct s2s_form **form_out)
-{
-	static const char *const names[] = { "j_tokenNumber", "j_otp",
-		                             "tokencode",     "otp",
-		                             "totp",          "token" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct s2s_form *form =
-		        s2s_html_form_with_field(page, names[i]);
-
-		if (form) {
-			*form_out = form;
-			return s2s_form_field_find(form, names[i]);
-		}
-	}
-	return NULL;
-}
+/* The input of a one-time-code view (TOTP plugins, the MFA flow), by
+ * the names looked for, in order. */
+static const char *const code_names[] = {
+	"j_tokenNumber", "j_otp", "tokencode", "otp", "totp", "token", NULL
+};
 
 static s2s_err proceed(struct s2s_adapter_ctx *ctx, struct s2s_form *form,
                        struct s2s_http_response *resp)
@@ -104,31 +90,16 @@ static s2s_err ask_code(struct s2s_adapter_ctx *ctx, struct shib_state *st,
                         struct s2s_form *form, struct s2s_form_field *f,
                         struct s2s_http_response *resp)
 {
-	struct s2s_buf code = S2S_BUF_SECRET_INIT;
-	char *name;
 	s2s_err rc;
 
 	if (st->sent_code)
 		return rejected(ctx, resp, S2S_EMFA, "the one-time code");
-	if (!ctx->prompter || !ctx->prompter->ask)
-		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
-		                     "a one-time code is needed");
-	name = strdup(f->name);
-	if (!name)
-		return s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
-	rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_OTP,
-	                        "One-time code", &code, ctx->err);
-	if (!rc && code.len == 0)
-		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
-		                   "no one-time code given");
-	if (!rc)
-		rc = s2s_form_set(form, name, code.ptr, ctx->err);
+	rc = s2s_formflow_fill_code(ctx, form, f->name, "One-time code",
+	                            "one-time code");
 	if (!rc) {
 		st->sent_code = true;
 		rc = proceed(ctx, form, resp);
 	}
-	free(name);
-	s2s_buf_release(&code);
 	return rc;
 }
 
@@ -158,7 +129,8 @@ static s2s_err code_step(bool *handled, struct s2s_pageloop *loop,
                          struct s2s_http_response *resp)
 {
 	struct s2s_form *form = NULL;
-	struct s2s_form_field *f = code_field(page, &form);
+	struct s2s_form_field *f =
+	        s2s_html_field_by_names(&form, page, code_names);
 
 	if (!f)
 		return S2S_OK;

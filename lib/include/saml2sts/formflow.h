@@ -42,6 +42,15 @@ s2s_err s2s_formflow_press(struct s2s_form *form, const char *name,
 s2s_err s2s_formflow_fill_login(struct s2s_adapter_ctx *ctx,
                                 struct s2s_form *form, bool with_password);
 
+/* Ask the prompter for a one-time code (S2S_PROMPT_OTP, shown as text)
+ * and set form's field name to it (name may be borrowed from form).
+ * S2S_ENEEDINPUT when there is no prompter and S2S_ECANCELLED for an
+ * empty answer, their messages naming the code as what ("one-time
+ * code").  The code is kept only in form (secret). */
+s2s_err s2s_formflow_fill_code(struct s2s_adapter_ctx *ctx,
+                               struct s2s_form *form, const char *name,
+                               const char *text, const char *what);
+
 /* Submit form as a browser would (its default button is pressed unless
  * a submitter is already marked) and replace *resp with the answer. */
 s2s_err s2s_formflow_submit(struct s2s_adapter_ctx *ctx, struct s2s_form *form,

@@ -70,6 +70,15 @@ struct s2s_form *s2s_html_form_with_field(const struct s2s_html_page *page,
 struct s2s_form *s2s_html_form_with_type(const struct s2s_html_page *page,
                                          const char *type);
 
+/* The field called names[0] in the first form that has one, else
+ * names[1], ... (names is NULL-terminated): for inputs an IdP names in
+ * one of several ways, such as a one-time code's.  *form_out gets its
+ * form; both are borrowed from page.  NULL (*form_out untouched) when no
+ * form has any of them. */
+struct s2s_form_field *s2s_html_field_by_names(struct s2s_form **form_out,
+                                               const struct s2s_html_page *page,
+                                               const char *const *names);
+
 /* Set field name to value (adding a "text" field when absent); the old
  * value is wiped. */
 s2s_err s2s_form_set(struct s2s_form *form, const char *name, const char *value,

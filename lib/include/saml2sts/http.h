@@ -4,13 +4,14 @@
  * manual redirect following with a limit and a scheme check on every hop
  * (plain http only to loopback), connect/total timeouts, retry with
  * backoff for idempotent requests, proxy from the usual environment
- * variables (libcurl reads them), a CA bundle override and the
- * saml2sts/<version> user agent.  Bodies are kept in secret buffers.
+ * variables (libcurl reads them), a CA bundle override, a cancel flag
+ * and the saml2sts/<version> user agent.  Bodies are kept in secret buffers.
  * It does not parse HTML or JSON.
  */
 #ifndef S2S_HTTP_H
 #define S2S_HTTP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,6 +34,11 @@ struct s2s_http_opts {
 	const char *ca_bundle;   /* PEM file, or NULL for the system store */
 	s2s_trace_cb trace;      /* NULL = no trace */
 	void *trace_payload;
+	/* Set non-zero (by a signal handler or another thread) to abort
+	 * the transfer in progress and every later one with S2S_ECANCELLED
+	 * "cancelled", within about a second; NULL = not cancellable.
+	 * Borrowed: it must outlive the session. */
+	const volatile sig_atomic_t *cancel;
 };
 
 enum s2s_http_flags {
@@ -89,7 +95,8 @@ s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
 void s2s_http_free(struct s2s_http *http);
 
 /* Perform req.  Any HTTP status is S2S_OK (check resp->status);
- * transport failures are S2S_ENET or S2S_ETLS.  resp must be
+ * transport failures are S2S_ENET or S2S_ETLS, a set opts.cancel flag
+ * S2S_ECANCELLED.  resp must be
  * initialised with S2S_HTTP_RESPONSE_INIT and is filled on success. */
 s2s_err s2s_http_do(struct s2s_http *http, const struct s2s_http_request *req,
                     struct s2s_http_response *resp, struct s2s_error *err);

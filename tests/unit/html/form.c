@@ -164,6 +164,33 @@ static void test_html_form__find_by_name_and_type(void **state)
 	s2s_html_page_free(NULL);
 }
 
+/* The names are tried in order across all forms, not the forms in
+ * order: an earlier name in a later form wins. */
+static void test_html_form__field_by_names(void **state)
+{
+	static const char *const names[] = { "otp", "token", NULL };
+	static const char *const none[] = { "code", NULL };
+	struct s2s_form *form = NULL;
+	struct s2s_form_field *f;
+
+	(void)state;
+	parse_form("<form id=a><input name=token></form>"
+	           "<form id=b><input name=user><input name=otp></form>");
+	f = s2s_html_field_by_names(&form, page, names);
+	assert_non_null(f);
+	assert_string_equal("otp", f->name);
+	assert_ptr_equal(&page->forms[1], form);
+	f = s2s_html_field_by_names(&form, page, names + 1);
+	assert_non_null(f);
+	assert_string_equal("token", f->name);
+	assert_ptr_equal(&page->forms[0], form);
+	form = NULL;
+	assert_null(s2s_html_field_by_names(&form, page, none));
+	assert_null(form);
+	assert_null(s2s_html_field_by_names(&form, NULL, names));
+	assert_null(form);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, test_html_form__cleanup)
 
 int main(void)
@@ -174,6 +201,7 @@ int main(void)
 		T(test_html_form__encode_empty_form),
 		T(test_html_form__set_replaces_and_adds),
 		T(test_html_form__find_by_name_and_type),
+		T(test_html_form__field_by_names),
 	};
 
 	return cmocka_run_group_tests_name("html::form", tests, NULL, NULL);

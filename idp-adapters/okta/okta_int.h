@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the okta adapter: the login state and the helpers shared by
+ * okta.c (settings, device token, the Classic Engine Authn API calls and
+ * the session-token redirect) and okta_factor.c (the Authn API's MFA
+ * factors).  Nothing here is seen outside idp-adapters/okta/.
+ */
+#ifndef S2S_OKTA_INT_H
+#define S2S_OKTA_INT_H
+
+#include <stdbool.h>
+
+#include <saml2sts/adapter.h>
+#include <saml2sts/buf.h>
+#include <saml2sts/error.h>
+
+struct json_object;
+
+struct okta_state {
+	struct s2s_adapter_ctx *ctx;
+	char *origin; /* scheme://host[:port] of url */
+	const char *mfa;
+	long push_timeout_s, poll_ms;
+	bool remember;
+	struct s2s_buf state_token; /* secret: the Authn transaction */
+	char device[33];
+};
+
+/* ---- okta.c ---------------------------------------------------------- */
+
+/* a + b + c, malloc'd; NULL when out of memory. */
+char *s2s_okta__join(const char *a, const char *b, const char *c);
+
+/* o's member at a dotted path ("_links.next.href"), or NULL; borrowed
+ * from o. */
+struct json_object *s2s_okta__member(struct json_object *o, const char *path);
+
+/* The string at a dotted path, or NULL; borrowed from o. */
+const char *s2s_okta__str_at(struct json_object *o, const char *path);
+
+/* POST body (JSON, secret) to an Authn API url; *out gets the parsed
+ * object (the caller releases it with s2s_json_put_wiped) and *status the
+ * HTTP status.  An answer that is not JSON is S2S_EIDP. */
+s2s_err s2s_okta__authn_post(struct okta_state *st, const char *url,
+                             const struct s2s_buf *body,
+                             struct json_object **out, long *status);
+
+/* An Authn API error object (errorCode/errorSummary) as an error, with
+ * 'when' naming the step; always returns a non-zero code. */
+s2s_err s2s_okta__authn_error(struct okta_state *st, struct json_object *o,
+                              long status, const char *when);
+
+/* Initialise b (secret) as {"stateToken":..[,"passCode":passcode]}. */
+s2s_err s2s_okta__authn_state_body(struct okta_state *st, struct s2s_buf *b,
+                                   const char *passcode);
+
+/* Keep o's stateToken (if it has one) in st->state_token. */
+s2s_err s2s_okta__authn_keep_state(struct okta_state *st,
+                                   struct json_object *o);
+
+/* ---- okta_factor.c --------------------------------------------------- */
+
+/* True when name is a value okta.mfa accepts ("auto" or a factor). */
+bool s2s_okta__mfa_setting_ok(const char *name);
+
+/* MFA of an Authn transaction o (MFA_REQUIRED): pick a factor, verify it
+ * (push, TOTP, SMS or email); *result gets the last answer (released by
+ * the caller with s2s_json_put_wiped) and *status its HTTP status. */
+s2s_err s2s_okta__authn_mfa(struct okta_state *st, struct json_object *o,
+                            struct json_object **result, long *status);
+
+#endif
