@@ -55,6 +55,7 @@ demo: build
 # Benchmarks against peers in one run (docs/benchmarks.md).
 bench: build
 	@/usr/bin/python3 -B bench/warm_credential_process.py $(BUILD)/saml2sts 50
+	@/usr/bin/python3 -B bench/serve_load.py $(BUILD)/saml2sts 9 200
 
 # Tests of an existing build, without reinstalling or reconfiguring.
 test:

@@ -59,14 +59,33 @@ int cli_fail(struct cli *cli, const struct s2s_error *err)
 	                 err->msg[0] ? err->msg : s2s_strerror(err->code));
 }
 
+/* prefix, the text made printable (a message may quote an STS answer,
+ * an IdP page or a config value), suffix: one write. */
+static void put_line(FILE *f, const char *prefix, const char *fmt, va_list ap,
+                     const char *suffix)
+{
+	char line[2048];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	s2s_printable(line);
+	fprintf(f, "%s%s%s\n", prefix, line, suffix);
+}
+
+void cli_printf(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	put_line(f, "", fmt, ap, "");
+	va_end(ap);
+}
+
 int cli_error(int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("saml2sts: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	put_line(stderr, "saml2sts: ", fmt, ap, "");
 	va_end(ap);
 	return status;
 }
@@ -78,9 +97,8 @@ void cli_info(const struct cli *cli, const char *fmt, ...)
 	if (cli->quiet)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_line(stderr, "", fmt, ap, "");
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_verbose(const struct cli *cli, const char *fmt, ...)
@@ -89,25 +107,21 @@ void cli_verbose(const struct cli *cli, const char *fmt, ...)
 
 	if (!cli->verbose)
 		return;
-	fputs("saml2sts: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_line(stderr, "saml2sts: ", fmt, ap, "");
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
+	char hint[96];
 	va_list ap;
 
-	fputs("saml2sts: ", stderr);
+	snprintf(hint, sizeof(hint), " (see saml2sts %s%s--help)",
+	         cmd ? cmd : "", cmd ? " " : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_line(stderr, "saml2sts: ", fmt, ap, hint);
 	va_end(ap);
-	if (cmd)
-		fprintf(stderr, " (see saml2sts %s --help)\n", cmd);
-	else
-		fputs(" (see saml2sts --help)\n", stderr);
 	return EXIT_USAGE;
 }
 

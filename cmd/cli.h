@@ -46,6 +46,7 @@ struct cli {
 	bool debug;
 	bool quiet;
 	bool skip_prompt; /* --skip-prompt: never prompt */
+	bool no_browser;  /* login --no-browser: device logins open none */
 	bool can_prompt;  /* a terminal and no --skip-prompt (cli_session) */
 	struct s2s_buf password; /* --password-stdin (secret), or empty */
 	struct s2s_config *cfg;
@@ -63,6 +64,12 @@ int cli_fail(struct cli *cli, const struct s2s_error *err);
 
 /* Print "saml2sts: <formatted>" and return status. */
 int cli_error(int status, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+/* One line on f: the formatted text (no newline in fmt) with every
+ * byte a terminal could act on replaced, for text that holds names
+ * from the network, the config or the store. */
+void cli_printf(FILE *f, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 
 /* Informational line on stderr unless --quiet. */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <saml2sts/session.h>
+
 #include "command.h"
 
 #define MAX_OPTS    40
@@ -207,6 +209,13 @@ int cli_parse(struct cli *cli, const struct cli_command *cmd, int argc,
 	if (optind < argc && !(cmd->flags & CLI_OPERANDS))
 		return cli_usage(cmd->name, "unexpected argument '%s'",
 		                 argv[optind]);
+	for (size_t k = 0; k < args->n; k++) {
+		struct s2s_error err = S2S_ERROR_INIT;
+
+		if (strcmp(cmd->opts[args->seq[k].opt].name, "profile") == 0 &&
+		    s2s_profile_check(args->seq[k].val, &err))
+			return cli_usage(cmd->name, "%s", err.msg);
+	}
 	args->operands = argv + optind;
 	args->noperands = argc - optind;
 	return check_excludes(cmd, args);

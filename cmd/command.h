@@ -127,5 +127,6 @@ extern const struct cli_command cli_cmd_logout;
 extern const struct cli_command cli_cmd_serve;
 extern const struct cli_command cli_cmd_status;
 extern const struct cli_command cli_cmd_version;
+extern const struct cli_command cli_cmd_whoami;
 
 #endif

@@ -45,9 +45,11 @@ enum {
 
 static const struct cli_opt opts[] = {
 	[O_PROVIDER] = { "provider", 0, "NAME",
-	                 "IdP adapter (see saml2sts adapters)" },
+	                 "IdP adapter (see saml2sts adapters), or "
+	                 "cloudsso" },
 	[O_URL] = { "url", 0, "URL",
-	            "IdP-initiated SSO URL for Alibaba Cloud" },
+	            "IdP-initiated SSO URL for Alibaba Cloud, or the\n"
+	            "CloudSSO sign-in URL" },
 	[O_USERNAME] = { "username", 0, "NAME", "IdP username" },
 	[O_TOTP_STDIN] = { "totp-secret-stdin", 0, NULL,
 	                   "read a Base32 TOTP seed from stdin and keep "
@@ -114,7 +116,8 @@ static int check_value(const char *key, const char *v)
 
 	if (!*v)
 		return EXIT_OK;
-	if (strcmp(key, "provider") == 0 && s2s_adapter_find(&a, v, &err))
+	if (strcmp(key, "provider") == 0 && !s2s_session_provider_builtin(v) &&
+	    s2s_adapter_find(&a, v, &err))
 		return cli_error(EXIT_USAGE, "%s", err.msg);
 	if (strcmp(key, "site") == 0 && !s2s_site_find(v))
 		return cli_error(EXIT_USAGE, "site must be cn or intl");

@@ -5,9 +5,11 @@
  * file store's passphrase), the cancel flag set by Ctrl-C, and the one
  * place a fresh-credentials answer becomes a warning or an error line.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <saml2sts/secret.h>
@@ -35,7 +37,7 @@ static void on_cancel(int sig)
 static void trace_line(const char *line, void *payload)
 {
 	(void)payload;
-	fprintf(stderr, "saml2sts: debug: %s\n", line);
+	cli_printf(stderr, "saml2sts: debug: %s", line);
 }
 
 static void on_event(void *payload, enum s2s_event ev, const char *text)
@@ -61,12 +63,47 @@ static void on_event(void *payload, enum s2s_event ev, const char *text)
 	}
 }
 
+/* Start xdg-open on url without waiting for it (it may stay until the
+ * browser exits) and without its output on our stderr: the child forks
+ * the opener and exits, so nothing is left to reap. */
+static void open_browser(const char *url)
+{
+	pid_t pid = fork();
+	int null;
+
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		if (fork() != 0)
+			_exit(0);
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execlp("xdg-open", "xdg-open", url, (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+}
+
+/* A device login (CloudSSO): the URL and the code on stderr, also
+ * without a terminal; a browser when there is a display (and no
+ * --no-browser); a countdown to the code's expiry on a terminal. */
 static void on_device_code(void *payload, const struct s2s_device_code *dc)
 {
-	(void)payload;
+	const struct cli *cli = payload;
+	const char *url = dc->uri_complete ? dc->uri_complete : dc->uri;
+
 	cli_progress_stop();
-	fprintf(stderr, "Open %s and enter the code %s\n",
-	        dc->uri_complete ? dc->uri_complete : dc->uri, dc->user_code);
+	cli_printf(stderr, "To sign in, open %s and %s the code %s", url,
+	           dc->uri_complete ? "check" : "enter", dc->user_code);
+	if (!cli->no_browser &&
+	    (s2s_config_env("DISPLAY") || s2s_config_env("WAYLAND_DISPLAY")))
+		open_browser(url);
+	cli_progress_countdown("Waiting for the sign-in in the browser",
+	                       dc->expires_at);
 }
 
 /* The file store's passphrase: SAML2STS_FILE_PASSPHRASE, else a no-echo

@@ -29,6 +29,7 @@ enum {
 	O_FORCE,
 	O_BROWSER,
 	O_HEADLESS,
+	O_NO_BROWSER,
 };
 
 static const struct cli_opt opts[] = {
@@ -52,6 +53,9 @@ static const struct cli_opt opts[] = {
 	              "log in even if stored credentials are still valid" },
 	[O_BROWSER] = { "browser", 0, NULL, "log in through a real browser" },
 	[O_HEADLESS] = { "headless", 0, NULL, "browser without a window" },
+	[O_NO_BROWSER] = { "no-browser", 0, NULL,
+	                   "CloudSSO: print the sign-in URL, open no "
+	                   "browser" },
 	{ NULL },
 };
 
@@ -83,6 +87,7 @@ static int login_opts(struct cli *cli, const struct cli_args *args,
 	o->force = cli_arg(args, O_FORCE) != NULL;
 	o->headless = cli_arg(args, O_HEADLESS) != NULL;
 	o->browser = o->headless || cli_arg(args, O_BROWSER);
+	cli->no_browser = cli_arg(args, O_NO_BROWSER) != NULL;
 	if (d && parse_duration(d, &o->duration))
 		return EXIT_USAGE;
 	*roles = calloc(args->n + 1, sizeof(**roles));

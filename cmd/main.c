@@ -23,6 +23,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_list_roles, &cli_cmd_login,
 	&cli_cmd_logout,     &cli_cmd_serve,
 	&cli_cmd_status,     &cli_cmd_version,
+	&cli_cmd_whoami,
 };
 
 enum { O_VERSION };

@@ -175,6 +175,7 @@ static struct {
 	bool running, stop, allowed;
 	char text[200];
 	struct timespec start;
+	time_t until; /* a countdown to this wall-clock time, or 0 */
 } progress = { .mu = PTHREAD_MUTEX_INITIALIZER,
 	       .cv = PTHREAD_COND_INITIALIZER,
 	       .allowed = true };
@@ -191,12 +192,18 @@ static void progress_draw(bool final)
 {
 	static const char spin[] = "|/-\\";
 	static unsigned tick;
+	long left = (long)(progress.until - time(NULL));
 	char line[256];
 	int n;
 
 	if (final)
 		n = snprintf(line, sizeof(line), "\r\033[K%s (%lds)\n",
 		             progress.text, elapsed_s());
+	else if (progress.until)
+		n = snprintf(line, sizeof(line), "\r\033[K%s %c %ld:%02ld left",
+		             progress.text, spin[tick++ % 4],
+		             left > 0 ? left / 60 : 0,
+		             left > 0 ? left % 60 : 0);
 	else
 		n = snprintf(line, sizeof(line), "\r\033[K%s %c %lds",
 		             progress.text, spin[tick++ % 4], elapsed_s());
@@ -252,25 +259,35 @@ static bool progress_possible(void)
 	       strcmp(term, "dumb") != 0;
 }
 
-static void notify(void *payload, const char *text)
+/* Start the progress line; false when there is no terminal for it. */
+static bool progress_start(const char *text, time_t until)
 {
-	(void)payload;
 	cli_progress_stop();
-	if (!progress_possible()) {
-		fprintf(stderr, "%s\n", text);
-		return;
-	}
+	if (!progress_possible())
+		return false;
 	fflush(stderr);
+	progress.until = until;
 	snprintf(progress.text, sizeof(progress.text), "%s", text);
-	for (char *c = progress.text; *c; c++)
-		if ((unsigned char)*c < 0x20)
-			*c = ' ';
+	s2s_printable(progress.text);
 	clock_gettime(CLOCK_MONOTONIC, &progress.start);
 	progress.stop = false;
 	if (pthread_create(&progress.thread, NULL, progress_main, NULL) == 0)
 		progress.running = true;
 	else
-		fprintf(stderr, "%s\n", text);
+		cli_printf(stderr, "%s", progress.text);
+	return true;
+}
+
+static void notify(void *payload, const char *text)
+{
+	(void)payload;
+	if (!progress_start(text, 0))
+		cli_printf(stderr, "%s", text);
+}
+
+void cli_progress_countdown(const char *text, time_t until)
+{
+	progress_start(text, until);
 }
 
 const struct s2s_prompter *cli_prompter(struct cli *cli)

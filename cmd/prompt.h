@@ -6,6 +6,7 @@
 #define S2S_CMD_PROMPT_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include <saml2sts/buf.h>
 #include <saml2sts/error.h>
@@ -30,6 +31,10 @@ const struct s2s_prompter *cli_prompter(struct cli *cli);
  * plain line) before prompts and when the login returns. */
 void cli_progress_allow(bool on);
 void cli_progress_stop(void);
+
+/* The same line counting down to until ("TEXT | 9:41 left"), for a
+ * device login; nothing without a terminal. */
+void cli_progress_countdown(const char *text, time_t until);
 
 /* Ask a question on /dev/tty; secret answers are read without echo. */
 s2s_err cli_tty_ask(const char *question, bool secret, struct s2s_buf *answer,

@@ -15,9 +15,10 @@
 static void print_account_header(FILE *f, const struct s2s_role *r)
 {
 	if (r->account_name)
-		fprintf(f, "Account %s (%s)\n", r->account_name, r->account_id);
+		cli_printf(f, "Account %s (%s)", r->account_name,
+		           r->account_id);
 	else
-		fprintf(f, "Account %s\n", r->account_id);
+		cli_printf(f, "Account %s", r->account_id);
 }
 
 void cli_roles_print(const struct s2s_role *roles, size_t n, FILE *f,
@@ -33,10 +34,10 @@ void cli_roles_print(const struct s2s_role *roles, size_t n, FILE *f,
 			last = r->account_id;
 		}
 		if (numbered)
-			fprintf(f, "  [%zu] %-20s %s\n", i + 1, r->role_name,
-			        r->role_arn);
+			cli_printf(f, "  [%zu] %-20s %s", i + 1, r->role_name,
+			           r->role_arn);
 		else
-			fprintf(f, "  %-20s %s\n", r->role_name, r->role_arn);
+			cli_printf(f, "  %-20s %s", r->role_name, r->role_arn);
 	}
 }
 
@@ -95,7 +96,12 @@ void cli_roles_print_json(const struct s2s_grants *g, FILE *f)
 		fputs(",\"role_arn\":", f);
 		json_str(f, r->role_arn);
 		fputs(",\"provider_arn\":", f);
-		json_str(f, r->provider_arn);
+		/* CloudSSO grants: no provider, an access configuration */
+		json_str_or_null(f, r->provider_arn);
+		if (r->access_config_id) {
+			fputs(",\"access_configuration_id\":", f);
+			json_str(f, r->access_config_id);
+		}
 		fputc('}', f);
 	}
 	fputs(last ? "]}]}\n" : "]}\n", f);

@@ -4,9 +4,11 @@
  * and backend, as text or JSON.  Reads attributes only, never secrets,
  * so it does not unlock anything.  Exit 0 even with nothing stored.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <saml2sts/alias.h>
 #include <saml2sts/isotime.h>
 
 #include "command.h"
@@ -35,10 +37,23 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
+/* The account uid of acs:ram::<uid>:role/..., and its alias asked of RAM
+ * at a login (NULL when none is cached); the caller frees both. */
+static char *uid_of(const char *arn, char **alias)
+{
+	const char *p =
+	        arn && strncmp(arn, "acs:ram::", 9) == 0 ? arn + 9 : NULL;
+	size_t n = p ? strspn(p, "0123456789") : 0;
+	char *uid = n && p[n] == ':' ? strndup(p, n) : NULL;
+
+	*alias = uid ? s2s_alias_cached(uid) : NULL;
+	return uid;
+}
+
 static void print_json(const struct s2s_store_item *it, size_t n,
                        const char *backend, time_t now)
 {
-	char exp[32];
+	char exp[32], *uid, *alias;
 	bool first = true;
 
 	fputs("{\"profiles\":[", stdout);
@@ -53,6 +68,13 @@ static void print_json(const struct s2s_store_item *it, size_t n,
 		json_str(it[i].account);
 		fputs(",\"role_arn\":", stdout);
 		json_str(it[i].role_arn);
+		uid = uid_of(it[i].role_arn, &alias);
+		fputs(",\"account_id\":", stdout);
+		json_str(uid);
+		fputs(",\"account_alias\":", stdout);
+		json_str(alias);
+		free(uid);
+		free(alias);
 		fputs(",\"expiration\":", stdout);
 		json_str(it[i].expires ? exp : NULL);
 		printf(",\"remaining_seconds\":%ld,\"backend\":",
@@ -66,7 +88,7 @@ static void print_json(const struct s2s_store_item *it, size_t n,
 static void print_text(const struct s2s_store_item *it, size_t n,
                        const char *backend, time_t now)
 {
-	char when[64], left[32];
+	char when[64], left[32], role[256], *alias;
 	bool any = false;
 
 	for (size_t i = 0; i < n; i++) {
@@ -83,10 +105,15 @@ static void print_text(const struct s2s_store_item *it, size_t n,
 			snprintf(left, sizeof(left), "%ldm", secs / 60);
 		else
 			snprintf(left, sizeof(left), "%s", "expired");
-		printf("%-20s %-12s %-40s %-22s %-10s %s\n", it[i].profile,
-		       it[i].account ? it[i].account : "-",
-		       it[i].role_arn ? it[i].role_arn : "-", when, left,
-		       backend);
+		free(uid_of(it[i].role_arn, &alias));
+		snprintf(role, sizeof(role), "%s%s%s%s",
+		         it[i].role_arn ? it[i].role_arn : "-",
+		         alias ? " (" : "", alias ? alias : "",
+		         alias ? ")" : "");
+		free(alias);
+		cli_printf(stdout, "%-20s %-12s %-40s %-22s %-10s %s",
+		           it[i].profile, it[i].account ? it[i].account : "-",
+		           role, when, left, backend);
 	}
 	if (!any)
 		printf("No stored credentials (%s).\n", backend);

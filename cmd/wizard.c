@@ -72,6 +72,8 @@ static int ask_provider(const struct cli *cli, char **out)
 	for (; all[n]; n++)
 		fprintf(stderr, "  [%zu] %-15s %s\n", n + 1,
 		        s2s_adapter_name(all[n]), s2s_adapter_summary(all[n]));
+	fprintf(stderr, "  [%zu] %-15s %s\n", n + 1, "cloudsso",
+	        "CloudSSO: device login in a browser, many accounts");
 	for (;;) {
 		char *end = NULL;
 		unsigned long k;
@@ -81,6 +83,13 @@ static int ask_provider(const struct cli *cli, char **out)
 		if (status)
 			return status;
 		k = strtoul(*out, &end, 10);
+		if ((end != *out && !*end && k == n + 1) ||
+		    strcasecmp(*out, "cloudsso") == 0) {
+			free(*out);
+			*out = strdup("cloudsso");
+			return *out ? EXIT_OK
+			            : cli_error(EXIT_FAIL, "out of memory");
+		}
 		if (end != *out && !*end && k >= 1 && k <= n) {
 			a = all[k - 1];
 		} else if (s2s_adapter_find(&a, *out, &err)) {
@@ -119,13 +128,15 @@ static bool url_answers(struct cli *cli, const char *url)
 	return ok;
 }
 
-static int ask_url(struct cli *cli, char **out)
+static int ask_url(struct cli *cli, bool sso, char **out)
 {
 	char *keep = NULL;
 	int status;
 
 	for (;;) {
-		status = ask("IdP-initiated SSO URL for Alibaba Cloud",
+		status = ask(sso ? "CloudSSO sign-in URL (https://signin-"
+		                   "REGION.alibabacloudsso.com/DIRECTORY/login)"
+		                 : "IdP-initiated SSO URL for Alibaba Cloud",
 		             current(cli, "url"), out);
 		if (status)
 			return status;
@@ -190,6 +201,7 @@ int cli_configure_wizard(struct cli *cli)
 		{ "profile", NULL },
 	};
 	int status = cli_load_config(cli);
+	bool sso;
 
 	if (status)
 		return status;
@@ -199,12 +211,14 @@ int cli_configure_wizard(struct cli *cli)
 	        "saving.\n",
 	        cli->account_name, cli->config_path);
 	status = ask_provider(cli, &a[0].value);
+	/* CloudSSO: a sign-in URL; no username, no SAML site */
+	sso = !status && strcmp(a[0].value, "cloudsso") == 0;
 	if (!status)
-		status = ask_url(cli, &a[1].value);
-	if (!status)
+		status = ask_url(cli, sso, &a[1].value);
+	if (!status && !sso)
 		status = ask("IdP username", current(cli, "username"),
 		             &a[2].value);
-	if (!status)
+	if (!status && !sso)
 		status = ask_checked(cli, "Alibaba Cloud site (cn or intl)",
 		                     "site", "cn", &a[3].value);
 	if (!status)

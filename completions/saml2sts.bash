@@ -26,7 +26,7 @@ _saml2sts()
 	fi
 
 	local global="--config --account -a --verbose --debug --quiet --help -h --version"
-	local commands="adapters configure console credential-process exec export list-roles login logout serve status version"
+	local commands="adapters configure console credential-process exec export list-roles login logout serve status version whoami"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -42,7 +42,7 @@ _saml2sts()
 	--profile) COMPREPLY=($(compgen -W "$(_saml2sts_profiles)" -- "$cur")); return ;;
 	--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 	--site) COMPREPLY=($(compgen -W "cn intl" -- "$cur")); return ;;
-	--provider) COMPREPLY=($(compgen -W "$(saml2sts adapters 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z]/ {print $1}')" -- "$cur")); return ;;
+	--provider) COMPREPLY=($(compgen -W "$(saml2sts adapters 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z]/ {print $1}') cloudsso" -- "$cur")); return ;;
 	--format)
 		case $cmd in
 		export) COMPREPLY=($(compgen -W "env fish powershell json dotenv" -- "$cur")) ;;
@@ -56,7 +56,7 @@ _saml2sts()
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
 	configure) opts="--provider --url --username --site --region --profile --role --session-duration --mfa --sts-endpoint --idp-cert --idp-cert-fingerprint --yes --set --import-saml2alibabacloud --totp-secret-stdin --remember-session --save-password" ;;
-	login) opts="--profile --role --all-roles --duration --sts-endpoint --username --password-stdin --skip-prompt --force --browser --headless" ;;
+	login) opts="--profile --role --all-roles --duration --sts-endpoint --username --password-stdin --skip-prompt --force --browser --headless --no-browser" ;;
 	list-roles) opts="--output --username --password-stdin --skip-prompt" ;;
 	credential-process) opts="--profile --format" ;;
 	exec)
@@ -71,6 +71,7 @@ _saml2sts()
 	console) opts="--profile --print-url --destination" ;;
 	export) opts="--profile --format" ;;
 	status | adapters) opts="--output" ;;
+	whoami) opts="--profile --output" ;;
 	logout) opts="--profile --all" ;;
 	version) opts="" ;;
 	esac

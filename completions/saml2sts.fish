@@ -15,7 +15,7 @@ function __saml2sts_accounts
     sed -n 's/^\[\(.*\)\][[:space:]]*$/\1/p' (__saml2sts_cfg) 2>/dev/null
 end
 
-set -l cmds adapters configure console credential-process exec export list-roles login logout serve status version
+set -l cmds adapters configure console credential-process exec export list-roles login logout serve status version whoami
 complete -c saml2sts -f
 complete -c saml2sts -n "not __fish_seen_subcommand_from $cmds" -a adapters -d 'list IdP adapters and their MFA factors'
 complete -c saml2sts -n "not __fish_seen_subcommand_from $cmds" -a configure -d 'create or update an IdP account'
@@ -29,6 +29,7 @@ complete -c saml2sts -n "not __fish_seen_subcommand_from $cmds" -a logout -d 'de
 complete -c saml2sts -n "not __fish_seen_subcommand_from $cmds" -a serve -d 'serve credentials on a loopback credentials URI'
 complete -c saml2sts -n "not __fish_seen_subcommand_from $cmds" -a status -d 'list stored profiles and their expiry'
 complete -c saml2sts -n "not __fish_seen_subcommand_from $cmds" -a version -d 'show versions, adapters and stores'
+complete -c saml2sts -n "not __fish_seen_subcommand_from $cmds" -a whoami -d 'show who a profile is (GetCallerIdentity)'
 
 # global options
 complete -c saml2sts -l config -r -F -d 'config file'
@@ -40,11 +41,11 @@ complete -c saml2sts -s h -l help -d 'help'
 complete -c saml2sts -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print the version'
 
 # --profile
-complete -c saml2sts -n "__fish_seen_subcommand_from configure login credential-process exec serve console export logout" -l profile -x -a '(__saml2sts_profiles)' -d 'profile'
+complete -c saml2sts -n "__fish_seen_subcommand_from configure login credential-process exec serve console export logout whoami" -l profile -x -a '(__saml2sts_profiles)' -d 'profile'
 
 # configure
 set -l c "__fish_seen_subcommand_from configure"
-complete -c saml2sts -n $c -l provider -x -a 'form adfs shibboleth shibboleth-ecp' -d 'IdP adapter'
+complete -c saml2sts -n $c -l provider -x -a 'form adfs shibboleth shibboleth-ecp cloudsso' -d 'IdP adapter'
 complete -c saml2sts -n $c -l url -x -d 'IdP login URL'
 complete -c saml2sts -n $c -l username -x -d 'IdP username'
 complete -c saml2sts -n $c -l site -x -a 'cn intl' -d 'Alibaba Cloud site'
@@ -71,6 +72,7 @@ complete -c saml2sts -n $c -l sts-endpoint -x -d 'STS endpoint'
 complete -c saml2sts -n $c -l force -d 'log in even if still valid'
 complete -c saml2sts -n $c -l browser -d 'log in through a browser'
 complete -c saml2sts -n $c -l headless -d 'browser without a window'
+complete -c saml2sts -n $c -l no-browser -d 'CloudSSO: open no browser'
 
 # login and list-roles
 set -l c "__fish_seen_subcommand_from login list-roles"
@@ -79,7 +81,7 @@ complete -c saml2sts -n $c -l password-stdin -d 'read the password from stdin'
 complete -c saml2sts -n $c -l skip-prompt -d 'never prompt'
 
 # output and formats
-complete -c saml2sts -n "__fish_seen_subcommand_from list-roles status adapters" -l output -x -a 'text json' -d 'output format'
+complete -c saml2sts -n "__fish_seen_subcommand_from list-roles status adapters whoami" -l output -x -a 'text json' -d 'output format'
 complete -c saml2sts -n "__fish_seen_subcommand_from export" -l format -x -a 'env fish powershell json dotenv' -d 'shell'
 complete -c saml2sts -n "__fish_seen_subcommand_from credential-process" -l format -x -a 'aliyun aws json' -d 'format'
 

@@ -18,27 +18,6 @@
 
 #define MAX_CONFIG (4u << 20)
 
-static s2s_err read_all(int fd, struct s2s_buf *out, struct s2s_error *err)
-{
-	char chunk[4096];
-	ssize_t n;
-
-	for (n = read(fd, chunk, sizeof(chunk)); n > 0;
-	     n = read(fd, chunk, sizeof(chunk))) {
-		if (out->len + (size_t)n > MAX_CONFIG)
-			return s2s_error_set(err, S2S_ECONFIG,
-			                     "aliyun config.json is too large");
-		if (s2s_buf_add(out, chunk, (size_t)n))
-			return s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	}
-	if (n < 0)
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "cannot read aliyun "
-		                     "config.json: %s",
-		                     strerror(errno));
-	return S2S_OK;
-}
-
 static json_object *find_profile(json_object *profiles, const char *name)
 {
 	size_t n = json_object_array_length(profiles);
@@ -181,7 +160,7 @@ s2s_err s2s_aliyun_config_merge(const char *path, const char *profile,
 {
 	struct s2s_buf text = S2S_BUF_SECRET_INIT;
 	json_object *root = NULL;
-	int lock = -1, fd = -1;
+	int lock = -1;
 	s2s_err rc;
 
 	rc = make_parent(path, err);
@@ -189,13 +168,10 @@ s2s_err s2s_aliyun_config_merge(const char *path, const char *profile,
 		rc = lock_file(&lock, path, err);
 	if (rc)
 		return rc;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		rc = read_all(fd, &text, err);
-		close(fd);
-	} else if (errno != ENOENT) {
-		rc = s2s_error_set(err, S2S_ECONFIG, "cannot read %s: %s", path,
-		                   strerror(errno));
+	rc = s2s_file_read(&text, path, MAX_CONFIG, S2S_ECONFIG, err);
+	if (rc == S2S_ENOTFOUND) {
+		s2s_error_clear(err);
+		rc = S2S_OK;
 	}
 	if (rc)
 		goto out;

@@ -15,8 +15,12 @@ bool s2s_choice_matches(const struct s2s_role *r, const char *spec)
 	if (strncasecmp(spec, "acs:", 4) == 0)
 		return strcasecmp(spec, r->role_arn) == 0;
 	if (!slash)
-		return strcasecmp(spec, r->role_name) == 0;
-	if (strcasecmp(slash + 1, r->role_name) != 0)
+		return strcasecmp(spec, r->role_name) == 0 ||
+		       (r->access_config_id &&
+		        strcmp(spec, r->access_config_id) == 0);
+	if (strcasecmp(slash + 1, r->role_name) != 0 &&
+	    !(r->access_config_id &&
+	      strcmp(slash + 1, r->access_config_id) == 0))
 		return false;
 	n = (size_t)(slash - spec);
 	if (strlen(r->account_id) == n && strncmp(spec, r->account_id, n) == 0)
@@ -45,9 +49,7 @@ s2s_err s2s_choice_find(size_t *idx, const struct s2s_role *roles, size_t n,
 		                     "give ACCOUNT/ROLE or the full ARN",
 		                     spec, found);
 	return s2s_error_set(err, S2S_ENOROLE,
-	                     "role '%s' is not granted by the assertion; "
-	                     "granted:",
-	                     spec);
+	                     "role '%s' is not granted; granted:", spec);
 }
 
 int s2s_choice_cmp(const struct s2s_role *x, const struct s2s_role *y)
@@ -68,6 +70,17 @@ void s2s_choice_sort(struct s2s_role *roles, size_t n)
 		qsort(roles, n, sizeof(*roles), role_cmp);
 }
 
+/* A name put into a profile name: spaces (CloudSSO display names have
+ * them) become '-', since profile names have none. */
+static s2s_err put_name(struct s2s_buf *b, const char *s)
+{
+	s2s_err rc = S2S_OK;
+
+	for (; *s && !rc; s++)
+		rc = s2s_buf_add(b, *s == ' ' ? "-" : s, 1);
+	return rc;
+}
+
 char *s2s_choice_profile(const char *t, const struct s2s_role *r)
 {
 	struct s2s_buf b = S2S_BUF_INIT;
@@ -75,11 +88,11 @@ char *s2s_choice_profile(const char *t, const struct s2s_role *r)
 
 	while (*t && !rc) {
 		if (strncmp(t, "{account}", 9) == 0) {
-			rc = s2s_buf_puts(&b, r->account_name ? r->account_name
-			                                      : r->account_id);
+			rc = put_name(&b, r->account_name ? r->account_name
+			                                  : r->account_id);
 			t += 9;
 		} else if (strncmp(t, "{role}", 6) == 0) {
-			rc = s2s_buf_puts(&b, r->role_name);
+			rc = put_name(&b, r->role_name);
 			t += 6;
 		} else {
 			rc = s2s_buf_add(&b, t++, 1);
@@ -103,6 +116,7 @@ s2s_err s2s_role_copy(struct s2s_role *dst, const struct s2s_role *src,
 	dst->account_id = s2s__strdup_or_null(src->account_id, &ok);
 	dst->role_name = s2s__strdup_or_null(src->role_name, &ok);
 	dst->account_name = s2s__strdup_or_null(src->account_name, &ok);
+	dst->access_config_id = s2s__strdup_or_null(src->access_config_id, &ok);
 	if (ok)
 		return S2S_OK;
 	s2s_role_release(dst);

@@ -56,7 +56,9 @@ static const char *const core_keys[] = {
 	"refresh_window", "signin_endpoint", "mfa", "idp_cert",
 	"idp_metadata", "clock_skew", "remember_session", "save_password",
 	"timeout", "http_retries", "browser", "aliyun_config",
-	"account_aliases",
+	"account_aliases", "idp_hosts",
+	"source_profile", "role_session_name", "external_id", "policy",
+	"ram_endpoint",
 };
 /* clang-format on */
 
@@ -445,57 +447,21 @@ s2s_err s2s_config_parse(struct s2s_config **out, const char *name,
 	return S2S_OK;
 }
 
-static s2s_err read_all(struct s2s_buf *buf, int fd, const char *path,
-                        struct s2s_error *err)
-{
-	char chunk[8192];
-	ssize_t got;
-
-	for (;;) {
-		got = read(fd, chunk, sizeof(chunk));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return s2s_error_set(err, S2S_ECONFIG,
-			                     "cannot read %s: %s", path,
-			                     strerror(errno));
-		if (got == 0)
-			return S2S_OK;
-		if (buf->len + (size_t)got > MAX_FILE)
-			return s2s_error_set(err, S2S_ECONFIG,
-			                     "%s: file is larger than 1 MiB",
-			                     path);
-		if (s2s_buf_add(buf, chunk, (size_t)got))
-			return nomem(err);
-	}
-}
-
 s2s_err s2s_config_load(struct s2s_config **out, const char *path,
                         struct s2s_error *err)
 {
 	struct s2s_buf text = S2S_BUF_INIT;
-	struct stat st;
-	int fd;
 	s2s_err rc;
 
 	S2S_ASSERT_ARG(out && path);
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		return config_new(out, path) ? nomem(err) : S2S_OK;
-	if (fd < 0)
-		return s2s_error_set(err, S2S_ECONFIG, "cannot read %s: %s",
-		                     path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		rc = s2s_error_set(err, S2S_ECONFIG,
-		                   "cannot read %s: not a regular file", path);
-		goto out;
-	}
-	rc = read_all(&text, fd, path, err);
-	if (!rc)
+	rc = s2s_file_read(&text, path, MAX_FILE, S2S_ECONFIG, err);
+	if (rc == S2S_ENOTFOUND) {
+		s2s_error_clear(err);
+		rc = config_new(out, path) ? nomem(err) : S2S_OK;
+	} else if (!rc) {
 		rc = s2s_config_parse(out, path, text.ptr, text.len, err);
-out:
-	close(fd);
+	}
 	s2s_buf_release(&text);
 	return rc;
 }

@@ -27,6 +27,7 @@ void s2s_creds_free(struct s2s_creds *c)
 	free(c->provider_arn);
 	free(c->assumed_role_arn);
 	free(c->account_id);
+	free(c->access_config_id);
 	free(c->account_name);
 	free(c->region);
 	free(c);
@@ -79,6 +80,9 @@ s2s_err s2s_creds_to_json(const struct s2s_creds *c, struct s2s_buf *out,
 		                     c->assumed_role_arn);
 	if (!rc && c->account_id)
 		rc = s2s_json_member(out, false, "AccountId", c->account_id);
+	if (!rc && c->access_config_id)
+		rc = s2s_json_member(out, false, "AccessConfigurationId",
+		                     c->access_config_id);
 	if (!rc && c->account_name)
 		rc = s2s_json_member(out, false, "IdPAccount", c->account_name);
 	if (!rc && c->region)
@@ -129,6 +133,8 @@ s2s_err s2s_creds_from_json(struct s2s_creds **out, const char *json,
 	     copy_str(&c->provider_arn, obj, "SAMLProviderArn", false) &&
 	     copy_str(&c->assumed_role_arn, obj, "AssumedRoleArn", false) &&
 	     copy_str(&c->account_id, obj, "AccountId", false) &&
+	     copy_str(&c->access_config_id, obj, "AccessConfigurationId",
+	              false) &&
 	     copy_str(&c->account_name, obj, "IdPAccount", false) &&
 	     copy_str(&c->region, obj, "Region", false);
 	if (!ok) {

@@ -5,10 +5,56 @@
  */
 #include "common.h"
 
+/* Length of the valid UTF-8 sequence at p that is not a C1 control
+ * (U+0080..U+009F), or 0. */
+static size_t utf8_ok(const unsigned char *p)
+{
+	size_t n;
+	unsigned int cp;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1fu;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0fu;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07u;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3fu);
+	}
+	if ((n == 2 && cp < 0xa0) || (n == 3 && cp < 0x800) ||
+	    (n == 3 && cp >= 0xd800 && cp <= 0xdfff) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+void s2s_printable(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n;
+
+	while (p && *p) {
+		if (*p == '\r' || *p == '\n' || *p == '\t') {
+			*p++ = ' ';
+		} else if (*p < 0x20 || *p == 0x7f) {
+			*p++ = '?';
+		} else if (*p < 0x80) {
+			p++;
+		} else if ((n = utf8_ok(p)) != 0) {
+			p += n;
+		} else {
+			*p++ = '?';
+		}
+	}
+}
+
 s2s_err s2s_error_set(struct s2s_error *err, s2s_err code, const char *fmt, ...)
 {
 	va_list ap;
-	char *nl;
 
 	if (!err || err->code != S2S_OK)
 		return code;
@@ -16,10 +62,9 @@ s2s_err s2s_error_set(struct s2s_error *err, s2s_err code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	/* One line, always: a newline in a message is a bug, but an
-	 * IdP-supplied title or STS message may carry one. */
-	for (nl = strpbrk(err->msg, "\r\n"); nl; nl = strpbrk(nl, "\r\n"))
-		*nl = ' ';
+	/* One printable line, always: an IdP page title, an STS message
+	 * or a config key may carry newlines or terminal escapes. */
+	s2s_printable(err->msg);
 	return code;
 }
 

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mkdir -p and the atomic private write shared by every module that
- * writes a file.  No parsing, no locking (callers lock what they need).
+ * mkdir -p, the careful read and the atomic private write shared by
+ * every module that reads or writes a file.  No parsing, no locking
+ * (callers lock what they need).
  */
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.h"
 #include "saml2sts/file.h"
+#include "saml2sts/secret.h"
 
 static bool is_dir(const char *path)
 {
@@ -79,16 +83,100 @@ static void sync_dir(const char *path)
 	free(dir);
 }
 
+s2s_err s2s_file_read(struct s2s_buf *out, const char *path, size_t max,
+                      s2s_err code, struct s2s_error *err)
+{
+	struct stat st;
+	char chunk[4096];
+	ssize_t got;
+	s2s_err rc = S2S_OK;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO or a device named by mistake must not hang
+	 * the open; fstat then refuses anything but a regular file. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return s2s_error_set(
+		        err, errno == ENOENT ? S2S_ENOTFOUND : code,
+		        "cannot read %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = s2s_error_set(err, code,
+		                   "cannot read %s: not a regular file", path);
+		goto out;
+	}
+	for (;;) {
+		got = read(fd, chunk, sizeof(chunk));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = s2s_error_set(err, code, "cannot read %s: %s",
+			                   path, strerror(errno));
+			break;
+		}
+		if (got == 0)
+			break;
+		if (out->len + (size_t)got > max) {
+			bool mib = max % (1024 * 1024) == 0;
+
+			rc = s2s_error_set(
+			        err, code, "%s: file is larger than %zu %s",
+			        path, max / (mib ? 1024 * 1024 : 1024),
+			        mib ? "MiB" : "KiB");
+			break;
+		}
+		if (s2s_buf_add(out, chunk, (size_t)got)) {
+			rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (!rc && s2s_buf_terminate(out))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+out:
+	s2s_memzero(chunk, sizeof(chunk));
+	close(fd);
+	return rc;
+}
+
+/* The file a write to path replaces: path itself, or the target of the
+ * symbolic link path is (dotfiles keep ~/.aliyun/config.json as a
+ * link), resolved so the temp file sits beside the target. */
+static s2s_err write_target(char **out, const char *path, s2s_err code,
+                            struct s2s_error *err)
+{
+	struct stat st;
+	char *real;
+
+	*out = NULL;
+	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+		return S2S_OK;
+	real = realpath(path, NULL);
+	if (!real)
+		return s2s_error_set(err, code,
+		                     "%s is a symbolic link to a missing file "
+		                     "(%s): fix or remove the link",
+		                     path, strerror(errno));
+	*out = real;
+	return S2S_OK;
+}
+
 s2s_err s2s_file_write_private(const char *path, const void *data, size_t len,
                                s2s_err code, struct s2s_error *err)
 {
 	struct s2s_buf tmp = S2S_BUF_INIT;
+	char *target = NULL;
 	mode_t old_mask;
 	int fd;
-	s2s_err rc = S2S_OK;
+	s2s_err rc;
 
-	if (s2s_buf_printf(&tmp, "%s.XXXXXX", path))
+	rc = write_target(&target, path, code, err);
+	if (rc)
+		return rc;
+	if (target)
+		path = target;
+	if (s2s_buf_printf(&tmp, "%s.XXXXXX", path)) {
+		free(target);
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	}
 	old_mask = umask(077); /* 0600 from birth: no chmod() window */
 	fd = mkstemp(tmp.ptr);
 	umask(old_mask);
@@ -114,5 +202,6 @@ s2s_err s2s_file_write_private(const char *path, const void *data, size_t len,
 	sync_dir(path);
 out:
 	s2s_buf_release(&tmp);
+	free(target);
 	return rc;
 }

@@ -133,7 +133,7 @@ s2s_err s2s_formflow_fill_login(struct s2s_adapter_ctx *ctx,
 			rc = s2s_form_set(form, uf->name, user.ptr, ctx->err);
 	}
 	if (!rc && with_password && pf) {
-		rc = s2s_adapter_password(ctx, &pass);
+		rc = s2s_adapter_password(ctx, form->action, &pass);
 		if (!rc)
 			rc = s2s_form_set(form, pf->name, pass.ptr, ctx->err);
 	}

@@ -8,6 +8,7 @@
 #include "saml2sts/adapter.h"
 #include "saml2sts/login.h"
 #include "saml2sts/totp.h"
+#include "saml2sts/url.h"
 
 const char *s2s_adapter_name(const struct s2s_adapter *a)
 {
@@ -72,11 +73,76 @@ s2s_err s2s_adapter_username(struct s2s_adapter_ctx *ctx, struct s2s_buf *out)
 	return rc;
 }
 
-s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, struct s2s_buf *out)
+/* The account's IdP URL: the adapter's url_key, else url. */
+static const char *idp_url(const struct s2s_adapter *a,
+                           const struct s2s_account *acct, const char **key)
+{
+	const char *url = NULL;
+
+	*key = a && a->url_key ? a->url_key : "url";
+	url = s2s_account_get(acct, *key);
+	if (!url) {
+		*key = "url";
+		url = s2s_account_get(acct, *key);
+	}
+	return url;
+}
+
+/* Is host named by idp_hosts ("idp.example.com *.example.com", blanks
+ * or commas between)? */
+static bool listed_host(const char *list, const char *host)
+{
+	size_t hl = strlen(host), n;
+
+	for (const char *p = list; p && *p; p += n) {
+		p += strspn(p, " ,\t");
+		n = strcspn(p, " ,\t");
+		if (n == hl && strncasecmp(p, host, n) == 0)
+			return true;
+		if (n > 2 && p[0] == '*' && p[1] == '.' && hl > n - 1 &&
+		    strncasecmp(host + hl - (n - 1), p + 1, n - 1) == 0)
+			return true;
+	}
+	return false;
+}
+
+s2s_err s2s_adapter_password_dest(struct s2s_adapter_ctx *ctx, const char *dest)
+{
+	const char *key, *url = idp_url(ctx->adapter, ctx->acct, &key);
+	char *host = NULL, *home = NULL;
+	s2s_err rc;
+
+	S2S_ASSERT_ARG(dest);
+	rc = s2s_url_host(&host, dest, ctx->err);
+	if (!rc && url)
+		rc = s2s_url_host(&home, url, ctx->err);
+	if (rc)
+		goto out;
+	if (home && strcmp(host, home) == 0)
+		goto out;
+	if (listed_host(s2s_account_get(ctx->acct, "idp_hosts"), host))
+		goto out;
+	rc = s2s_error_set(ctx->err, S2S_EIDP,
+	                   "not sending the password to %s, which is not "
+	                   "the host of %s (%s): check the URL, or if your "
+	                   "IdP signs in there, run saml2sts configure --set "
+	                   "idp_hosts=%s",
+	                   host, key, home ? home : "unset", host);
+out:
+	free(host);
+	free(home);
+	return rc;
+}
+
+s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, const char *dest,
+                             struct s2s_buf *out)
 {
 	s2s_err rc;
 
 	s2s_buf_reset(out);
+	rc = s2s_adapter_password_dest(ctx, dest);
+	if (rc)
+		return rc;
 	if (ctx->kept && ctx->kept->get) {
 		rc = ctx->kept->get(ctx->kept->payload, "idp-password", out,
 		                    ctx->err);
@@ -229,13 +295,8 @@ s2s_err s2s_adapter_check_keys(const struct s2s_adapter *const *table,
 static s2s_err check_url(const struct s2s_adapter *a,
                          const struct s2s_account *acct, struct s2s_error *err)
 {
-	const char *key = a->url_key ? a->url_key : "url";
-	const char *url = s2s_account_get(acct, key);
+	const char *key, *url = idp_url(a, acct, &key);
 
-	if (!url) {
-		key = "url";
-		url = s2s_account_get(acct, key);
-	}
 	if (!s2s_url_allowed(url))
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "%s must be https (http only to a "

@@ -134,4 +134,5 @@ void s2s_role_release(struct s2s_role *role)
 	s2s_safefree(role->account_id);
 	s2s_safefree(role->role_name);
 	s2s_safefree(role->account_name);
+	s2s_safefree(role->access_config_id);
 }

@@ -17,6 +17,8 @@
 #include "saml2sts/lock.h"
 #include "saml2sts/secret.h"
 #include "saml2sts/site.h"
+#include "alias_int.h"
+#include "saml2sts/alias.h"
 #include "session_int.h"
 
 /* ------------------------------------------------------------------ */
@@ -149,16 +151,23 @@ s2s_err s2s_session_store(struct s2s_store **out, struct s2s_session *s,
 		goto out;
 	o.dir = dir.ptr;
 	if (!o.backend) {
-		/* auto: the Secret Service when there is one, else the
-		 * encrypted files, said as a notice */
+		/* auto: the Secret Service when the bus has one, else the
+		 * encrypted files, said as a notice.  Only its absence moves
+		 * on: a service that is there but hangs or fails is an error,
+		 * or tokens would silently go to another backend. */
 		o.backend = "secret-service";
-		if (!s2s_store_open_opts(&s->store, &o, &first))
+		rc = s2s_store_probe(&o, &first);
+		if (rc && rc != S2S_ENOTFOUND) {
+			rc = s2s_error_set(err, rc, "%s", first.msg);
 			goto out;
-		event(s, S2S_EVENT_NOTICE,
-		      "no Secret Service (%s); using the encrypted file store "
-		      "in %s",
-		      first.msg, dir.ptr);
-		o.backend = "file";
+		}
+		if (rc) {
+			event(s, S2S_EVENT_NOTICE,
+			      "no Secret Service (%s); using the encrypted "
+			      "file store in %s",
+			      first.msg, dir.ptr);
+			o.backend = "file";
+		}
 	}
 	rc = s2s_store_open_opts(&s->store, &o, err);
 out:
@@ -347,6 +356,8 @@ static s2s_err name_roles(struct s2s_grants *g, const struct s2s_account *acct,
 		r->account_name = s2s_account_alias(acct, r->account_id);
 		if (!r->account_name && errno == ENOMEM)
 			return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		if (!r->account_name) /* asked of RAM at an earlier login */
+			r->account_name = s2s_alias_cached(r->account_id);
 	}
 	s2s_choice_sort(g->roles, g->nroles);
 	return S2S_OK;
@@ -461,17 +472,25 @@ static s2s_err refresh(struct s2s_creds **out, struct s2s_session *s,
 	return rc;
 }
 
-s2s_err s2s_session__lock(struct s2s_lock **out, const char *name,
-                          struct s2s_error *err)
+s2s_err s2s_session__lock(struct s2s_lock **out, struct s2s_session *s,
+                          const char *name, struct s2s_error *err)
 {
-	char *dir = NULL;
+	struct s2s_error why = S2S_ERROR_INIT;
+	char *dir = NULL, *safe = NULL;
 	s2s_err rc;
 
 	*out = NULL;
 	rc = s2s_config_lock_dir(&dir, err);
 	if (!rc)
-		rc = s2s_lock_acquire(out, dir, name, S2S_SESSION_LOCK_MS, NULL,
-		                      err);
+		rc = s2s_lock_dir(&safe, dir, &why, err);
+	if (!rc && why.code)
+		event(s, S2S_EVENT_VERBOSE,
+		      "lock directory not trusted (%s); using %s", why.msg,
+		      safe);
+	if (!rc)
+		rc = s2s_lock_acquire(out, safe, name, S2S_SESSION_LOCK_MS,
+		                      NULL, err);
+	free(safe);
 	free(dir);
 	return rc;
 }
@@ -487,7 +506,7 @@ static s2s_err refresh_locked(struct s2s_fresh *f, struct s2s_session *s,
 	char when[64];
 	s2s_err rc;
 
-	rc = s2s_session__lock(&lock, profile, err);
+	rc = s2s_session__lock(&lock, s, profile, err);
 	if (!rc)
 		rc = read_creds(&again, &ok, s, profile, err);
 	if (rc)
@@ -512,6 +531,25 @@ out:
 	return rc;
 }
 
+s2s_err s2s_profile_check(const char *name, struct s2s_error *err)
+{
+	char shown[80];
+
+	if (!name || !*name)
+		return s2s_error_set(err, S2S_EINVAL,
+		                     "a profile name cannot be empty");
+	snprintf(shown, sizeof(shown), "%s", name);
+	s2s_printable(shown);
+	if (strlen(name) > S2S_PROFILE_MAX || strcmp(shown, name) != 0 ||
+	    strchr(name, ' ') || name[0] == '-')
+		return s2s_error_set(err, S2S_EINVAL,
+		                     "profile name '%s' is not usable: at most "
+		                     "%d printable characters, no spaces, not "
+		                     "starting with '-'",
+		                     shown, S2S_PROFILE_MAX);
+	return S2S_OK;
+}
+
 s2s_err s2s_session_fresh(struct s2s_fresh *out, struct s2s_session *s,
                           const char *profile, struct s2s_error *err)
 {
@@ -521,6 +559,9 @@ s2s_err s2s_session_fresh(struct s2s_fresh *out, struct s2s_session *s,
 	s2s_err rc;
 
 	memset(out, 0, sizeof(*out));
+	rc = s2s_profile_check(profile, err);
+	if (rc)
+		return rc;
 	rc = read_creds(&out->creds, &fresh, s, profile, err);
 	if (rc || fresh)
 		return rc;
@@ -708,6 +749,8 @@ static s2s_err make_items(struct s2s_login_result *res,
 		                    : strdup(one);
 		if (!it->profile)
 			return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		if (s2s_profile_check(it->profile, err))
+			return err->code;
 	}
 	return S2S_OK;
 }
@@ -758,6 +801,7 @@ static s2s_err mint_items(struct s2s_login_result *res, struct run *r,
 	rc = r->src->mint(&r->ctx, roles, res->nitems, m);
 	if (rc)
 		goto out;
+	s2s_alias__after_login(r->ctx.session, r->ctx.acct, r->ctx.opt, res, m);
 	for (size_t i = 0; i < res->nitems; i++) {
 		struct s2s_login_item *it = &res->items[i];
 
@@ -788,8 +832,12 @@ s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
 	if (!res)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	rc = s2s_session_account(&acct, s, o->account, err);
+	if (!rc && o->profile)
+		rc = s2s_profile_check(o->profile, err);
 	if (!rc) /* fail before asking the IdP for anything */
 		rc = s2s_session_store(&store, s, err);
+	if (!rc)
+		rc = s2s_store_ready(store, err);
 	if (!rc && !o->force && !o->all_roles && o->nroles <= 1)
 		rc = still_valid(res, s,
 		                 o->profile ? o->profile
@@ -820,15 +868,43 @@ s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
 	return rc;
 }
 
+static s2s_err is_seed_key(const char *key, unsigned int line, void *payload)
+{
+	const char *dot = strrchr(key, '.');
+
+	(void)line;
+	(void)payload;
+	return dot && strcmp(dot, ".totp_seed") == 0 ? S2S_EUNSUPPORTED
+	                                             : S2S_OK;
+}
+
+/* Does an IdP login of acct read or write the store by itself: a kept
+ * password, IdP session or TOTP seed (<adapter>.totp_seed = keyring)? */
+static bool login_uses_store(const struct s2s_account *acct)
+{
+	struct s2s_error ignore = S2S_ERROR_INIT;
+	bool pw = false, jar = false;
+
+	s2s_account_get_bool(&pw, acct, "save_password", false, &ignore);
+	s2s_account_get_bool(&jar, acct, "remember_session", false, &ignore);
+	return pw || jar || s2s_account_foreach(acct, is_seed_key, NULL);
+}
+
 s2s_err s2s_session_list(struct s2s_grants **out, struct s2s_session *s,
                          const struct s2s_login_opts *o, struct s2s_error *err)
 {
 	const struct s2s_account *acct = NULL;
+	struct s2s_store *store = NULL;
 	struct run r = { 0 };
 	s2s_err rc;
 
 	*out = NULL;
 	rc = s2s_session_account(&acct, s, o->account, err);
+	if (!rc && login_uses_store(acct)) { /* before the IdP, as login */
+		rc = s2s_session_store(&store, s, err);
+		if (!rc)
+			rc = s2s_store_ready(store, err);
+	}
 	if (!rc)
 		rc = run_start(&r, s, acct, o, 0, err);
 	if (!rc)

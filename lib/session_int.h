@@ -23,10 +23,13 @@ struct s2s_session {
 
 /* The built-in sources (one file each). */
 extern const struct s2s_source s2s_source_saml;
+extern const struct s2s_source s2s_source_assume_role;
+extern const struct s2s_source s2s_source_cloudsso;
 
-/* Take the lock called name in the lock directory (bounded wait). */
-s2s_err s2s_session__lock(struct s2s_lock **out, const char *name,
-                          struct s2s_error *err);
+/* Take the lock called name in the lock directory (bounded wait); a
+ * lock directory that is not trusted is a verbose event. */
+s2s_err s2s_session__lock(struct s2s_lock **out, struct s2s_session *s,
+                          const char *name, struct s2s_error *err);
 
 /* Send one event line to the front end. */
 void s2s_session__event(struct s2s_session *s, enum s2s_event ev,

@@ -10,6 +10,8 @@
 
 /* clang-format off */
 static const struct s2s_source *const sources[] = {
+	&s2s_source_assume_role,
+	&s2s_source_cloudsso,
 	&s2s_source_saml, /* last: serves every IdP adapter's name */
 	NULL
 };
@@ -24,6 +26,14 @@ static bool serves(const struct s2s_source *src, const char *provider)
 {
 	for (size_t i = 0; src->providers && src->providers[i]; i++)
 		if (strcasecmp(src->providers[i], provider) == 0)
+			return true;
+	return false;
+}
+
+bool s2s_session_provider_builtin(const char *provider)
+{
+	for (size_t i = 0; provider && sources[i]; i++)
+		if (serves(sources[i], provider))
 			return true;
 	return false;
 }
@@ -132,7 +142,7 @@ const struct s2s_adapter *const *s2s_source_adapters(struct s2s_source_ctx *ctx)
 s2s_err s2s_source_lock(struct s2s_lock **out, struct s2s_source_ctx *ctx,
                         const char *name)
 {
-	return s2s_session__lock(out, name, ctx->err);
+	return s2s_session__lock(out, ctx->session, name, ctx->err);
 }
 
 void s2s_source_event(struct s2s_source_ctx *ctx, enum s2s_event ev,

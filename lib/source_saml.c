@@ -10,6 +10,7 @@
 #include "common.h"
 #include "saml2sts/adapter.h"
 #include "saml2sts/choice.h"
+#include "saml2sts/file.h"
 #include "saml2sts/lock.h"
 #include "saml2sts/login.h"
 #include "saml2sts/saml.h"
@@ -40,10 +41,7 @@ static s2s_err read_small_file(struct s2s_buf *out, const char *key,
 {
 	const char *home = s2s_config_env("HOME");
 	struct s2s_buf full = S2S_BUF_INIT;
-	char chunk[4096];
-	s2s_err rc = S2S_OK;
-	FILE *f = NULL;
-	size_t n;
+	s2s_err rc;
 
 	if (strncmp(path, "~/", 2) == 0 && home)
 		rc = s2s_buf_printf(&full, "%s/%s", home, path + 2);
@@ -51,28 +49,13 @@ static s2s_err read_small_file(struct s2s_buf *out, const char *key,
 		rc = s2s_buf_puts(&full, path);
 	if (rc)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	f = fopen(full.ptr, "rb");
-	if (!f) {
-		rc = s2s_error_set(err, S2S_ECONFIG, "%s: cannot read %s", key,
-		                   full.ptr);
-		goto out;
+	rc = s2s_file_read(out, full.ptr, 1024 * 1024, S2S_ECONFIG, err);
+	if (rc && rc != S2S_ENOMEM) {
+		char why[sizeof(err->msg)];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		rc = s2s_error_set(err, S2S_ECONFIG, "%s: %s", key, why);
 	}
-	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (out->len + n > (size_t)1024 * 1024)
-			rc = s2s_error_set(err, S2S_ECONFIG,
-			                   "%s: %s is larger than 1 MiB", key,
-			                   full.ptr);
-		else if (s2s_buf_add(out, chunk, n))
-			rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	}
-	if (!rc && ferror(f))
-		rc = s2s_error_set(err, S2S_ECONFIG, "%s: cannot read %s", key,
-		                   full.ptr);
-	if (!rc && s2s_buf_terminate(out))
-		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
-out:
-	if (f)
-		fclose(f);
 	s2s_buf_release(&full);
 	return rc;
 }

@@ -21,6 +21,37 @@ static const struct s2s_store_backend *const backends[] = {
 };
 /* clang-format on */
 
+/* The backend called name (NULL: the first), with opts' defaults. */
+static s2s_err find(const struct s2s_store_backend **out,
+                    struct s2s_store_opts *o, struct s2s_error *err)
+{
+	*out = NULL;
+	for (size_t i = 0; backends[i] && !*out; i++)
+		if (!o->backend || strcmp(backends[i]->name, o->backend) == 0)
+			*out = backends[i];
+	if (!*out)
+		return s2s_error_set(err, S2S_ESTORE,
+		                     "no credential store backend '%s' (use "
+		                     "secret-service or file)",
+		                     o->backend);
+	if (o->timeout_ms <= 0)
+		o->timeout_ms = S2S_STORE_TIMEOUT_MS;
+	return S2S_OK;
+}
+
+s2s_err s2s_store_probe(const struct s2s_store_opts *opts,
+                        struct s2s_error *err)
+{
+	const struct s2s_store_backend *be = NULL;
+	struct s2s_store_opts o = *opts;
+	s2s_err rc;
+
+	rc = find(&be, &o, err);
+	if (!rc && be->probe)
+		rc = be->probe(&o, err);
+	return rc;
+}
+
 s2s_err s2s_store_open_opts(struct s2s_store **out,
                             const struct s2s_store_opts *opts,
                             struct s2s_error *err)
@@ -31,18 +62,9 @@ s2s_err s2s_store_open_opts(struct s2s_store **out,
 	s2s_err rc;
 
 	*out = NULL;
-	for (size_t i = 0; backends[i]; i++)
-		if (!o.backend || strcmp(backends[i]->name, o.backend) == 0) {
-			be = backends[i];
-			break;
-		}
-	if (!be)
-		return s2s_error_set(err, S2S_ESTORE,
-		                     "no credential store backend '%s' (use "
-		                     "secret-service or file)",
-		                     o.backend);
-	if (o.timeout_ms <= 0)
-		o.timeout_ms = 10000;
+	rc = find(&be, &o, err);
+	if (rc)
+		return rc;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
@@ -77,6 +99,11 @@ void s2s_store_free(struct s2s_store *st)
 const char *s2s_store_backend(const struct s2s_store *st)
 {
 	return st->be->name;
+}
+
+s2s_err s2s_store_ready(struct s2s_store *st, struct s2s_error *err)
+{
+	return st->be->ready ? st->be->ready(st->state, err) : S2S_OK;
 }
 
 s2s_err s2s_store_put_creds(struct s2s_store *st, const char *profile,

@@ -7,6 +7,7 @@
  * per file; the item's identity (profile, kind) is the associated data,
  * so files cannot be swapped.  Lookup attributes stay in clear, as in
  * the Secret Service.  A file or directory readable by others is refused.
+ * Temp files left by a killed writer are removed by later writes.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -34,6 +35,7 @@
 #define SCRYPT_P      1ULL
 #define SCRYPT_MAXMEM (64ULL << 20)
 #define MAX_FILE      (1u << 20)
+#define STALE_TEMP    60 /* s: a temp file this old lost its writer */
 
 struct fs_state {
 	char *dir;
@@ -303,6 +305,73 @@ static s2s_err seal(struct fs_state *st, const struct s2s_store_item *it,
 	return rc;
 }
 
+static bool alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* "<profile>.<kind>.json.XXXXXX" as item_path() and the mkstemp() of
+ * s2s_file_write_private() make it: encoded names, 6 letters or digits. */
+static bool is_temp_file(const char *name)
+{
+	size_t n = strlen(name);
+	const char *end, *dot = strchr(name, '.');
+
+	if (n < 3 + 12)
+		return false;
+	end = name + n - 12; /* ".json.XXXXXX" */
+	if (strncmp(end, ".json.", 6) != 0 || dot == name || dot + 1 >= end)
+		return false;
+	for (const char *p = end + 6; *p; p++)
+		if (!alnum(*p))
+			return false;
+	for (const char *p = name; p < end; p++)
+		if (!alnum(*p) && *p != '-' && *p != '_' && *p != '%' &&
+		    p != dot)
+			return false;
+	return true;
+}
+
+/* Remove the temp files a writer killed between mkstemp() and rename()
+ * left behind: our naming pattern, regular files of ours, untouched for
+ * STALE_TEMP seconds (a live writer fsyncs and renames in far less).
+ * Best effort; the directory is checked (ours, 0700) by the caller, so
+ * nobody can swap a name between the stat and the unlink. */
+static void sweep(const struct fs_state *st)
+{
+	time_t now = time(NULL);
+	struct dirent *e;
+	struct stat sb;
+	DIR *d = opendir(st->dir);
+
+	if (!d)
+		return;
+	for (e = readdir(d); e; e = readdir(d)) {
+		if (!is_temp_file(e->d_name) ||
+		    fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&
+		    sb.st_mtime < now - STALE_TEMP)
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* Before a login: the directory (when there is one) is usable, the
+ * passphrase at hand, and stale temp files gone. */
+static s2s_err fs_ready(void *state, struct s2s_error *err)
+{
+	struct fs_state *st = state;
+	s2s_err rc = check_dir(st, false, err);
+
+	if (rc == S2S_ENOTFOUND)
+		rc = S2S_OK; /* made by the first write */
+	else if (!rc)
+		sweep(st);
+	return rc ? rc : passphrase(st, err);
+}
+
 static s2s_err fs_put(void *state, const struct s2s_store_item *it,
                       const struct s2s_buf *secret, struct s2s_error *err)
 {
@@ -311,6 +380,8 @@ static s2s_err fs_put(void *state, const struct s2s_store_item *it,
 	s2s_err rc;
 
 	rc = check_dir(st, true, err);
+	if (!rc)
+		sweep(st);
 	if (!rc)
 		rc = passphrase(st, err);
 	if (!rc && item_path(&path, st->dir, it->profile, it->kind))
@@ -527,6 +598,7 @@ const struct s2s_store_backend s2s__store_file = {
 	.name = "file",
 	.open = fs_open,
 	.close = fs_close,
+	.ready = fs_ready,
 	.put = fs_put,
 	.get = fs_get,
 	.del = fs_del,

@@ -11,9 +11,15 @@
 
 struct s2s_store_backend {
 	const char *name;
+	/* Optional: is the backend there at all?  S2S_ENOTFOUND only when
+	 * it is absent from this machine (s2s_store_probe). */
+	s2s_err (*probe)(const struct s2s_store_opts *opts,
+	                 struct s2s_error *err);
 	s2s_err (*open)(void **state, const struct s2s_store_opts *opts,
 	                struct s2s_error *err);
 	void (*close)(void *state);
+	/* Optional: can secrets be read and written now (s2s_store_ready)? */
+	s2s_err (*ready)(void *state, struct s2s_error *err);
 	/* Replace the item (profile, kind) with attrs + secret. */
 	s2s_err (*put)(void *state, const struct s2s_store_item *attrs,
 	               const struct s2s_buf *secret, struct s2s_error *err);

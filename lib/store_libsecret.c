@@ -3,9 +3,11 @@
  * The Secret Service backend (gnome-keyring, KeePassXC, KWallet) through
  * libsecret: items in the default collection (never a private one), an
  * encrypted transfer session, and a deadline on every call so a keyring
- * that cannot show its unlock prompt fails instead of hanging.  A locked
- * collection is reported as such, never as "not found", and nothing is
- * deleted after a failed read.
+ * that cannot show its unlock prompt, or a daemon that hangs, fails
+ * instead of hanging.  A locked collection is reported as such, never as
+ * "not found", and nothing is deleted after a failed read.  Whether the
+ * service is there at all is asked of the bus daemon (probe), never
+ * inferred from a failing call.
  */
 #include <pthread.h>
 #include <time.h>
@@ -16,6 +18,8 @@
 #include "store_int.h"
 #include "saml2sts/creds.h"
 #include "saml2sts/isotime.h"
+
+#define SECRETS_NAME "org.freedesktop.secrets"
 
 struct ss_state {
 	SecretService *service;
@@ -103,16 +107,29 @@ static void watchdog_stop(struct watchdog *w)
 	g_object_unref(w->cancel);
 }
 
+/* "10 s", or "250 ms" for a bound that is not whole seconds. */
+static void span(char *out, size_t n, long ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(out, n, "%ld s", ms / 1000);
+	else
+		snprintf(out, n, "%ld ms", ms);
+}
+
 static s2s_err fail(const struct watchdog *w, GError *e, const char *what,
                     struct s2s_error *err)
 {
+	char took[32];
 	s2s_err rc;
 
+	span(took, sizeof(took), w->ms);
 	if (w->fired)
-		rc = s2s_error_set(err, S2S_ESTORE,
-		                   "secret service did not answer within "
-		                   "%ld ms (%s)",
-		                   w->ms, what);
+		rc = s2s_error_set(
+		        err, S2S_ESTORE,
+		        "the Secret Service did not answer in %s "
+		        "(%s): is gnome-keyring hung? restart it, or "
+		        "set SAML2STS_KEYRING_BACKEND=file",
+		        took, what);
 	else if (e && g_error_matches(e, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
 		rc = s2s_error_set(err, S2S_ESTORE,
 		                   "the keyring is locked (%s); unlock it "
@@ -123,6 +140,86 @@ static s2s_err fail(const struct watchdog *w, GError *e, const char *what,
 		                   e ? e->message : "unknown error", what);
 	if (e)
 		g_error_free(e);
+	return rc;
+}
+
+/* One call to the bus daemon itself, answering type. */
+static GVariant *bus_call(GDBusConnection *bus, const char *method,
+                          GVariant *args, const char *type,
+                          GCancellable *cancel, GError **e)
+{
+	return g_dbus_connection_call_sync(
+	        bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+	        "org.freedesktop.DBus", method, args, G_VARIANT_TYPE(type),
+	        G_DBUS_CALL_FLAGS_NONE, -1, cancel, e);
+}
+
+/* Does the bus own, or know how to start, the Secret Service?  Asked of
+ * the bus daemon only: a hung keyring daemon cannot make this hang, and
+ * only its absence lets an automatic choice move on. */
+static bool provided(GDBusConnection *bus, GCancellable *cancel, GError **e)
+{
+	gboolean owned = FALSE;
+	bool startable = false;
+	GVariantIter *names = NULL;
+	const gchar *name;
+	GVariant *v;
+
+	v = bus_call(bus, "NameHasOwner", g_variant_new("(s)", SECRETS_NAME),
+	             "(b)", cancel, e);
+	if (!v)
+		return false;
+	g_variant_get(v, "(b)", &owned);
+	g_variant_unref(v);
+	if (owned)
+		return true;
+	v = bus_call(bus, "ListActivatableNames", NULL, "(as)", cancel, e);
+	if (!v)
+		return false;
+	g_variant_get(v, "(as)", &names);
+	while (!startable && g_variant_iter_loop(names, "&s", &name))
+		startable = strcmp(name, SECRETS_NAME) == 0;
+	g_variant_iter_free(names);
+	g_variant_unref(v);
+	return startable;
+}
+
+static s2s_err ss_probe(const struct s2s_store_opts *opts,
+                        struct s2s_error *err)
+{
+	GDBusConnection *bus;
+	struct watchdog w;
+	GError *e = NULL;
+	char took[32];
+	bool there = false;
+	s2s_err rc = S2S_OK;
+
+	watchdog_start(&w, opts->timeout_ms);
+	bus = g_bus_get_sync(G_BUS_TYPE_SESSION, w.cancel, &e);
+	if (bus)
+		there = provided(bus, w.cancel, &e);
+	watchdog_stop(&w);
+	span(took, sizeof(took), w.ms);
+	if (w.fired)
+		rc = s2s_error_set(err, S2S_ESTORE,
+		                   "the session bus did not answer in %s: is "
+		                   "dbus-daemon hung? restart the session, or "
+		                   "set SAML2STS_KEYRING_BACKEND=file",
+		                   took);
+	else if (!bus)
+		rc = s2s_error_set(err, S2S_ENOTFOUND, "no session bus: %s",
+		                   e ? e->message : "unknown error");
+	else if (e)
+		rc = s2s_error_set(err, S2S_ESTORE, "session bus: %s",
+		                   e->message);
+	else if (!there)
+		rc = s2s_error_set(err, S2S_ENOTFOUND,
+		                   "nothing provides %s on the session bus",
+		                   SECRETS_NAME);
+	if (e)
+		g_error_free(e);
+	if (bus)
+		g_object_unref(bus);
 	return rc;
 }
 
@@ -158,6 +255,40 @@ static void ss_close(void *state)
 		return;
 	g_object_unref(st->service);
 	free(st);
+}
+
+/* Unlock the default collection now (its prompt, if any, comes before
+ * a login rather than after it). */
+static s2s_err ss_ready(void *state, struct s2s_error *err)
+{
+	struct ss_state *st = state;
+	SecretCollection *coll;
+	GList *one = NULL;
+	struct watchdog w;
+	GError *e = NULL;
+	gint unlocked = 1;
+	s2s_err rc = S2S_OK;
+
+	watchdog_start(&w, st->timeout_ms);
+	coll = secret_collection_for_alias_sync(
+	        st->service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+	        w.cancel, &e);
+	if (coll && secret_collection_get_locked(coll)) {
+		one = g_list_append(NULL, coll);
+		unlocked = secret_service_unlock_sync(st->service, one,
+		                                      w.cancel, NULL, &e);
+		g_list_free(one);
+	}
+	watchdog_stop(&w);
+	if (e || w.fired)
+		rc = fail(&w, e, "unlock", err);
+	else if (unlocked < 1)
+		rc = s2s_error_set(err, S2S_ESTORE,
+		                   "the keyring is locked; unlock it and "
+		                   "retry");
+	if (coll)
+		g_object_unref(coll);
+	return rc;
 }
 
 static GHashTable *attrs_new(const char *profile, const char *kind)
@@ -505,8 +636,10 @@ out:
 
 const struct s2s_store_backend s2s__store_secret_service = {
 	.name = "secret-service",
+	.probe = ss_probe,
 	.open = ss_open,
 	.close = ss_close,
+	.ready = ss_ready,
 	.put = ss_put,
 	.get = ss_get,
 	.del = ss_del,

@@ -127,6 +127,39 @@ static s2s_err build_body(struct s2s_buf *body,
 	return rc;
 }
 
+/* A parsed answer becomes the credentials of req's role, unless they
+ * are already expired or about to be: a clock far off or a broken STS
+ * must not replace a token that still works. */
+static s2s_err take_answer(struct s2s_creds **out,
+                           const struct s2s_sts_request *req,
+                           struct s2s_error *err)
+{
+	struct s2s_creds *c = *out;
+	time_t now = time(NULL);
+	char when[32];
+
+	if (c->expiration < now + S2S_STS_MIN_LEFT) {
+		s2s_time_format_utc(when, sizeof(when), c->expiration);
+		s2s_creds_free(c);
+		*out = NULL;
+		return s2s_error_set(err, S2S_ESTS,
+		                     "STS answered with credentials that "
+		                     "expire at %s, already past or within a "
+		                     "minute: check this machine's clock "
+		                     "(date -u) and log in again",
+		                     when);
+	}
+	if (!c->role_arn)
+		c->role_arn = strdup(req->role_arn);
+	c->provider_arn = strdup(req->provider_arn);
+	if (!c->role_arn || !c->provider_arn) {
+		s2s_creds_free(c);
+		*out = NULL;
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	}
+	return S2S_OK;
+}
+
 s2s_err s2s_sts_assume_role_with_saml(struct s2s_creds **out,
                                       struct s2s_http *http,
                                       const struct s2s_sts_request *req,
@@ -165,16 +198,8 @@ s2s_err s2s_sts_assume_role_with_saml(struct s2s_creds **out,
 		goto out;
 	rc = s2s_sts_parse_response(out, resp.status, resp.body.ptr,
 	                            resp.body.len, err);
-	if (rc)
-		goto out;
-	if (!(*out)->role_arn)
-		(*out)->role_arn = strdup(req->role_arn);
-	(*out)->provider_arn = strdup(req->provider_arn);
-	if (!(*out)->role_arn || !(*out)->provider_arn) {
-		s2s_creds_free(*out);
-		*out = NULL;
-		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	}
+	if (!rc)
+		rc = take_answer(out, req, err);
 out:
 	s2s_http_response_release(&resp);
 	s2s_buf_release(&url);
@@ -391,6 +416,11 @@ s2s_err s2s_sts_assume_many(struct s2s_sts_result *results,
 		else
 			s2s__http_trace(http, "< STS %ld (%zu bytes)", status,
 			                x[i].reply.len);
+		if (codes[i] == CURLE_ABORTED_BY_CALLBACK) { /* cancel flag */
+			r->rc = s2s_error_set(&r->err, S2S_ECANCELLED,
+			                      "cancelled");
+			continue;
+		}
 		if (codes[i] != CURLE_OK || status == 502 || status == 503 ||
 		    status == 504 || x[i].sink.too_large) {
 			/* the one-by-one path has the retries and the
@@ -402,13 +432,8 @@ s2s_err s2s_sts_assume_many(struct s2s_sts_result *results,
 		r->rc = s2s_sts_parse_response(&r->creds, status,
 		                               x[i].reply.ptr, x[i].reply.len,
 		                               &r->err);
-		if (!r->rc) {
-			r->creds->role_arn = strdup(reqs[i].role_arn);
-			r->creds->provider_arn = strdup(reqs[i].provider_arn);
-			if (!r->creds->role_arn || !r->creds->provider_arn)
-				r->rc = s2s_error_set(&r->err, S2S_ENOMEM,
-				                      "out of memory");
-		}
+		if (!r->rc)
+			r->rc = take_answer(&r->creds, &reqs[i], &r->err);
 	}
 out:
 	for (size_t i = 0; x && i < n; i++)

@@ -6,6 +6,7 @@
  * build requests or parse answers.
  */
 #include "common.h"
+#include "saml2sts/rpc.h"
 #include "saml2sts/sts.h"
 
 static s2s_err alibaba_assume_saml(struct s2s_sts_result *res,
@@ -24,6 +25,8 @@ static const struct s2s_sts_client alibaba = {
 	.endpoint = s2s_sts_endpoint,
 	.duration = s2s_sts_duration,
 	.assume_saml = alibaba_assume_saml,
+	.assume_role = s2s_rpc_assume_role,
+	.caller_identity = s2s_rpc_caller_identity,
 };
 
 /* clang-format off */

@@ -145,8 +145,8 @@ static s2s_err start(struct s2s_adapter_ctx *ctx, struct adfs_state *st,
 		req.password = "";
 	} else if (st->auth == AUTH_NTLM) {
 		rc = s2s_adapter_username(ctx, &user);
-		if (!rc)
-			rc = s2s_adapter_password(ctx, &pass);
+		if (!rc) /* curl sends it to this host only, not redirects */
+			rc = s2s_adapter_password(ctx, url, &pass);
 		if (rc)
 			goto out;
 		req.httpauth = S2S_HTTP_AUTH_NTLM;

@@ -565,8 +565,9 @@ static s2s_err fill_form(struct s2s_adapter_ctx *ctx, struct browser_state *st)
 		        "the IdP rejected the username or password "
 		        "(login form shown again)");
 	rc = s2s_adapter_username(ctx, &user);
-	if (!rc)
-		rc = s2s_adapter_password(ctx, &pass);
+	if (!rc) /* the fill only runs on a page of the url's host */
+		rc = s2s_adapter_password(
+		        ctx, s2s_account_get(ctx->acct, "url"), &pass);
 	if (rc)
 		goto out;
 	if (fill_expression(&e, st->idp_host, &user, &pass) ||

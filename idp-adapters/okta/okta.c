@@ -362,11 +362,12 @@ static s2s_err primary(struct okta_state *st, struct json_object **out,
 	char *url = NULL;
 	s2s_err rc;
 
-	rc = s2s_adapter_username(st->ctx, &user);
+	url = s2s_okta__join(st->origin, "/api/v1/authn", "");
+	rc = url ? s2s_adapter_username(st->ctx, &user)
+	         : s2s_error_set(st->ctx->err, S2S_ENOMEM, "out of memory");
 	if (!rc)
-		rc = s2s_adapter_password(st->ctx, &pass);
-	if (!rc && (!(url = s2s_okta__join(st->origin, "/api/v1/authn", "")) ||
-	            s2s_buf_puts(&body, "{") ||
+		rc = s2s_adapter_password(st->ctx, url, &pass);
+	if (!rc && (s2s_buf_puts(&body, "{") ||
 	            s2s_json_member(&body, true, "username", user.ptr) ||
 	            s2s_json_member(&body, false, "password", pass.ptr) ||
 	            s2s_buf_puts(&body, ",\"options\":{\"multiOptionalFactor"

@@ -75,7 +75,7 @@ static s2s_err ecp_authenticate(struct s2s_adapter_ctx *ctx,
 	if (!rc)
 		rc = s2s_adapter_username(ctx, &user);
 	if (!rc)
-		rc = s2s_adapter_password(ctx, &pass);
+		rc = s2s_adapter_password(ctx, url, &pass);
 	if (rc)
 		goto out;
 	req.url = url;

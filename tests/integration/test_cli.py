@@ -283,11 +283,12 @@ class CLITest(unittest.TestCase):
 
     # -- refresh
     def test_expired_token_is_refreshed_silently_or_needs_login(self):
-        # The emulator's clock runs 2 h behind: the token it hands out is
-        # already expired by our clock.
-        self.tb.sts.set_clock(offset=-7200, skew=100000)
+        # The stored token is aged by 2 h: it has expired by our clock
+        # (an STS answer that is already expired is refused).
         self.login_admin()
-        self.tb.sts.set_clock(offset=0, skew=180)
+        subprocess.run([os.path.join(os.path.dirname(BIN), "s2s-test-age-creds"),
+                        self.profile(), "7200"], env=self.tb.env, check=True,
+                       timeout=60, cwd=self.tb.home)
         self.assert_fails(8, "expired at .*: run saml2sts login",
                           "credential-process", "--profile", self.profile(),
                           password=None)

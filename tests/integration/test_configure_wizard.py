@@ -108,6 +108,36 @@ class WizardTest(unittest.TestCase):
                      "account_aliases = 1111111111111111=prod", "profile = work"):
             self.assertIn(line, cfg)
 
+    def test_wizard_offers_cloudsso(self):
+        # the loopback server stands in for the sign-in page
+        url = "http://127.0.0.1:%d/testdir/login" % self.server.server_address[1]
+        env = "env -i PATH=/usr/bin:/bin HOME=%s TERM=xterm NO_PROXY=127.0.0.1" % (
+            shlex.quote(self.dir.name))
+        cmd = "%s %s --config %s -a sso configure; echo $? > %s; sleep 30" % (
+            env, shlex.quote(BIN), shlex.quote(self.cfg), shlex.quote(self.status))
+        self.tmux("new-session", "-d", "-x", "100", "-y", "40", "sh", "-c", cmd)
+        s = self.wait("Provider (number or name) [form]")
+        self.assertIn("cloudsso", s)
+        self.answer("Provider (number or name)", "cloudsso")
+        self.answer("CloudSSO sign-in URL", url)
+        self.wait("HTTP 200")
+        self.answer("Region [cn-hangzhou]", "cn-shanghai")
+        self.answer("Account aliases", "")
+        self.answer("Profile name for the credentials [sso]", "")
+        end = time.time() + 20
+        while not os.path.exists(self.status) and time.time() < end:
+            time.sleep(0.05)
+        with open(self.status) as f:
+            self.assertEqual(f.read().strip(), "0")
+        s = self.tmux("capture-pane", "-p", "-S", "-100")
+        self.assertNotIn("IdP username", s)
+        with open(self.cfg) as f:
+            cfg = f.read()
+        for line in ("[sso]", "provider = cloudsso", "url = " + url,
+                     "region = cn-shanghai"):
+            self.assertIn(line, cfg)
+        self.assertNotIn("site =", cfg)
+
     def test_no_terminal_no_flags_is_a_usage_error(self):
         r = subprocess.run([BIN, "--config", self.cfg, "configure"],
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -191,12 +191,25 @@ def default_users():
 USERS = default_users()
 
 
-def build_ram(idp, users=None, site=None):
+def trusting(*principals, external_id=None, max_session_duration=3600):
+    """A RAM role for signed AssumeRole (role chaining): which principals may
+    assume it (role ARNs, user ARNs, account uids) and an optional external
+    id its trust policy requires."""
+    role = {"max_session_duration": max_session_duration,
+            "trusted_principals": list(principals)}
+    if external_id is not None:
+        role["external_id"] = external_id
+    return role
+
+
+def build_ram(idp, users=None, site=None, roles=None, accounts=None):
     """The "cloud side" for the STS emulator: SAML providers (cert + entity id
     of `idp`) and every role the users carry, except the ones marked
     in_ram=False (erin's ghost). All roles have MaxSessionDuration 3600 except
-    LONG_SESSION_ROLE (43200)."""
+    LONG_SESSION_ROLE (43200). roles: more roles by ARN (see trusting()), for
+    signed AssumeRole; accounts: {uid: {"alias": ...}} for GetAccountAlias."""
     users = users if users is not None else getattr(idp, "users", USERS)
+    extra_roles = roles
     providers, roles = {}, {}
     for u in users.values():
         if not u.in_ram:
@@ -208,6 +221,13 @@ def build_ram(idp, users=None, site=None):
                 "trusted_provider": p,
             }
     ram = {"saml_providers": providers, "roles": roles, "fail": []}
+    if extra_roles:
+        for arn, r in extra_roles.items():
+            merged = dict(roles.get(arn, {}))
+            merged.update(r)
+            roles[arn] = merged
+    if accounts:
+        ram["accounts"] = accounts
     if site:
         ram["site"] = site
     return ram
@@ -824,6 +844,43 @@ def assume_role_with_saml(sts_url, saml_b64, role_arn_, provider_arn_, duration=
         return status, text
 
 
+def signed_call(sts_url, action, key_id, secret, token=None, params=None,
+                version="2015-04-01", nonce=None, timestamp=None, method="POST",
+                tamper=None, timeout=15.0):
+    """A signed RPC call (HMAC-SHA1, SignatureVersion 1.0) the way the notes
+    describe it, everything in a form body (POST) or the query (GET).
+    tamper(params) may change the signed parameters after signing.
+    Returns (http_status, parsed JSON or raw text)."""
+    sys.path.insert(0, os.path.dirname(EMULATOR))
+    import signed_sts  # noqa: E402
+    p = {"Action": action, "Version": version, "Format": "JSON", "AccessKeyId": key_id,
+         "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+         "SignatureNonce": nonce or uuid.uuid4().hex,
+         "Timestamp": timestamp or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    if token is not None:
+        p["SecurityToken"] = token
+    p.update(params or {})
+    p["Signature"] = signed_sts.signature(secret, signed_sts.string_to_sign(method, p))
+    if tamper:
+        tamper(p)
+    data = urllib.parse.urlencode(p, quote_via=urllib.parse.quote).encode()
+    if method == "GET":
+        req = urllib.request.Request(sts_url.rstrip("/") + "/?" + data.decode(), method="GET")
+    else:
+        req = urllib.request.Request(sts_url.rstrip("/") + "/", data=data, method="POST")
+        req.add_header("Content-Type", "application/x-www-form-urlencoded")
+    try:
+        with _no_proxy_opener().open(req, timeout=timeout) as r:
+            status, raw = r.status, r.read()
+    except urllib.error.HTTPError as e:
+        status, raw = e.code, e.read()
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return status, json.loads(text)
+    except ValueError:
+        return status, text
+
+
 # ---------------------------------------------------------------------------
 # STS emulator (subprocess)
 
@@ -946,10 +1003,14 @@ class STSEmulator:
             return json.loads(r.read() or b"null")
 
     def inject_fault(self, code="InternalError", status=500, count=1, message=None,
-                     delay=0.0, body=None, content_type=None, role_arn=None, passthrough=False):
-        """The next `count` STS calls (matching role_arn if given) get this
-        error (or, with passthrough=True, only the delay). count=-1: forever."""
+                     delay=0.0, body=None, content_type=None, role_arn=None, passthrough=False,
+                     action=None):
+        """The next `count` STS calls (matching role_arn and action if given)
+        get this error (or, with passthrough=True, only the delay).
+        count=-1: forever."""
         f = {"code": code, "status": status, "count": count, "delay": delay}
+        if action is not None:
+            f["action"] = action
         if message is not None:
             f["message"] = message
         if body is not None:

@@ -117,7 +117,20 @@ Sources:
                                  memory only): [{AccessKeyId, AccessKeySecret,
                                  SecurityToken, Expiration, RequestId, RoleArn,
                                  SAMLProviderArn}]
+      POST   /_emulator/credentials  {AccessKeyId, AccessKeySecret, SecurityToken,
+                                 Expiration, RoleArn[, SessionName, AssumedRoleArn]}:
+                                 credentials minted elsewhere (CloudSSO) that may
+                                 sign calls like issued ones
       GET    /_emulator/health   {"ok": true}
+A FAULT may also name "action": only calls of that action (default: any).
+
+Signed calls
+------------
+A request with RPC signature parameters (Signature, AccessKeyId or
+SignatureMethod) goes to signed_sts.py: STS AssumeRole and GetCallerIdentity,
+RAM GetAccountAlias, signed with keys issued here; see that module for the
+checks, the RAM.json keys (trusted_principals, external_id, access_keys,
+accounts) and the log fields.
 """
 
 import argparse
@@ -138,6 +151,9 @@ import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import signed_sts  # noqa: E402  AssumeRole, GetCallerIdentity, GetAccountAlias
 
 HOST_ID = "sts.aliyuncs.com"
 API_VERSION = "2015-04-01"
@@ -225,6 +241,7 @@ class Ram:
         self.roles = {}
         self.faults = []
         self.issued = []
+        self.data = {}
         self.cli_clock_offset = clock_offset
         self.cli_clock_skew = clock_skew
         self.clock_offset = clock_offset or 0
@@ -246,6 +263,7 @@ class Ram:
             with open(self.path) as f:
                 data = json.load(f)
             self.mtime = key
+            self.data = data
             self.providers = {k.lower(): v for k, v in data.get("saml_providers", {}).items()}
             self.roles = {k.lower(): v for k, v in data.get("roles", {}).items()}
             self.faults = [normalize_fault(x) for x in data.get("fail", [])]
@@ -257,10 +275,12 @@ class Ram:
             if self.site not in SITES:
                 raise ValueError("unknown site %r" % self.site)
 
-    def take_fault(self, role_arn):
+    def take_fault(self, role_arn, action="AssumeRoleWithSAML"):
         with self.lock:
             for f in self.faults:
                 if f.get("role_arn") and (role_arn or "").lower() != f["role_arn"].lower():
+                    continue
+                if f.get("action") and f["action"] != action:
                     continue
                 if f["count"] == 0:
                     continue
@@ -806,6 +826,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if what == "issued" and m == "GET":
                 with ram.lock:
                     return self._send_json(200, list(ram.issued))
+            if what == "credentials" and m in ("POST", "PUT"):
+                # credentials minted elsewhere (a CloudSSO portal emulator)
+                # that may sign calls here, like issued ones
+                need = ("AccessKeyId", "AccessKeySecret", "SecurityToken", "Expiration",
+                        "RoleArn")
+                if not isinstance(payload, dict) or any(k not in payload for k in need):
+                    raise ValueError("need %s" % ", ".join(need))
+                with ram.lock:
+                    ram.issued.append(dict(payload))
+                return self._send_json(200, {"ok": True})
         except (ValueError, TypeError, OSError) as e:
             return self._send_json(400, {"error": str(e)})
         return self._send_json(404, {"error": "unknown control endpoint"})
@@ -830,6 +860,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 seen.add(k)
                 params[k] = v
                 where[k] = "body"
+        if signed_sts.is_signed(params):
+            return signed_sts.serve(self, url, body, ctype, request_id, started)
         as_xml = (params.get("Format") or "JSON").upper() == "XML"
         ram = self.server.ram
         entry = {
@@ -871,7 +903,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with ram.lock:
                 ram.issued.append(dict(resp["Credentials"], RequestId=request_id,
                                        RoleArn=params.get("RoleArn"),
-                                       SAMLProviderArn=params.get("SAMLProviderArn")))
+                                       SAMLProviderArn=params.get("SAMLProviderArn"),
+                                       AccountId=params.get("RoleArn", "").split(":")[3],
+                                       AssumedRoleArn=resp["AssumedRoleUser"]["Arn"],
+                                       SessionName=facts["session_name"]))
             self._log(entry, started)
             if as_xml:
                 return self._send(200, to_xml("AssumeRoleWithSAMLResponse", resp),

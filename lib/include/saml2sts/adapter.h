@@ -17,7 +17,7 @@
 #include "http.h"
 #include "prompt.h"
 
-#define S2S_ADAPTER_ABI 2
+#define S2S_ADAPTER_ABI 3
 
 /* Secrets the user chose to keep in the credential store, handed out by
  * the engine: kind "idp-password" (the password given up front with
@@ -99,9 +99,17 @@ bool s2s_adapter_supports(const struct s2s_adapter *a, unsigned int features);
  * answer goes to out. */
 s2s_err s2s_adapter_username(struct s2s_adapter_ctx *ctx, struct s2s_buf *out);
 
-/* The password (secret): the kept "idp-password" when the engine has
- * one, else the prompter's answer. */
-s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, struct s2s_buf *out);
+/* The password (secret) for a request to dest: the kept "idp-password"
+ * when the engine has one, else the prompter's answer.  Only when dest's
+ * host is the host of the IdP URL or listed in idp_hosts; else
+ * S2S_EIDP naming the host, and nothing is asked or read. */
+s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, const char *dest,
+                             struct s2s_buf *out);
+
+/* The same check alone, for an adapter that hands the password on
+ * (a browser fill). */
+s2s_err s2s_adapter_password_dest(struct s2s_adapter_ctx *ctx,
+                                  const char *dest);
 
 /* True when the account keeps a TOTP seed for this adapter
  * (<adapter>.totp_seed = keyring) and the engine offers kept secrets. */

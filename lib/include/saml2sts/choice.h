@@ -16,7 +16,8 @@
 
 /* Does spec name role?  "acs:..." compares the whole ARN, "A/R" the
  * account (uid, or account_name case-insensitively) and the role name,
- * anything else the role name; case-insensitive except the uid. */
+ * anything else the role name; case-insensitive except the uid.  The
+ * role name may also be a CloudSSO access configuration id (exact). */
 bool s2s_choice_matches(const struct s2s_role *role, const char *spec);
 
 /* The index of the one role matching spec.  S2S_EINVAL "role 'x' is
@@ -32,7 +33,8 @@ void s2s_choice_sort(struct s2s_role *roles, size_t n);
 int s2s_choice_cmp(const struct s2s_role *a, const struct s2s_role *b);
 
 /* The profile name of role from template ({account}: account_name, else
- * the uid; {role}: the role name).  Caller frees; NULL on ENOMEM. */
+ * the uid; {role}: the role name; spaces in them become '-').  Caller
+ * frees; NULL on ENOMEM. */
 char *s2s_choice_profile(const char *tmpl, const struct s2s_role *role);
 
 /* Deep copy of src into dst (which is overwritten). */

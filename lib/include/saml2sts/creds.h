@@ -27,6 +27,7 @@ struct s2s_creds {
 	char *provider_arn;      /* or NULL */
 	char *assumed_role_arn;  /* AssumedRoleUser.Arn, or NULL */
 	char *account_id;        /* or NULL */
+	char *access_config_id;  /* CloudSSO access configuration, or NULL */
 	char *account_name;      /* the IdP account (config section), or NULL */
 	char *region;            /* or NULL */
 	time_t issued;           /* when we got it, or 0 */

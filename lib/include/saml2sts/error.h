@@ -60,6 +60,12 @@ s2s_err s2s_error_set(struct s2s_error *err, s2s_err code, const char *fmt, ...)
 /* Forget a recorded error, for code that handled it. */
 void s2s_error_clear(struct s2s_error *err);
 
+/* Make s safe to show on a terminal or in a log, in place: CR, LF and
+ * tab become spaces; other control bytes, DEL, C1 controls and bytes
+ * that are not UTF-8 become '?'.  Messages set through s2s_error_set
+ * are already printable. */
+void s2s_printable(char *s);
+
 /* A static, lowercase description of code. */
 const char *s2s_strerror(s2s_err code);
 

@@ -16,6 +16,10 @@ struct s2s_role {
 	char *role_name;    /* <name> of the role ARN */
 	char *account_name; /* the account's alias or display name, or NULL
 	                     * (filled by the engine, not by the parser) */
+	/* CloudSSO grants: the access configuration id, or NULL.  Their
+	 * role_arn is then acs:cloudsso::<uid>:access-configuration/<id>
+	 * and role_name the access configuration's name. */
+	char *access_config_id;
 };
 
 /* Split one Role attribute value ("role,provider" in either order, spaces

@@ -109,9 +109,15 @@ s2s_err s2s_session_new(struct s2s_session **out,
 /* Close the store and free; NULL is a no-op. */
 void s2s_session_free(struct s2s_session *s);
 
+/* True when provider names a built-in source of its own ("cloudsso",
+ * ...) rather than an IdP adapter; case-insensitive.  For configure. */
+bool s2s_session_provider_builtin(const char *provider);
+
 /* The credential store, opened on first use: the backend forced by
  * SAML2STS_KEYRING_BACKEND, else the Secret Service, else (with a
- * notice event) the encrypted file store.  Borrowed. */
+ * notice event) the encrypted file store when the session bus has no
+ * Secret Service or there is no bus.  A Secret Service that is there
+ * but fails or does not answer in time is S2S_ESTORE.  Borrowed. */
 s2s_err s2s_session_store(struct s2s_store **out, struct s2s_session *s,
                           struct s2s_error *err);
 
@@ -151,6 +157,12 @@ struct s2s_fresh {
 	enum s2s_fresh_state state;
 	struct s2s_error why; /* S2S_FRESH_STALE: the refresh's failure */
 };
+
+/* Profile names: 1..S2S_PROFILE_MAX printable characters, no space,
+ * not starting with '-' (it would read as an option); S2S_EINVAL
+ * otherwise. */
+#define S2S_PROFILE_MAX 128
+s2s_err s2s_profile_check(const char *name, struct s2s_error *err);
 
 /* Fresh credentials for profile: from the store while they are fresh,
  * else refreshed (under the profile lock, after a re-read) through the
@@ -209,8 +221,10 @@ struct s2s_login_result {
  * pick callback), make credentials for each (in parallel), store each
  * under its profile and write the aliyun hand-off.  Roles that fail do
  * not undo the others: the first failure is returned and every item
- * says how it went.  *out is the caller's (s2s_login_result_free), also
- * on failure. */
+ * says how it went.  Before the source runs, the store is opened and
+ * made ready (s2s_store_ready), so a store that cannot take the result
+ * fails the login before any IdP is asked.  *out is the caller's
+ * (s2s_login_result_free), also on failure. */
 s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
                           const struct s2s_login_opts *o,
                           struct s2s_error *err);
@@ -227,7 +241,10 @@ struct s2s_grants {
 };
 
 /* Log the account in and list what it may assume (nothing is stored,
- * no credentials are made).  *out is the caller's (s2s_grants_free). */
+ * no credentials are made).  When the login keeps a password, IdP
+ * session or TOTP seed in the store, the store is opened and made ready
+ * (s2s_store_ready) first; otherwise it is not touched.  *out is the
+ * caller's (s2s_grants_free). */
 s2s_err s2s_session_list(struct s2s_grants **out, struct s2s_session *s,
                          const struct s2s_login_opts *o, struct s2s_error *err);
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The credential store: a small vtable of backends (the Secret Service
- * through libsecret today).  Items have non-secret lookup attributes
- * (profile, kind, account, role_arn, expires) and a JSON secret.
- * "Locked" or "unavailable" is S2S_ESTORE, never S2S_ENOTFOUND, and
- * nothing is deleted because a read failed.
+ * through libsecret, and encrypted files).  Items have non-secret lookup
+ * attributes (profile, kind, account, role_arn, expires) and a JSON
+ * secret.  "Locked", "unavailable" or "did not answer" is S2S_ESTORE,
+ * never S2S_ENOTFOUND, and nothing is deleted because a read failed.
+ * Which backend to use is the caller's choice (s2s_store_probe helps).
  */
 #ifndef S2S_STORE_H
 #define S2S_STORE_H
@@ -17,6 +18,9 @@
 #include "error.h"
 
 #define S2S_STORE_SCHEMA "org.saml2sts.Credential"
+
+/* The default bound on every keyring call, in milliseconds. */
+#define S2S_STORE_TIMEOUT_MS 10000
 
 struct s2s_store;
 
@@ -39,7 +43,18 @@ struct s2s_store_opts {
 	void *payload;
 };
 
-/* Open a backend. */
+/* Is the backend opts->backend (NULL: the first) there to be opened?
+ * S2S_OK when it is, or cannot be missing (the file store);
+ * S2S_ENOTFOUND only when it is absent from this machine: no session
+ * bus, or nothing on it owns org.freedesktop.secrets or can be started
+ * for it.  That is the one answer on which an automatic choice may move
+ * on to another backend.  S2S_ESTORE when the bus failed or did not
+ * answer within opts->timeout_ms. */
+s2s_err s2s_store_probe(const struct s2s_store_opts *opts,
+                        struct s2s_error *err);
+
+/* Open a backend.  A Secret Service that does not answer within
+ * opts->timeout_ms is S2S_ESTORE. */
 s2s_err s2s_store_open_opts(struct s2s_store **out,
                             const struct s2s_store_opts *opts,
                             struct s2s_error *err);
@@ -53,6 +68,14 @@ void s2s_store_free(struct s2s_store *store);
 
 /* The backend's name, for status output. */
 const char *s2s_store_backend(const struct s2s_store *store);
+
+/* Check, before work whose result must be stored (an IdP login), that
+ * secrets can be written and read now: the Secret Service's default
+ * collection is unlocked (its unlock prompt comes now, not after the
+ * login); the file store's directory is usable and its passphrase at
+ * hand (asked for now, once; S2S_ENEEDINPUT when none can be had).
+ * S2S_ESTORE otherwise. */
+s2s_err s2s_store_ready(struct s2s_store *store, struct s2s_error *err);
 
 /* Store STS credentials under profile (replacing any). */
 s2s_err s2s_store_put_creds(struct s2s_store *store, const char *profile,

@@ -14,9 +14,14 @@
 #include "error.h"
 #include "http.h"
 
+struct s2s_assume_role_request; /* rpc.h */
+struct s2s_identity;            /* rpc.h */
+
 #define S2S_STS_MIN_DURATION     900
 #define S2S_STS_MAX_DURATION     43200
 #define S2S_STS_DEFAULT_DURATION 3600
+/* Credentials that live less than this from now are refused. */
+#define S2S_STS_MIN_LEFT 60
 
 struct s2s_sts_request {
 	const char *endpoint; /* base URL, e.g. https://sts.aliyuncs.com */
@@ -85,6 +90,16 @@ struct s2s_sts_client {
 	s2s_err (*assume_saml)(struct s2s_sts_result *results,
 	                       struct s2s_http *http,
 	                       const struct s2s_sts_request *reqs, size_t n);
+	/* Signed AssumeRole with signer's keys (role chaining). */
+	s2s_err (*assume_role)(struct s2s_creds **out, struct s2s_http *http,
+	                       const struct s2s_assume_role_request *req,
+	                       const struct s2s_creds *signer,
+	                       struct s2s_error *err);
+	/* Signed GetCallerIdentity with signer's keys (whoami). */
+	s2s_err (*caller_identity)(struct s2s_identity **out,
+	                           struct s2s_http *http, const char *endpoint,
+	                           const struct s2s_creds *signer,
+	                           struct s2s_error *err);
 };
 
 /* The STS client called name ("alibaba"; NULL: the default), or NULL. */

@@ -47,6 +47,35 @@ static void test_creds_creds__json_round_trip(void **state)
 	s2s_creds_free(d);
 }
 
+/* CloudSSO credentials keep their access configuration; items stored
+ * before the field existed still read. */
+static void test_creds_creds__access_configuration(void **state)
+{
+	static const char old[] =
+	        "{\"AccessKeyId\":\"STS.x\",\"AccessKeySecret\":\"s\","
+	        "\"SecurityToken\":\"t\",\"Expiration\":"
+	        "\"2027-01-15T08:00:00Z\"}";
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_buf b = S2S_BUF_SECRET_INIT;
+	struct s2s_creds *c = sample(), *d = NULL;
+
+	(void)state;
+	c->account_id = strdup("1111111111111111");
+	c->access_config_id = strdup("ac-0001");
+	assert_int_equal(S2S_OK, s2s_creds_to_json(c, &b, &err));
+	assert_non_null(strstr(b.ptr, "\"AccessConfigurationId\":\"ac-0001\""));
+	assert_int_equal(S2S_OK, s2s_creds_from_json(&d, b.ptr, b.len, &err));
+	assert_string_equal("ac-0001", d->access_config_id);
+	assert_string_equal("1111111111111111", d->account_id);
+	s2s_creds_free(d);
+	assert_int_equal(S2S_OK,
+	                 s2s_creds_from_json(&d, old, sizeof(old) - 1, &err));
+	assert_null(d->access_config_id);
+	s2s_buf_release(&b);
+	s2s_creds_free(c);
+	s2s_creds_free(d);
+}
+
 static void test_creds_creds__external_json(void **state)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
@@ -107,6 +136,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_creds_creds__json_round_trip),
+		cmocka_unit_test(test_creds_creds__access_configuration),
 		cmocka_unit_test(test_creds_creds__external_json),
 		cmocka_unit_test(test_creds_creds__rejects_incomplete),
 		cmocka_unit_test(test_creds_creds__window),

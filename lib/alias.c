@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Account aliases from RAM: after a login, for the accounts that have no
+ * name yet (no account_aliases entry, no cached alias, no display name
+ * from the source), GetAccountAlias is asked with the new credentials,
+ * in parallel, within S2S_ALIAS_TIMEOUT_MS in all; answers are cached
+ * one file per account.  Best effort: nothing here fails or delays a
+ * login beyond that bound, and no assertion or secret is sent anywhere
+ * but the RAM endpoint (signed with the STS keys just made).
+ */
+#include <curl/curl.h>
+
+#include "common.h"
+#include "alias_int.h"
+#include "chain_int.h"
+#include "http_int.h"
+#include "json.h"
+#include "session_int.h"
+#include "saml2sts/alias.h"
+#include "saml2sts/choice.h"
+#include "saml2sts/file.h"
+#include "saml2sts/rpc.h"
+#include "saml2sts/sign.h"
+
+#define ALIAS_MAX 63
+
+static void event(struct s2s_session *s, enum s2s_event ev, const char *fmt,
+                  ...) S2S_PRINTF(3, 4);
+
+static void event(struct s2s_session *s, enum s2s_event ev, const char *fmt,
+                  ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	s2s_session__event(s, ev, fmt, ap);
+	va_end(ap);
+}
+
+static bool uid_ok(const char *uid)
+{
+	size_t n = uid ? strlen(uid) : 0;
+
+	if (!n || n > 32)
+		return false;
+	for (; *uid; uid++)
+		if (*uid < '0' || *uid > '9')
+			return false;
+	return true;
+}
+
+/* RAM aliases are lower-case letters, digits and '-' (3..32); a little
+ * more is tolerated, nothing a profile name or a terminal could choke
+ * on. */
+static bool alias_ok(const char *a, size_t n)
+{
+	if (!n || n > ALIAS_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((a[i] >= 'a' && a[i] <= 'z') ||
+		      (a[i] >= '0' && a[i] <= '9') || a[i] == '-' ||
+		      a[i] == '.'))
+			return false;
+	return true;
+}
+
+static s2s_err alias_path(struct s2s_buf *out, const char *uid, bool dir_only,
+                          struct s2s_error *err)
+{
+	char *data = NULL;
+	s2s_err rc;
+
+	rc = s2s_config_data_dir(&data, err);
+	if (!rc && (dir_only ? s2s_buf_printf(out, "%s/aliases", data)
+	                     : s2s_buf_printf(out, "%s/aliases/%s", data, uid)))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	free(data);
+	return rc;
+}
+
+char *s2s_alias_cached(const char *uid)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_buf path = S2S_BUF_INIT, text = S2S_BUF_INIT;
+	char *out = NULL;
+	size_t n;
+
+	if (!uid_ok(uid) || alias_path(&path, uid, false, &err) ||
+	    s2s_file_read(&text, path.ptr, 256, S2S_ERROR, &err))
+		goto out;
+	n = text.len;
+	while (n && (text.ptr[n - 1] == '\n' || text.ptr[n - 1] == '\r'))
+		n--;
+	if (alias_ok(text.ptr, n))
+		out = strndup(text.ptr, n);
+out:
+	s2s_buf_release(&path);
+	s2s_buf_release(&text);
+	return out;
+}
+
+s2s_err s2s_alias_save(const char *uid, const char *alias,
+                       struct s2s_error *err)
+{
+	struct s2s_buf dir = S2S_BUF_INIT, path = S2S_BUF_INIT;
+	struct s2s_buf text = S2S_BUF_INIT;
+	s2s_err rc;
+
+	if (!uid_ok(uid) || !alias || !alias_ok(alias, strlen(alias)))
+		return s2s_error_set(err, S2S_EINVAL, "not an account alias");
+	rc = alias_path(&dir, uid, true, err);
+	if (!rc)
+		rc = alias_path(&path, uid, false, err);
+	if (!rc && (s2s_buf_puts(&text, alias) || s2s_buf_add(&text, "\n", 1)))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	if (!rc)
+		rc = s2s_file_mkdirs(dir.ptr, S2S_ERROR, err);
+	if (!rc)
+		rc = s2s_file_write_private(path.ptr, text.ptr, text.len,
+		                            S2S_ERROR, err);
+	s2s_buf_release(&dir);
+	s2s_buf_release(&path);
+	s2s_buf_release(&text);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* GetAccountAlias in parallel */
+
+struct xfer {
+	CURL *easy;
+	struct s2s_buf body;  /* secret: SecurityToken */
+	struct s2s_buf reply; /* not secret, but wiped all the same */
+	struct s2s__http_sink sink;
+	struct curl_slist *headers;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static bool xfer_setup(struct xfer *x, struct s2s_http *http, const char *url,
+                       const struct s2s_creds *c, long timeout_ms)
+{
+	struct s2s_sign_rpc_call call = { 0 };
+	struct s2s_sign_key key = { 0 };
+	struct s2s_error err = S2S_ERROR_INIT;
+
+	s2s_buf_init(&x->body, true);
+	s2s_buf_init(&x->reply, true);
+	x->reply.max = 64 * 1024;
+	x->sink.body = &x->reply;
+	call.method = "POST";
+	call.action = "GetAccountAlias";
+	call.version = S2S_RPC_RAM_VERSION;
+	key.id = c->access_key_id;
+	key.secret = c->access_key_secret;
+	key.token = c->security_token;
+	if (!key.id || !key.secret ||
+	    s2s_sign_rpc_form(&x->body, &call, &key, &err))
+		return false;
+	x->headers = curl_slist_append(NULL, "Accept: application/json");
+	x->easy = curl_easy_init();
+	if (!x->headers || !x->easy)
+		return false;
+	s2s__http_setup_easy(http, x->easy, x->errbuf);
+	curl_easy_setopt(x->easy, CURLOPT_URL, url);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(x->easy, CURLOPT_POST, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body.ptr);
+	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+	                 (curl_off_t)x->body.len);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, &x->sink);
+	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	return true;
+}
+
+static void xfer_release(struct xfer *x)
+{
+	if (x->easy)
+		curl_easy_cleanup(x->easy);
+	curl_slist_free_all(x->headers);
+	s2s_buf_release(&x->body);
+	s2s_buf_release(&x->reply);
+}
+
+static char *answer_alias(struct xfer *x, CURLcode cc)
+{
+	struct json_object *obj;
+	const char *a;
+	char *out = NULL;
+	long status = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (cc != CURLE_OK || status != 200 || !x->reply.ptr)
+		return NULL;
+	obj = s2s_json_parse(x->reply.ptr, x->reply.len);
+	a = obj ? s2s__json_get_str(obj, "AccountAlias") : NULL;
+	if (a && alias_ok(a, strlen(a)))
+		out = strdup(a);
+	if (obj)
+		s2s_json_put_wiped(obj);
+	return out;
+}
+
+void s2s_alias_fetch(struct s2s_alias_query *q, size_t n, struct s2s_http *http,
+                     const char *endpoint, long timeout_ms)
+{
+	struct xfer *x = calloc(n ? n : 1, sizeof(*x));
+	CURLcode *codes = calloc(n ? n : 1, sizeof(*codes));
+	struct s2s_buf url = S2S_BUF_INIT;
+	CURLM *m = curl_multi_init();
+	int running = 0, left;
+	CURLMsg *msg;
+
+	for (size_t i = 0; i < n; i++)
+		q[i].alias = NULL;
+	if (!x || !codes || !m || s2s_buf_printf(&url, "%s/", endpoint))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		codes[i] = CURLE_FAILED_INIT;
+		if (xfer_setup(&x[i], http, url.ptr, q[i].creds, timeout_ms))
+			curl_multi_add_handle(m, x[i].easy);
+	}
+	do {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			break;
+		if (running)
+			curl_multi_poll(m, NULL, 0, 200, NULL);
+	} while (running);
+	for (msg = curl_multi_info_read(m, &left); msg;
+	     msg = curl_multi_info_read(m, &left))
+		for (size_t i = 0; msg->msg == CURLMSG_DONE && i < n; i++)
+			if (x[i].easy == msg->easy_handle)
+				codes[i] = msg->data.result;
+	for (size_t i = 0; i < n; i++) {
+		if (!x[i].easy)
+			continue;
+		s2s__http_trace(
+		        http, "< RAM GetAccountAlias %s: %s", q[i].account_id,
+		        codes[i] == CURLE_OK ? "answered"
+		                             : curl_easy_strerror(codes[i]));
+		q[i].alias = answer_alias(&x[i], codes[i]);
+		curl_multi_remove_handle(m, x[i].easy);
+	}
+out:
+	for (size_t i = 0; x && i < n; i++)
+		xfer_release(&x[i]);
+	if (m)
+		curl_multi_cleanup(m);
+	s2s_buf_release(&url);
+	free(codes);
+	free(x);
+}
+
+/* ------------------------------------------------------------------ */
+/* After a login */
+
+/* The RAM endpoint for acct: ram_endpoint along the chain; none when an
+ * STS endpoint is configured without one (a private or test STS: RAM's
+ * public host is not guessed), else RAM's public endpoint. */
+static const char *ram_endpoint(struct s2s_session *s,
+                                const struct s2s_account *acct,
+                                const struct s2s_login_opts *o)
+{
+	if (o->sts_endpoint)
+		return s2s_account_get(acct, "ram_endpoint");
+	for (int hop = 0; acct && hop < S2S_CHAIN_MAX; hop++) {
+		const char *ram = s2s_account_get(acct, "ram_endpoint");
+		const char *src = s2s_account_get(acct, "source_profile");
+
+		if (ram)
+			return ram;
+		if (s2s_account_get(acct, "sts_endpoint"))
+			return NULL;
+		if (s2s_account_get(acct, "region") ||
+		    !s2s_chain__is_hop(acct) || !src)
+			break;
+		acct = s2s_chain__account(s, src);
+	}
+	return S2S_RPC_RAM_ENDPOINT;
+}
+
+/* Queries for the unnamed accounts of the minted items, one each. */
+static size_t unnamed(struct s2s_alias_query *q, struct s2s_login_result *res,
+                      const struct s2s_mint *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < res->nitems; i++) {
+		const struct s2s_role *r = &res->items[i].role;
+		bool dup = false;
+
+		if (m[i].rc || !m[i].creds || r->account_name ||
+		    !uid_ok(r->account_id))
+			continue;
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = strcmp(q[j].account_id, r->account_id) == 0;
+		if (dup)
+			continue;
+		q[n].account_id = r->account_id;
+		q[n].creds = m[i].creds;
+		n++;
+	}
+	return n;
+}
+
+/* Name the items of account q->account_id; several profiles named by
+ * profile_template get the alias in their names. */
+static void apply(struct s2s_login_result *res, const struct s2s_account *acct,
+                  const struct s2s_alias_query *q)
+{
+	const char *tmpl = s2s_account_get_str(acct, "profile_template",
+	                                       "{account}-{role}");
+
+	for (size_t i = 0; i < res->nitems; i++) {
+		struct s2s_login_item *it = &res->items[i];
+		struct s2s_error ignore = S2S_ERROR_INIT;
+		char *name, *profile;
+
+		if (it->role.account_name ||
+		    strcmp(it->role.account_id, q->account_id) != 0)
+			continue;
+		name = strdup(q->alias);
+		if (!name)
+			return;
+		it->role.account_name = name;
+		if (res->nitems < 2)
+			continue;
+		profile = s2s_choice_profile(tmpl, &it->role);
+		if (profile && !s2s_profile_check(profile, &ignore)) {
+			free(it->profile);
+			it->profile = profile;
+		} else {
+			free(profile);
+		}
+	}
+}
+
+void s2s_alias__after_login(struct s2s_session *s,
+                            const struct s2s_account *acct,
+                            const struct s2s_login_opts *o,
+                            struct s2s_login_result *res,
+                            const struct s2s_mint *m)
+{
+	const char *endpoint = ram_endpoint(s, acct, o);
+	struct s2s_alias_query *q = NULL;
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_http *http = NULL;
+	size_t n;
+
+	if (!endpoint || !res->nitems || !s2s_url_allowed(endpoint))
+		return;
+	q = calloc(res->nitems, sizeof(*q));
+	n = q ? unnamed(q, res, m) : 0;
+	if (n && s2s_session_http(&http, s, acct, &err) == S2S_OK)
+		s2s_alias_fetch(q, n, http, endpoint, S2S_ALIAS_TIMEOUT_MS);
+	for (size_t i = 0; http && i < n; i++) {
+		struct s2s_error e = S2S_ERROR_INIT;
+
+		if (!q[i].alias)
+			continue;
+		if (s2s_alias_save(q[i].account_id, q[i].alias, &e))
+			event(s, S2S_EVENT_VERBOSE, "alias of %s not kept: %s",
+			      q[i].account_id, e.msg);
+		else
+			event(s, S2S_EVENT_VERBOSE,
+			      "account %s is '%s' (RAM GetAccountAlias)",
+			      q[i].account_id, q[i].alias);
+		apply(res, acct, &q[i]);
+	}
+	for (size_t i = 0; q && i < n; i++)
+		free(q[i].alias);
+	free(q);
+	s2s_http_free(http);
+}
