@@ -120,6 +120,21 @@ static s2s_err first_page(struct s2s_pageloop *loop,
 	                    loop->ctx->err);
 }
 
+s2s_err s2s_pageloop_code_step(bool *handled, struct s2s_pageloop *loop,
+                               struct s2s_html_page *page,
+                               struct s2s_http_response *resp)
+{
+	struct s2s_form *form = NULL;
+	struct s2s_form_field *f;
+
+	S2S_ASSERT_ARG(loop->ops->code_names && loop->ops->code);
+	f = s2s_html_field_by_names(&form, page, loop->ops->code_names);
+	if (!f)
+		return S2S_OK;
+	*handled = true;
+	return loop->ops->code(loop, form, f, resp);
+}
+
 s2s_err s2s_pageloop_run(struct s2s_adapter_ctx *ctx,
                          const struct s2s_pageloop_ops *ops, void *state,
                          struct s2s_buf *saml_b64)

@@ -241,10 +241,12 @@ out:
 	return rc;
 }
 
-static s2s_err ask_code(struct s2s_adapter_ctx *ctx, struct adfs_state *st,
-                        struct s2s_form *form, struct s2s_form_field *f,
+static s2s_err ask_code(struct s2s_pageloop *loop, struct s2s_form *form,
+                        struct s2s_form_field *f,
                         struct s2s_http_response *resp)
 {
+	struct s2s_adapter_ctx *ctx = loop->ctx;
+	struct adfs_state *st = loop->state;
 	char *error = NULL;
 	s2s_err rc;
 
@@ -297,23 +299,9 @@ static s2s_err azure_step(bool *handled, struct s2s_pageloop *loop,
 	*handled = true;
 	f = s2s_html_field_by_names(&form, page, code_names);
 	if (f)
-		return ask_code(loop->ctx, loop->state, form, f, resp);
+		return ask_code(loop, form, f, resp);
 	loop->uncounted = true;
 	return azure_wait(loop->ctx, loop->state, form, resp);
-}
-
-static s2s_err code_step(bool *handled, struct s2s_pageloop *loop,
-                         struct s2s_html_page *page,
-                         struct s2s_http_response *resp)
-{
-	struct s2s_form *form = NULL;
-	struct s2s_form_field *f =
-	        s2s_html_field_by_names(&form, page, code_names);
-
-	if (!f)
-		return S2S_OK;
-	*handled = true;
-	return ask_code(loop->ctx, loop->state, form, f, resp);
 }
 
 static s2s_err login_step(bool *handled, struct s2s_pageloop *loop,
@@ -342,7 +330,8 @@ static s2s_err loop_start(struct s2s_pageloop *loop,
 	return start(loop->ctx, loop->state, resp);
 }
 
-static const s2s_pageloop_step_fn adfs_steps[] = { azure_step, code_step,
+static const s2s_pageloop_step_fn adfs_steps[] = { azure_step,
+	                                           s2s_pageloop_code_step,
 	                                           login_step, NULL };
 
 static const struct s2s_pageloop_ops adfs_loop = {
@@ -352,6 +341,8 @@ static const struct s2s_pageloop_ops adfs_loop = {
 	.flags = S2S_PAGELOOP_AUTOPOST,
 	.start = loop_start,
 	.steps = adfs_steps,
+	.code_names = code_names,
+	.code = ask_code,
 };
 
 static s2s_err adfs_authenticate(struct s2s_adapter_ctx *ctx,

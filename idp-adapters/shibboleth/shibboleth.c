@@ -86,10 +86,12 @@ static s2s_err rejected(struct s2s_adapter_ctx *ctx,
 	return rc;
 }
 
-static s2s_err ask_code(struct s2s_adapter_ctx *ctx, struct shib_state *st,
-                        struct s2s_form *form, struct s2s_form_field *f,
+static s2s_err ask_code(struct s2s_pageloop *loop, struct s2s_form *form,
+                        struct s2s_form_field *f,
                         struct s2s_http_response *resp)
 {
+	struct s2s_adapter_ctx *ctx = loop->ctx;
+	struct shib_state *st = loop->state;
 	s2s_err rc;
 
 	if (st->sent_code)
@@ -122,20 +124,6 @@ static s2s_err login_step(bool *handled, struct s2s_pageloop *loop,
 	if (!rc)
 		rc = proceed(loop->ctx, form, resp);
 	return rc;
-}
-
-static s2s_err code_step(bool *handled, struct s2s_pageloop *loop,
-                         struct s2s_html_page *page,
-                         struct s2s_http_response *resp)
-{
-	struct s2s_form *form = NULL;
-	struct s2s_form_field *f =
-	        s2s_html_field_by_names(&form, page, code_names);
-
-	if (!f)
-		return S2S_OK;
-	*handled = true;
-	return ask_code(loop->ctx, loop->state, form, f, resp);
 }
 
 /* Client-storage, consent and notice views, and SAML hops: pressed with
@@ -204,9 +192,9 @@ static s2s_err loop_start(struct s2s_pageloop *loop,
 	return rc;
 }
 
-static const s2s_pageloop_step_fn shib_steps[] = { login_step, code_step,
-	                                           proceed_step, stale_step,
-	                                           NULL };
+static const s2s_pageloop_step_fn shib_steps[] = {
+	login_step, s2s_pageloop_code_step, proceed_step, stale_step, NULL
+};
 
 static const struct s2s_pageloop_ops shib_loop = {
 	.idp = "the Shibboleth IdP",
@@ -214,6 +202,8 @@ static const struct s2s_pageloop_ops shib_loop = {
 	.max_steps = 16,
 	.start = loop_start,
 	.steps = shib_steps,
+	.code_names = code_names,
+	.code = ask_code,
 };
 
 static s2s_err shib_authenticate(struct s2s_adapter_ctx *ctx,

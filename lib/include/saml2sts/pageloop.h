@@ -54,6 +54,13 @@ struct s2s_pageloop_ops {
 	                   const struct s2s_form *form);
 	/* NULL-terminated, tried in order on each page. */
 	const s2s_pageloop_step_fn *steps;
+	/* For s2s_pageloop_code_step: the names of a one-time-code input,
+	 * tried in order, and what to do with the form holding it (ask,
+	 * fill, submit into resp). */
+	const char *const *code_names;
+	s2s_err (*code)(struct s2s_pageloop *loop, struct s2s_form *form,
+	                struct s2s_form_field *field,
+	                struct s2s_http_response *resp);
 };
 
 struct s2s_pageloop {
@@ -67,6 +74,12 @@ struct s2s_pageloop {
 	char *hosts[S2S_PAGELOOP_MAX_HOSTS];
 	size_t nhosts;
 };
+
+/* A step for an adapter's steps list: a page with an input named by
+ * ops->code_names goes to ops->code. */
+s2s_err s2s_pageloop_code_step(bool *handled, struct s2s_pageloop *loop,
+                               struct s2s_html_page *page,
+                               struct s2s_http_response *resp);
 
 /**
  * Run the loop until a SAMLResponse is taken into saml_b64 (secret).
