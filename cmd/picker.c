@@ -221,18 +221,20 @@ static void screen_size(int fd, size_t *rows, size_t *cols)
 	}
 }
 
-/* Append s to b, at most *room visible columns (the picker writes only
- * ASCII and the names it was given, which it shows byte by byte). */
+/* Append s to b, at most *room bytes of it (one column each for ASCII
+ * names), made printable. */
 static void put_clip(struct s2s_buf *b, const char *s, size_t *room)
 {
 	size_t n = strlen(s);
+	char *shown;
 
 	if (n > *room)
 		n = *room;
-	for (size_t i = 0; i < n; i++) {
-		char c = (unsigned char)s[i] < 0x20 ? '?' : s[i];
-
-		s2s_buf_add(b, &c, 1);
+	shown = strndup(s, n);
+	if (shown) { /* names from the IdP, the portal or the config */
+		s2s_printable(shown);
+		s2s_buf_puts(b, shown);
+		free(shown);
 	}
 	*room -= n;
 }
