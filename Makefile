@@ -3,18 +3,23 @@
 
 BUILD       ?= build
 CHECK_BUILD ?= build-check
+DEB_BUILD   ?= build-deb
 JOBS        ?= 2
 PREFIX      ?= /usr/local
 CTEST_ARGS  ?=
 
-.PHONY: all deps build check checksrc demo bench test format format-check install clean fuzz
+.PHONY: all deps deps-build build check checksrc demo bench test format format-check install clean fuzz deb
 
 all: build
 
+# Packages: deps-build for a build, deps (the test set) for the rest.
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh test
 
-build: deps
+deps-build:
+	@sh scripts/deps.sh build
+
+build: deps-build
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DS2S_WERROR=ON -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
@@ -48,14 +53,16 @@ fuzz:
 	done
 
 # A real login against a local SimpleSAMLphp IdP and the STS emulator.
-demo: build
+demo: deps build
 	@/usr/bin/python3 -B tests/integration/testbed.py run -- \
 		sh scripts/demo.sh $(BUILD)/saml2sts
 
 # Benchmarks against peers in one run (docs/benchmarks.md).
-bench: build
+bench: deps build
 	@/usr/bin/python3 -B bench/warm_credential_process.py $(BUILD)/saml2sts 50
+	@/usr/bin/python3 -B bench/dbus_calls.py $(BUILD)/saml2sts
 	@/usr/bin/python3 -B bench/serve_load.py $(BUILD)/saml2sts 9 200
+	@/usr/bin/python3 -B bench/verify_bench.py $(BUILD) 9
 
 # Tests of an existing build, without reinstalling or reconfiguring.
 test:
@@ -74,7 +81,13 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(CHECK_BUILD)
+	rm -rf $(BUILD) $(CHECK_BUILD) $(DEB_BUILD)
+
+# A Debian package (dpkg-buildpackage, debian/) built from a copy of the
+# sources in $(DEB_BUILD); the .deb files land there too.
+deb:
+	@sh scripts/deps.sh deb
+	@sh scripts/deb.sh $(DEB_BUILD)
 
 checksrc:
 	@sh scripts/checksrc.sh

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <saml2sts/current.h>
 #include <saml2sts/session.h>
 
 #include "cli.h"
@@ -125,6 +126,60 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+s2s_err cli_load_system_config(struct s2s_config *cfg, struct s2s_error *err)
+{
+	char *path = NULL;
+	s2s_err rc;
+
+	rc = s2s_config_system_path(&path, err);
+	if (!rc)
+		rc = s2s_config_load_system(cfg, path, err);
+	free(path);
+	return rc;
+}
+
+/* Unknown keys (a typo, or a key of a newer version): an error in the
+ * section in use (unless configure checks it itself, before saving),
+ * one warning line for all the other sections, on a terminal or with
+ * --verbose, so that a failing command without one prints only its
+ * error.  Commands answering from the store do not fail on them. */
+static int check_keys(struct cli *cli)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	const struct s2s_account *a, *in_use = NULL;
+	char first[sizeof(err.msg)] = "", where[80] = "";
+	size_t n = 0, total = 0;
+
+	if (cli->acct && !cli->lenient_config) {
+		if (s2s_account_check_keys(cli->acct, NULL, &err))
+			return cli_fail(cli, &err);
+		in_use = cli->acct;
+	}
+	if (!cli->verbose && !isatty(STDERR_FILENO))
+		return EXIT_OK;
+	for (size_t i = 0; i < s2s_config_count(cli->cfg); i++) {
+		a = s2s_config_at(cli->cfg, i);
+		s2s_error_clear(&err);
+		if (a == in_use || !s2s_account_check_keys(a, &n, &err))
+			continue;
+		if (!total) {
+			snprintf(first, sizeof(first), "%s", err.msg);
+			snprintf(where, sizeof(where), "%s",
+			         s2s_account_name(a));
+		}
+		total += n;
+	}
+	if (total > 1)
+		cli_info(cli,
+		         "saml2sts: warning: %s in [%s], and %zu more unknown "
+		         "key(s): ignored",
+		         first, where, total - 1);
+	else if (total)
+		cli_info(cli, "saml2sts: warning: %s in [%s]: ignored", first,
+		         where);
+	return EXIT_OK;
+}
+
 int cli_load_config(struct cli *cli)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
@@ -134,10 +189,12 @@ int cli_load_config(struct cli *cli)
 	if (!cli->config_path &&
 	    s2s_config_default_path(&cli->config_path, &err))
 		return cli_fail(cli, &err);
-	if (s2s_config_load(&cli->cfg, cli->config_path, &err))
+	if (s2s_config_load_flags(&cli->cfg, cli->config_path,
+	                          S2S_CONFIG_KEEP_UNKNOWN, &err) ||
+	    cli_load_system_config(cli->cfg, &err))
 		return cli_fail(cli, &err);
 	cli->acct = s2s_config_account(cli->cfg, cli->account_name);
-	return EXIT_OK;
+	return check_keys(cli);
 }
 
 int cli_need_account(struct cli *cli)
@@ -165,11 +222,48 @@ int cli_store(struct cli *cli, struct s2s_store **out)
 	return EXIT_OK;
 }
 
-const char *cli_profile(const struct cli *cli, const char *explicit_profile)
+const char *cli_default_profile(struct cli *cli, const char **why)
 {
+	static char current[S2S_PROFILE_MAX + 1];
+	const char *env = s2s_config_env("SAML2STS_PROFILE");
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_store_item *it = NULL;
+	char *name = NULL;
+
+	/* -a names the account, and so its profile, on this command line:
+	 * it outranks what the shell or the last login left behind. */
+	*why = "account";
+	if (cli->account_given) {
+		*why = "--account";
+	} else if (env && !s2s_profile_check(env, NULL)) {
+		*why = "SAML2STS_PROFILE";
+		return env;
+	} else if (!s2s_current_get(&name, &err) && cli_session(cli) &&
+	           !s2s_session_stored(&it, cli->session, name, &err)) {
+		/* only while it holds credentials: a profile logged out
+		 * (or never stored) is no current one */
+		snprintf(current, sizeof(current), "%s", name);
+		*why = "current";
+	}
+	free(name);
+	s2s_store_items_free(it, it ? 1 : 0);
+	if (strcmp(*why, "current") == 0)
+		return current;
+	return s2s_session_default_profile(cli->acct, cli->account_name);
+}
+
+const char *cli_profile(struct cli *cli, const char *explicit_profile)
+{
+	const char *why = NULL, *p;
+
 	if (explicit_profile)
 		return explicit_profile;
-	return s2s_session_default_profile(cli->acct, cli->account_name);
+	p = cli_default_profile(cli, &why);
+	cli_verbose(cli, "profile %s (%s)", p,
+	            strcmp(why, "current") == 0   ? "the current profile"
+	            : strcmp(why, "account") == 0 ? "the account's profile"
+	                                          : why);
+	return p;
 }
 
 int cli_http_new(struct cli *cli, struct s2s_http **out)

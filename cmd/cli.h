@@ -40,14 +40,19 @@ struct s2s_session;
 
 struct cli {
 	const char *prog;
+	const char *argv0; /* as started: for cli_self_path */
 	char *config_path;
 	const char *account_name; /* -a/--account, default "default" */
+	bool account_given;       /* -a/--account was on the command line */
 	bool verbose;
 	bool debug;
 	bool quiet;
 	bool skip_prompt; /* --skip-prompt: never prompt */
 	bool no_browser;  /* login --no-browser: device logins open none */
 	bool can_prompt;  /* a terminal and no --skip-prompt (cli_session) */
+	/* configure, __complete: the section in use may hold unknown keys
+	 * (configure checks them before saving) */
+	bool lenient_config;
 	struct s2s_buf password; /* --password-stdin (secret), or empty */
 	struct s2s_config *cfg;
 	const struct s2s_account *acct; /* NULL when the section is absent */
@@ -84,7 +89,11 @@ void cli_verbose(const struct cli *cli, const char *fmt, ...)
 int cli_usage(const char *cmd, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 
-/* Load the config (cli->cfg) and the account section (cli->acct). */
+/* Put the system-wide config (organisation defaults) under cfg. */
+s2s_err cli_load_system_config(struct s2s_config *cfg, struct s2s_error *err);
+
+/* Load the config (cli->cfg) with the system-wide layer under it, and
+ * the account section (cli->acct). */
 int cli_load_config(struct cli *cli);
 
 /* Like cli_load_config, and fail with exit 2 when the account has no
@@ -99,9 +108,17 @@ struct s2s_session *cli_session(struct cli *cli);
  * line and its exit status. */
 int cli_store(struct cli *cli, struct s2s_store **out);
 
-/* The profile name: explicit, else the account's `profile`, else the
- * account name. */
-const char *cli_profile(const struct cli *cli, const char *explicit_profile);
+/* The profile a command works on (the first that applies): explicit
+ * (--profile), the -a account's profile when -a was given,
+ * SAML2STS_PROFILE, the current profile (saml2sts use, the last
+ * single-role login) while it holds credentials, the default account's
+ * profile (its `profile`, else its name).  Borrowed until the next
+ * call. */
+const char *cli_profile(struct cli *cli, const char *explicit_profile);
+
+/* Like cli_profile(cli, NULL), and what chose it ("--account",
+ * "SAML2STS_PROFILE", "current", "account") in *why. */
+const char *cli_default_profile(struct cli *cli, const char **why);
 
 /* An HTTP session for the current account (timeouts, retries, CA
  * bundle, debug trace). */
@@ -113,6 +130,11 @@ void cli_catch_cancel(void);
 
 /* EXIT_CANCELLED for a failure after a cancel, else status. */
 int cli_cancel_status(int status);
+
+/* The path saml2sts was started by (cmd/selfpath.c): argv0 when it has
+ * a slash (made absolute), else its PATH entry; links are not resolved.
+ * NULL when that is not this binary.  Computed once; static storage. */
+const char *cli_self_path(const char *argv0);
 
 /* Fresh credentials for profile through the engine: a warning when
  * they could not be refreshed but are still valid, the one error line

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <saml2sts/session.h>
+#include <saml2sts/suggest.h>
 
 #include "command.h"
 
@@ -46,6 +47,7 @@ static void global_opt(struct cli *cli, int i, const char *arg)
 		break;
 	case G_ACCOUNT:
 		cli->account_name = arg;
+		cli->account_given = true;
 		break;
 	case G_DEBUG:
 		cli->debug = true;
@@ -104,12 +106,14 @@ static int letter_index(const struct cli_opt *opts, int c)
 	return -1;
 }
 
-/* "--output must be text or json" from "text|json". */
-static int bad_choice(const char *cmd, const struct cli_opt *o)
+/* "--output must be text or json" from "text|json", and the word
+ * meant when the value is near one. */
+static int bad_choice(const char *cmd, const struct cli_opt *o,
+                      const char *value)
 {
-	char words[256];
-	size_t n = 0;
-	const char *p = o->choices, *bar;
+	char words[256], each[256], mean[96] = "";
+	const char *list[16], *p = o->choices, *bar, *near;
+	size_t n = 0, nw = 0, w = 0;
 
 	words[0] = '\0';
 	while (p && n < sizeof(words)) {
@@ -119,9 +123,70 @@ static int bad_choice(const char *cmd, const struct cli_opt *o)
 		                      : bar  ? ", "
 		                             : " or ",
 		                      bar ? (int)(bar - p) : (int)strlen(p), p);
+		if (nw < 16 && w < sizeof(each)) {
+			list[nw++] = each + w;
+			w += (size_t)snprintf(
+			             each + w, sizeof(each) - w, "%.*s",
+			             bar ? (int)(bar - p) : (int)strlen(p), p) +
+			     1;
+		}
 		p = bar ? bar + 1 : NULL;
 	}
-	return cli_usage(cmd, "--%s must be %s", o->name, words);
+	near = w <= sizeof(each) ? s2s_suggest(value, list, nw) : NULL;
+	if (near)
+		snprintf(mean, sizeof(mean), ": did you mean '%s'?", near);
+	return cli_usage(cmd, "--%s must be %s%s", o->name, words, mean);
+}
+
+/* The long option of cmd or the global ones nearest to a mistyped
+ * "--name[=value]", or NULL. */
+static const char *near_option(const struct cli_command *cmd, const char *arg)
+{
+	const char *names[MAX_OPTS + 2];
+	char word[64];
+	size_t n = 0, len;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return NULL;
+	arg += 2;
+	len = strcspn(arg, "=");
+	if (len >= sizeof(word))
+		return NULL;
+	memcpy(word, arg, len);
+	word[len] = '\0';
+	names[n++] = "help";
+	for (int i = 0; cli_global_opts[i].name && n < MAX_OPTS; i++)
+		names[n++] = cli_global_opts[i].name;
+	for (int i = 0; cmd->opts && cmd->opts[i].name && n < MAX_OPTS; i++)
+		names[n++] = cmd->opts[i].name;
+	return s2s_suggest(word, names, n);
+}
+
+/* The option getopt stopped at: a value missing, or an unknown option
+ * with the one it is near. */
+static int bad_option(const struct cli_command *cmd, const char *arg,
+                      int missing)
+{
+	const struct cli_opt *o = NULL;
+	const char *near;
+
+	if (missing >= OPT_LOCAL)
+		o = &cmd->opts[missing - OPT_LOCAL];
+	else if (missing >= OPT_GLOBAL)
+		o = &cli_global_opts[missing - OPT_GLOBAL];
+	else if (missing > 0 && letter_index(cmd->opts, missing) >= 0)
+		o = &cmd->opts[letter_index(cmd->opts, missing)];
+	else if (missing > 0 && letter_index(cli_global_opts, missing) >= 0)
+		o = &cli_global_opts[letter_index(cli_global_opts, missing)];
+	if (o && (o->arg || o->choices))
+		return cli_usage(cmd->name, "--%s needs a value (%s)", o->name,
+		                 o->choices ? o->choices : o->arg);
+	near = near_option(cmd, arg);
+	if (near)
+		return cli_usage(cmd->name,
+		                 "unknown option '%s': did you mean '--%s'?",
+		                 arg, near);
+	return cli_usage(cmd->name, "unknown or incomplete option '%s'", arg);
 }
 
 static bool choice_ok(const char *choices, const char *v)
@@ -197,12 +262,12 @@ int cli_parse(struct cli *cli, const struct cli_command *cmd, int argc,
 		}
 		i = c >= OPT_LOCAL ? c - OPT_LOCAL : letter_index(cmd->opts, c);
 		if (c == '?' || c == ':' || i < 0)
-			return cli_usage(cmd->name,
-			                 "unknown or incomplete option '%s'",
-			                 argv[optind - 1]);
+			return bad_option(cmd, argv[optind - 1],
+			                  c == '?' ? optopt : 0);
 		if (cmd->opts[i].choices &&
 		    !choice_ok(cmd->opts[i].choices, optarg ? optarg : ""))
-			return bad_choice(cmd->name, &cmd->opts[i]);
+			return bad_choice(cmd->name, &cmd->opts[i],
+			                  optarg ? optarg : "");
 		args->seq[args->n].opt = i;
 		args->seq[args->n++].val = optarg ? optarg : empty;
 	}

@@ -34,10 +34,13 @@ struct cli_opt {
 	int (*apply)(struct cli *cli);
 };
 
-/* The --profile option of the commands that read a stored profile. */
-#define CLI_OPT_PROFILE(what)                                                  \
-	{                                                                      \
-		"profile", 'p', "P", what " (default: the account's profile)", \
+/* The --profile option of the commands that read a stored profile;
+ * without it, cli_profile() chooses (the current profile, ...). */
+#define CLI_OPT_PROFILE(what)                                    \
+	{                                                        \
+		"profile", 'p', "P",                             \
+		        what " (default: the current profile,\n" \
+		             "see saml2sts use --help)",         \
 	}
 
 /* The options of the commands that log in at the IdP. */
@@ -119,14 +122,19 @@ extern const struct cli_command cli_cmd_adapters;
 extern const struct cli_command cli_cmd_configure;
 extern const struct cli_command cli_cmd_console;
 extern const struct cli_command cli_cmd_credential_process;
+extern const struct cli_command cli_cmd_doctor;
 extern const struct cli_command cli_cmd_exec;
 extern const struct cli_command cli_cmd_export;
 extern const struct cli_command cli_cmd_list_roles;
 extern const struct cli_command cli_cmd_login;
 extern const struct cli_command cli_cmd_logout;
 extern const struct cli_command cli_cmd_serve;
+extern const struct cli_command cli_cmd_shell_init;
 extern const struct cli_command cli_cmd_status;
+extern const struct cli_command cli_cmd_use;
 extern const struct cli_command cli_cmd_version;
 extern const struct cli_command cli_cmd_whoami;
+/* hidden: words for the shell completions (cmd/complete.c) */
+extern const struct cli_command cli_cmd_complete;
 
 #endif

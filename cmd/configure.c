@@ -10,6 +10,7 @@
 
 #include <saml2sts/session.h>
 #include <saml2sts/site.h>
+#include <saml2sts/suggest.h>
 #include <saml2sts/login.h>
 #include <saml2sts/sts.h>
 #include <saml2sts/totp.h>
@@ -41,6 +42,8 @@ enum {
 	O_YES,
 	O_SET,
 	O_IMPORT_S2A,
+	O_LIST,
+	O_DELETE,
 };
 
 static const struct cli_opt opts[] = {
@@ -58,7 +61,7 @@ static const struct cli_opt opts[] = {
 	[O_SITE] = { "site", 0, "cn|intl", "Alibaba Cloud site (default cn)" },
 	[O_REGION] = { "region", 0, "REGION",
 	               "region id (default cn-hangzhou)" },
-	[O_PROFILE] = { "profile", 0, "P",
+	[O_PROFILE] = { "profile", 'p', "P",
 	                "profile name for stored credentials" },
 	[O_ROLE] = { "role", 0, "ARN", "role to preselect" },
 	[O_SESSION_DURATION] = { "session-duration", 0, "S",
@@ -87,6 +90,10 @@ static const struct cli_opt opts[] = {
 	                   "import ~/.saml2alibabacloud (or FILE) and print "
 	                   "what\nwas imported",
 	                   NULL, NULL, true },
+	[O_LIST] = { "list", 0, NULL,
+	             "list the IdP accounts: provider, profile, URL" },
+	[O_DELETE] = { "delete", 0, "ACCOUNT",
+	               "remove the account's section from the config" },
 	{ NULL },
 };
 
@@ -121,6 +128,10 @@ static int check_value(const char *key, const char *v)
 		return cli_error(EXIT_USAGE, "%s", err.msg);
 	if (strcmp(key, "site") == 0 && !s2s_site_find(v))
 		return cli_error(EXIT_USAGE, "site must be cn or intl");
+	if (strcmp(key, "prompt") == 0 && !cli_prompt_valid(v))
+		return cli_error(EXIT_USAGE,
+		                 "prompt must be auto, tty, zenity, "
+		                 "kdialog or pinentry");
 	if (strcmp(key, "url") == 0 && !s2s_url_allowed(v))
 		return cli_error(EXIT_USAGE,
 		                 "url must be https (http only to a loopback "
@@ -158,10 +169,18 @@ static int add_set(struct kv *kv, size_t *n, char *arg)
 {
 	char *eq = strchr(arg, '=');
 
+	char near[64];
+
 	if (!eq || eq == arg)
 		return cli_usage("configure", "--set wants KEY=VALUE");
 	*eq = '\0';
-	if (!s2s_config_key_valid(arg))
+	/* an unknown key may be unset (KEY=), never set */
+	if (!s2s_config_key_valid(arg) && eq[1] &&
+	    s2s_config_key_suggest(near, sizeof(near), arg))
+		return cli_usage("configure",
+		                 "unknown config key '%s': did you mean '%s'?",
+		                 arg, near);
+	if (!s2s_config_key_valid(arg) && eq[1])
 		return cli_usage("configure", "unknown config key '%s'", arg);
 	return add_kv(kv, n, arg, eq + 1);
 }
@@ -220,6 +239,12 @@ static int apply(struct cli *cli, const struct cli_args *args, struct kv *kv,
 	                                  "provider", "form", &err)))
 		return err.code ? cli_fail(cli, &err)
 		                : cli_error(EXIT_FAIL, "account not created");
+	/* strict for the section configured: nothing is saved while it
+	 * holds a key this version does not know */
+	if (s2s_account_check_keys(cli->acct, NULL, &err))
+		return cli_usage(
+		        "configure",
+		        "%s; fix it, or unset it with --set KEY=", err.msg);
 	if (s2s_config_save(cli->cfg, cli->config_path, &err))
 		return cli_fail(cli, &err);
 	return EXIT_OK;
@@ -336,10 +361,85 @@ static int handoff(struct cli *cli)
 	if (!cli_session(cli))
 		return EXIT_FAIL;
 	cli->acct = s2s_config_account(cli->cfg, cli->account_name);
-	if (s2s_session_handoff(cli->session, cli->acct, cli_profile(cli, NULL),
-	                        NULL, &err))
+	if (s2s_session_handoff(
+	            cli->session, cli->acct,
+	            s2s_session_default_profile(cli->acct, cli->account_name),
+	            NULL, &err))
 		return cli_fail(cli, &err);
 	return EXIT_OK;
+}
+
+/* configure --list: one line per account. */
+static int list(struct cli *cli)
+{
+	size_t n = s2s_config_count(cli->cfg);
+
+	if (n == 0) {
+		cli_printf(stdout, "No IdP accounts in %s.", cli->config_path);
+		return EXIT_OK;
+	}
+	printf("%-20s %-16s %-24s %s\n", "ACCOUNT", "PROVIDER", "PROFILE",
+	       "URL");
+	for (size_t i = 0; i < n; i++) {
+		const struct s2s_account *a = s2s_config_at(cli->cfg, i);
+		const char *name = s2s_account_name(a);
+
+		cli_printf(
+		        stdout, "%-20s %-16s %-24s %s", name,
+		        s2s_account_get_str(a, "provider", "form"),
+		        s2s_session_default_profile(a, name),
+		        s2s_account_get_str(
+		                a, "url",
+		                s2s_account_get_str(a, "source_profile", "-")));
+	}
+	return EXIT_OK;
+}
+
+/* configure --delete ACCOUNT: the section goes, the rest of the file
+ * (comments included) stays; replaced atomically. */
+static int delete_account(struct cli *cli, const char *name)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	const char *names[64], *near;
+	size_t n = 0;
+
+	if (s2s_config_remove_account(cli->cfg, name, &err) == S2S_OK) {
+		cli->acct = NULL;
+		if (s2s_config_save(cli->cfg, cli->config_path, &err))
+			return cli_fail(cli, &err);
+		cli_info(cli, "Deleted account '%s' from %s.", name,
+		         cli->config_path);
+		return EXIT_OK;
+	}
+	if (err.code != S2S_ENOTFOUND)
+		return cli_fail(cli, &err);
+	for (size_t i = 0; i < s2s_config_count(cli->cfg) && n < 64; i++)
+		names[n++] = s2s_account_name(s2s_config_at(cli->cfg, i));
+	near = s2s_suggest(name, names, n);
+	if (near)
+		return cli_error(EXIT_USAGE, "%s: did you mean '%s'?", err.msg,
+		                 near);
+	return cli_error(EXIT_USAGE, "%s", err.msg);
+}
+
+/* --list and --delete: alone, on a config that may hold unknown keys
+ * anywhere (deleting a section is one way to fix it). */
+static int list_or_delete(struct cli *cli, const struct cli_args *args,
+                          size_t nsettings)
+{
+	const char *del = cli_arg(args, O_DELETE);
+	int status;
+
+	if (nsettings || cli_arg(args, O_IMPORT_S2A) ||
+	    cli_arg(args, O_SAVE_PW) || cli_arg(args, O_TOTP_STDIN) ||
+	    (del && cli_arg(args, O_LIST)))
+		return cli_usage("configure", "--%s goes alone",
+		                 del ? "delete" : "list");
+	cli->lenient_config = true;
+	status = cli_load_config(cli);
+	if (status)
+		return status;
+	return del ? delete_account(cli, del) : list(cli);
 }
 
 static int run(struct cli *cli, const struct cli_args *args)
@@ -352,6 +452,10 @@ static int run(struct cli *cli, const struct cli_args *args)
 	int status;
 
 	status = settings(args, kv, &n);
+	if (!status && (cli_arg(args, O_LIST) || cli_arg(args, O_DELETE))) {
+		status = list_or_delete(cli, args, n);
+		goto out;
+	}
 	if (!status && import && n)
 		status = cli_usage("configure",
 		                   "--import-saml2alibabacloud goes alone");
@@ -372,6 +476,7 @@ static int run(struct cli *cli, const struct cli_args *args)
 		status = cli_usage("configure",
 		                   "nothing to set and no terminal for the "
 		                   "wizard: pass --provider, --url, ...");
+	cli->lenient_config = true; /* apply() checks before saving */
 	if (!status)
 		status = cli_load_config(cli);
 	if (!status)
@@ -387,6 +492,7 @@ static int run(struct cli *cli, const struct cli_args *args)
 		status = store_totp_seed(cli);
 	if (!status && save_pw)
 		status = store_password(cli);
+out:
 	for (size_t i = 0; i < n; i++)
 		free(kv[i].value);
 	return status;

@@ -2,12 +2,15 @@
 /*
  * saml2sts exec --profile P -- CMD ARGS...: replace this process with
  * CMD, its environment carrying the profile's credentials (DESIGN.md 6),
- * so CMD's exit status is the exit status.  No CMD runs $SHELL.
+ * so CMD's exit status is the exit status.  No CMD runs $SHELL, after
+ * one banner line on stderr.  The nesting guard reads the marker only
+ * exec sets, so a shell that ran export (s2s use) may still exec.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "command.h"
@@ -58,11 +61,23 @@ static int run_with_server(struct cli *cli, const char *profile,
 	return cli_server_run(cli, &srv, pid);
 }
 
+/* The shell we start says once what it holds; a command says nothing. */
+static void banner(const struct cli *cli, const char *profile,
+                   const struct s2s_creds *c)
+{
+	long left = s2s_creds_remaining(c, time(NULL)) / 60;
+	char when[64];
+
+	s2s_time_format_local(when, sizeof(when), c->expiration);
+	cli_info(cli, "saml2sts: shell for '%s' until %s (%ld min)", profile,
+	         when, left > 0 ? left : 0);
+}
+
 static int run(struct cli *cli, const struct cli_args *args)
 {
 	const char *profile = cli_profile(cli, cli_arg(args, O_PROFILE));
 	bool server = cli_arg(args, O_SERVER) != NULL;
-	const char *outer = getenv("SAML2STS_PROFILE");
+	const char *outer = getenv(CLI_ENV_EXEC_MARKER);
 	struct s2s_creds *c = NULL;
 	static char default_shell[] = "/bin/sh";
 	char *shell_argv[2] = { NULL, NULL };
@@ -83,6 +98,8 @@ static int run(struct cli *cli, const struct cli_args *args)
 		cmd = shell_argv;
 	}
 	status = cli_fresh_creds(cli, profile, &c);
+	if (!status && args->noperands == 0)
+		banner(cli, profile, c);
 	if (!status && server)
 		status = run_with_server(cli, profile, c, cmd);
 	else if (!status)

@@ -150,14 +150,16 @@ struct s2s_session *cli_session(struct cli *cli)
 		}
 	}
 	cb.prompter = cli_prompter(cli);
+	o.refresh_prompter = cli_refresh_prompter(cli);
 	cb.pick = cli_roles_pick;
 	cb.event = on_event;
 	cb.device_code = on_device_code;
 	cb.passphrase = ask_passphrase;
 	cb.payload = cli;
 	o.cfg = cli->cfg;
-	o.adapters = s2s_adapter_all();
+	o.adapters_fn = s2s_adapter_all; /* loaded when a login needs them */
 	o.password = &cli->password;
+	o.self_path = cli_self_path(cli->argv0); /* as the user runs it */
 	cli->can_prompt = cli_can_prompt(cli->skip_prompt);
 	o.can_prompt = cli->can_prompt;
 	o.trace = cli->debug ? trace_line : NULL;

@@ -3,12 +3,15 @@
  * saml2sts login: authenticate at the IdP, choose the role(s), call STS
  * and store the credentials; one summary line per profile on stderr.
  * With several roles (repeated --role, --all-roles) each gets its own
- * profile named by profile_template.
+ * profile named by profile_template.  --profile P alone assumes P's
+ * stored role again; a login of one role makes its profile the current
+ * one.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <saml2sts/current.h>
 #include <saml2sts/secret.h>
 #include <saml2sts/session.h>
 #include <saml2sts/sts.h>
@@ -40,8 +43,9 @@ static const struct cli_opt opts[] = {
 	             "ARN, ACCOUNT/ROLE (uid or alias) or a unique role "
 	             "name;\nrepeat for several roles" },
 	[O_ALL_ROLES] = { "all-roles", 0, NULL,
-	                  "every granted role, one profile each", NULL,
-	                  "role" },
+	                  "every granted role, one profile each; those\n"
+	                  "still fresh are kept unless --force",
+	                  NULL, "role" },
 	[O_DURATION] = { "duration", 0, "S",
 	                 "STS session seconds (900..43200)" },
 	[O_STS_ENDPOINT] = { "sts-endpoint", 0, "URL",
@@ -80,6 +84,7 @@ static int login_opts(struct cli *cli, const struct cli_args *args,
 	const char *d = cli_arg(args, O_DURATION);
 
 	o->account = cli->account_name;
+	o->account_default = !cli->account_given;
 	o->profile = cli_arg(args, O_PROFILE);
 	o->all_roles = cli_arg(args, O_ALL_ROLES) != NULL;
 	o->sts_endpoint = cli_arg(args, O_STS_ENDPOINT);
@@ -108,8 +113,11 @@ static void warn_short(const struct cli *cli, const struct s2s_login_item *it)
 	struct s2s_error err = S2S_ERROR_INIT;
 	long window = S2S_REFRESH_WINDOW;
 	long life = (long)(c->expiration - c->issued);
+	const struct s2s_account *acct =
+	        c->account_name ? s2s_config_account(cli->cfg, c->account_name)
+	                        : cli->acct;
 
-	s2s_account_get_long(&window, cli->acct, "refresh_window", 0, 43200,
+	s2s_account_get_long(&window, acct, "refresh_window", 0, 43200,
 	                     S2S_REFRESH_WINDOW, &err);
 	if (c->issued && life <= window + 300)
 		cli_info(cli,
@@ -149,6 +157,19 @@ static int fail(const struct s2s_login_result *res, const struct s2s_error *err)
 	return cli_cancel_status(cli_exit_code(err->code));
 }
 
+/* A login of one role makes its profile the current one (what commands
+ * use without --profile); failing to say so is no reason to fail. */
+static void make_current(const struct cli *cli, const char *profile)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+
+	if (s2s_current_set(profile, &err))
+		cli_verbose(cli, "the current profile is not kept: %s",
+		            err.msg);
+	else
+		cli_verbose(cli, "current profile: %s", profile);
+}
+
 /* One summary line per stored profile, one error line per failed role;
  * the chosen roles go first in the recently used list. */
 static int report(struct cli *cli, const struct s2s_login_opts *o,
@@ -156,7 +177,7 @@ static int report(struct cli *cli, const struct s2s_login_opts *o,
                   const struct s2s_error *err)
 {
 	const char **arns;
-	size_t n = 0;
+	size_t n = 0, kept = 0;
 	char when[64];
 
 	if (res && res->still_valid) {
@@ -166,6 +187,7 @@ static int report(struct cli *cli, const struct s2s_login_opts *o,
 		         "Credentials of profile %s are valid until %s; use "
 		         "--force to log in again",
 		         res->profile, when);
+		make_current(cli, res->profile);
 		return EXIT_OK;
 	}
 	if (!res || !res->nitems)
@@ -178,12 +200,23 @@ static int report(struct cli *cli, const struct s2s_login_opts *o,
 			cli_fail(cli, &it->err);
 			continue;
 		}
+		if (it->kept) { /* --all-roles: still fresh */
+			kept++;
+			continue;
+		}
 		summary(cli, it);
 		if (arns)
 			arns[n++] = it->role.role_arn;
 	}
-	if (!o->all_roles && !rc)
-		cli_recent_add(cli->account_name, arns, n);
+	if (kept)
+		cli_info(cli,
+		         "Kept %zu of %zu profile(s) whose credentials are "
+		         "still fresh (--force renews them).",
+		         kept, res->nitems);
+	if (!o->all_roles && !rc) /* the account that made them */
+		cli_recent_add(res->items[0].creds->account_name, arns, n);
+	if (!o->all_roles && !rc && res->nitems == 1)
+		make_current(cli, res->items[0].profile);
 	free(arns);
 	return cli_exit_code(rc);
 }
@@ -202,6 +235,10 @@ static int run(struct cli *cli, const struct cli_args *args)
 		free(roles);
 		return status;
 	}
+	if (!cli_session(cli)) {
+		free(roles);
+		return EXIT_FAIL;
+	}
 	cli_catch_cancel();
 	rc = s2s_session_login(&res, cli->session, &o, &err);
 	status = report(cli, &o, res, rc, &err);
@@ -214,6 +251,8 @@ const struct cli_command cli_cmd_login = {
 	.name = "login",
 	.summary = "log in and store STS credentials",
 	.opts = opts,
-	.flags = CLI_NEED_ACCOUNT,
+	/* the account is the engine's to find: --profile P alone logs in
+	 * with the account that made P */
+	.flags = CLI_NEED_CONFIG,
 	.run = run,
 };

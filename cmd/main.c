@@ -12,17 +12,22 @@
 #include <sys/stat.h>
 
 #include <saml2sts/session.h>
+#include <saml2sts/suggest.h>
 
 #include "command.h"
+
+static const struct cli_command cmd_help;
 
 static const struct cli_command *const commands[] = {
 	/* keep sorted */
 	&cli_cmd_adapters,   &cli_cmd_configure,
 	&cli_cmd_console,    &cli_cmd_credential_process,
-	&cli_cmd_exec,       &cli_cmd_export,
+	&cli_cmd_doctor,     &cli_cmd_exec,
+	&cli_cmd_export,     &cmd_help,
 	&cli_cmd_list_roles, &cli_cmd_login,
 	&cli_cmd_logout,     &cli_cmd_serve,
-	&cli_cmd_status,     &cli_cmd_version,
+	&cli_cmd_shell_init, &cli_cmd_status,
+	&cli_cmd_use,        &cli_cmd_version,
 	&cli_cmd_whoami,
 };
 
@@ -61,13 +66,66 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* Commands for scripts, not in the usage (the shell completions). */
+static const struct cli_command *const hidden[] = {
+	&cli_cmd_complete,
+};
+
 static const struct cli_command *find_command(const char *name)
 {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+		if (strcmp(hidden[i]->name, name) == 0)
+			return hidden[i];
 	return NULL;
 }
+
+/* "unknown command 'logn': did you mean 'login'?" */
+static int unknown_command(const char *name)
+{
+	const char *names[sizeof(commands) / sizeof(commands[0])];
+	const char *near;
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		names[i] = commands[i]->name;
+	near = s2s_suggest(name, names, sizeof(names) / sizeof(names[0]));
+	if (near)
+		return cli_usage(NULL,
+		                 "unknown command '%s': did you mean '%s'?",
+		                 name, near);
+	return cli_usage(NULL, "unknown command '%s'", name);
+}
+
+/* saml2sts help [COMMAND]: the same as saml2sts [COMMAND] --help. */
+static int help_run(struct cli *cli, const struct cli_args *args)
+{
+	static char help_flag[] = "--help";
+	char *argv[] = { NULL, help_flag, NULL };
+	const struct cli_command *cmd;
+
+	if (args->noperands == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (args->noperands > 1)
+		return cli_usage("help", "unexpected argument '%s'",
+		                 args->operands[1]);
+	cmd = find_command(args->operands[0]);
+	if (!cmd)
+		return unknown_command(args->operands[0]);
+	argv[0] = args->operands[0];
+	return cli_run(cli, cmd, 2, argv);
+}
+
+static const struct cli_command cmd_help = {
+	.name = "help",
+	.summary = "show the usage of saml2sts or of a command",
+	.synopsis = "[COMMAND]",
+	.flags = CLI_OPERANDS,
+	.run = help_run,
+};
 
 static void harden(void)
 {
@@ -102,6 +160,7 @@ int main(int argc, char **argv)
 
 	harden();
 	cli.prog = "saml2sts";
+	cli.argv0 = argv[0];
 	cli.account_name = "default";
 	status = cli_parse(&cli, &top, argc, argv, &args);
 	if (status == CLI_HELP) {
@@ -115,8 +174,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		status = EXIT_USAGE;
 	} else if (!(cmd = find_command(args.operands[0]))) {
-		status = cli_usage(NULL, "unknown command '%s'",
-		                   args.operands[0]);
+		status = unknown_command(args.operands[0]);
 	} else {
 		status = cli_run(&cli, cmd, args.noperands, args.operands);
 	}

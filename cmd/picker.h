@@ -33,6 +33,12 @@ void cli_recent_load(const struct s2s_pick *req, long *rank, size_t *last);
  * fails loudly: the list is a convenience. */
 void cli_recent_add(const char *account, const char *const *arns, size_t n);
 
+/* Call fn with each role ARN of account's recently used list, most
+ * recent first (the shell completions). */
+void cli_recent_foreach(const char *account,
+                        void (*fn)(const char *arn, void *payload),
+                        void *payload);
+
 /* Colours on stream f: a terminal, TERM not dumb, NO_COLOR unset. */
 bool cli_color(FILE *f);
 

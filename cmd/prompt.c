@@ -127,12 +127,36 @@ int cli_read_password_stdin(struct cli *cli)
 	return EXIT_OK;
 }
 
+/* A password or one-time code through a graphical helper, when the
+ * `prompt` key leads to one: *done tells whether it was asked. */
+static s2s_err ask_gui(bool *done, struct cli *cli, enum s2s_prompt_kind kind,
+                       const char *text, struct s2s_buf *answer,
+                       struct s2s_error *err)
+{
+	char *gui = NULL;
+	s2s_err rc;
+
+	*done = false;
+	if (kind != S2S_PROMPT_PASSWORD && kind != S2S_PROMPT_OTP)
+		return S2S_OK;
+	rc = cli_prompt_gui(&gui, cli, cli->can_prompt, err);
+	if (!rc && gui) {
+		*done = true;
+		rc = cli_gui_ask(gui, text, answer, err);
+	}
+	free(gui);
+	return rc;
+}
+
 static s2s_err ask(void *payload, enum s2s_prompt_kind kind, const char *text,
                    struct s2s_buf *answer, struct s2s_error *err)
 {
 	struct cli *cli = payload;
-	bool allow = cli->can_prompt;
+	bool allow = cli->can_prompt, done = false;
+	s2s_err rc = ask_gui(&done, cli, kind, text, answer, err);
 
+	if (rc || done)
+		return rc;
 	switch (kind) {
 	case S2S_PROMPT_PASSWORD:
 		if (!allow)
@@ -288,6 +312,32 @@ static void notify(void *payload, const char *text)
 void cli_progress_countdown(const char *text, time_t until)
 {
 	progress_start(text, until);
+}
+
+/* A refresh asks only through a graphical helper, as the terminal
+ * belongs to whoever runs it (aliyun, Terraform, an IDE). */
+static s2s_err refresh_ask(void *payload, enum s2s_prompt_kind kind,
+                           const char *text, struct s2s_buf *answer,
+                           struct s2s_error *err)
+{
+	struct cli *cli = payload;
+	bool done = false;
+	s2s_err rc = ask_gui(&done, cli, kind, text, answer, err);
+
+	if (rc || done)
+		return rc;
+	return s2s_error_set(err, S2S_ENEEDINPUT,
+	                     "%s needed but prompting is not allowed", text);
+}
+
+const struct s2s_prompter *cli_refresh_prompter(struct cli *cli)
+{
+	static struct s2s_prompter p;
+
+	p.ask = refresh_ask;
+	p.notify = notify;
+	p.payload = cli;
+	return &p;
 }
 
 const struct s2s_prompter *cli_prompter(struct cli *cli)

@@ -132,6 +132,24 @@ void cli_recent_load(const struct s2s_pick *req, long *rank, size_t *last)
 	free(path);
 }
 
+void cli_recent_foreach(const char *account,
+                        void (*fn)(const char *arn, void *payload),
+                        void *payload)
+{
+	char *path = recent_path(false);
+	size_t n = 0;
+	char **v = path ? read_lines(path, &n) : NULL;
+
+	for (size_t j = 0; j < n; j++) {
+		const char *arn = line_arn(v[j], account);
+
+		if (arn)
+			fn(arn, payload);
+	}
+	free_lines(v);
+	free(path);
+}
+
 static bool chosen(const char *const *arns, size_t n, const char *arn)
 {
 	for (size_t i = 0; i < n; i++)

@@ -13,6 +13,12 @@
  * this loop only, once for all the requests complete at that moment: it
  * may refresh and take the profile lock, and it is not thread-safe.  No
  * keep-alive, no request body, no TLS: one answer per connection.
+ *
+ * The answer is kept in memory and given again while its token is fresh
+ * by the engine's rule; every RECHECK_MS the store's attributes (no
+ * secret) are looked at, and a token with another expiry (a login, a
+ * refresh by another process) or none (logout) sends the next request
+ * to the engine again, as does the refresh window.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,14 +29,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
 #include <saml2sts/secret.h>
+#include <saml2sts/session.h>
 
 #include "command.h"
 #include "env.h"
@@ -49,6 +55,8 @@
 #define WRITE_MS 2000
 /* After accept() fails for lack of descriptors or memory. */
 #define ACCEPT_PAUSE_MS 100
+/* How often an answer given from memory is checked against the store. */
+#define RECHECK_MS 5000
 
 enum conn_state {
 	CONN_FREE,
@@ -67,9 +75,19 @@ struct conn {
 	char *req; /* MAX_REQUEST + 1 bytes; holds the secret path: wiped */
 };
 
+/* The last answer and when it stops being fresh. */
+struct memo {
+	struct s2s_buf body; /* credentials: secret */
+	bool have;
+	time_t expires;  /* of its token */
+	long window;     /* its freshness window (s2s_session_window) */
+	int64_t checked; /* monotonic ms of the last look at the store */
+};
+
 struct loop {
 	struct cli *cli;
 	struct cli_server *srv;
+	struct memo memo;
 	struct conn *conns;   /* MAX_CONNS slots */
 	size_t nconns;        /* slots not CONN_FREE */
 	int64_t accept_after; /* monotonic ms; 0: accept now */
@@ -112,7 +130,8 @@ int cli_server_open(struct cli_server *srv)
 	socklen_t len = sizeof(sa);
 	unsigned char rnd[16];
 
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+	/* the kernel's CSPRNG: serve runs without OpenSSL */
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return cli_error(EXIT_FAIL, "no random bytes for the secret");
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		snprintf(srv->secret + 2 * i, 3, "%02x", rnd[i]);
@@ -257,9 +276,66 @@ static void conn_read(struct loop *lp, struct conn *c)
 	}
 }
 
-/* One engine call for every request waiting at this moment: the answer
- * is as fresh as for a request alone, and N callers at once cost one
- * store read (an scrypt for the file store) instead of N. */
+static void memo_drop(struct memo *m)
+{
+	s2s_buf_reset(&m->body);
+	m->have = false;
+}
+
+/* May the answer in memory be given?  Its token is fresh by the
+ * engine's rule, and the store, looked at every RECHECK_MS, still holds
+ * that very token. */
+static bool memo_fresh(struct loop *lp)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_store_item *it = NULL;
+	struct memo *m = &lp->memo;
+	int64_t now = now_ms();
+	bool same;
+
+	if (!m->have || (long)(m->expires - time(NULL)) <= m->window) {
+		memo_drop(m);
+		return false;
+	}
+	if (now - m->checked < RECHECK_MS)
+		return true;
+	same = !s2s_session_stored(&it, lp->cli->session, lp->srv->profile,
+	                           &err) &&
+	       it->expires == m->expires;
+	s2s_store_items_free(it, it ? 1 : 0);
+	if (!same)
+		memo_drop(m);
+	m->checked = now;
+	return same;
+}
+
+/* Keep body, the answer for c, while c is fresh (not a stale token the
+ * engine could not refresh: that one is asked for again). */
+static void memo_keep(struct loop *lp, const struct s2s_creds *c,
+                      const struct s2s_buf *body)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	const struct s2s_account *acct = NULL;
+	struct memo *m = &lp->memo;
+	long window = 0;
+
+	memo_drop(m);
+	if (c->account_name)
+		acct = s2s_config_account(lp->cli->cfg, c->account_name);
+	if (s2s_session_window(&window, acct, c, &err) ||
+	    !s2s_session_is_fresh(c, window, time(NULL)) ||
+	    s2s_buf_add(&m->body, body->ptr, body->len))
+		return;
+	m->have = true;
+	m->expires = c->expiration;
+	m->window = window;
+	m->checked = now_ms();
+}
+
+/* One engine call for every request waiting at this moment, unless the
+ * answer in memory is still good: the answer is as fresh as for a
+ * request alone, and N callers at once cost one store read (an scrypt
+ * for the file store without a cached key) instead of N. */
 static void answer_creds(struct loop *lp)
 {
 	static const char fail[] =
@@ -274,15 +350,22 @@ static void answer_creds(struct loop *lp)
 		any = lp->conns[i].state == CONN_CREDS;
 	if (!any)
 		return;
-	ok = !cli_fresh_creds(lp->cli, lp->srv->profile, &c) &&
-	     !cli_format_creds(&body, c, "json", lp->srv->profile);
+	ok = memo_fresh(lp);
+	if (!ok) {
+		ok = !cli_fresh_creds(lp->cli, lp->srv->profile, &c) &&
+		     !cli_format_creds(&body, c, "json", lp->srv->profile);
+		if (ok)
+			memo_keep(lp, c, &body);
+	}
 	for (size_t i = 0; i < MAX_CONNS; i++) {
 		struct conn *cn = &lp->conns[i];
+		const struct s2s_buf *b =
+		        lp->memo.have ? &lp->memo.body : &body;
 
 		if (cn->state != CONN_CREDS)
 			continue;
 		if (ok)
-			conn_answer(lp, cn, "200 OK", body.ptr, body.len);
+			conn_answer(lp, cn, "200 OK", b->ptr, b->len);
 		else
 			conn_answer(lp, cn, "503 Service Unavailable", fail,
 			            sizeof(fail) - 1);
@@ -441,6 +524,7 @@ int cli_server_run(struct cli *cli, struct cli_server *srv, pid_t child)
 	}
 	for (size_t i = 0; i < MAX_CONNS; i++)
 		conn_init(&lp.conns[i]);
+	s2s_buf_init(&lp.memo.body, true);
 	if (child > 0 && pipe(self_pipe) == 0) {
 		struct sigaction sa = { 0 };
 
@@ -460,6 +544,7 @@ int cli_server_run(struct cli *cli, struct cli_server *srv, pid_t child)
 		if (lp.conns[i].state != CONN_FREE)
 			conn_close(&lp, &lp.conns[i]);
 	free(lp.conns);
+	s2s_buf_release(&lp.memo.body);
 	close(srv->fd);
 	if (rc)
 		return rc;

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * configure without flags on a terminal: a short wizard.  It asks for
- * the provider (listed from the registry), the IdP URL (fetched once to
- * check it answers), the username, the site, the region and optional
- * account aliases; Enter keeps the value shown in brackets.  Questions
- * go to /dev/tty, everything else to stderr; the config is written once
- * at the end.
+ * the provider (listed from the registry, then cloudsso and
+ * assume-role), the IdP URL (fetched once to check it answers), the
+ * username, the site, the region and optional account aliases -- or,
+ * for assume-role, the source profile, the role ARN and an optional
+ * external id; Enter keeps the value shown in brackets.  Questions go to
+ * /dev/tty, everything else to stderr; the config is written once at the
+ * end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@
 
 #include <saml2sts/http.h>
 #include <saml2sts/login.h>
+#include <saml2sts/rpc.h>
+#include <saml2sts/session.h>
 #include <saml2sts/site.h>
 #include <saml2sts/sts.h>
 
@@ -21,7 +25,7 @@
 #include "prompt.h"
 #include "registry.h"
 
-#define N_KEYS 7
+#define N_KEYS 11
 
 struct answer {
 	const char *key;
@@ -74,7 +78,10 @@ static int ask_provider(const struct cli *cli, char **out)
 		        s2s_adapter_name(all[n]), s2s_adapter_summary(all[n]));
 	fprintf(stderr, "  [%zu] %-15s %s\n", n + 1, "cloudsso",
 	        "CloudSSO: device login in a browser, many accounts");
+	fprintf(stderr, "  [%zu] %-15s %s\n", n + 2, "assume-role",
+	        "role chaining: AssumeRole with another profile's keys");
 	for (;;) {
+		const char *other = NULL;
 		char *end = NULL;
 		unsigned long k;
 
@@ -83,14 +90,19 @@ static int ask_provider(const struct cli *cli, char **out)
 		if (status)
 			return status;
 		k = strtoul(*out, &end, 10);
-		if ((end != *out && !*end && k == n + 1) ||
-		    strcasecmp(*out, "cloudsso") == 0) {
+		if (end == *out || *end)
+			k = 0;
+		if (k == n + 1 || strcasecmp(*out, "cloudsso") == 0)
+			other = "cloudsso";
+		else if (k == n + 2 || strcasecmp(*out, "assume-role") == 0)
+			other = "assume-role";
+		if (other) {
 			free(*out);
-			*out = strdup("cloudsso");
+			*out = strdup(other);
 			return *out ? EXIT_OK
 			            : cli_error(EXIT_FAIL, "out of memory");
 		}
-		if (end != *out && !*end && k >= 1 && k <= n) {
+		if (k >= 1 && k <= n) {
 			a = all[k - 1];
 		} else if (s2s_adapter_find(&a, *out, &err)) {
 			fprintf(stderr, "%s\n", err.msg);
@@ -191,30 +203,84 @@ static int ask_checked(const struct cli *cli, const char *question,
 	}
 }
 
-int cli_configure_wizard(struct cli *cli)
+/* The profiles the other sections of the config make: what a
+ * source_profile may name.  *first is the first of them, or NULL. */
+static void list_sources(const struct cli *cli, const char **first)
+{
+	size_t n = s2s_config_count(cli->cfg), shown = 0;
+
+	*first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct s2s_account *acct = s2s_config_at(cli->cfg, i);
+		const char *name = s2s_account_name(acct);
+
+		if (strcmp(name, cli->account_name) == 0)
+			continue;
+		if (!*first)
+			*first = s2s_session_default_profile(acct, name);
+		fprintf(stderr, "%s %s",
+		        shown++ ? "," : "Profiles of this config:",
+		        s2s_session_default_profile(acct, name));
+	}
+	if (shown)
+		fputc('\n', stderr);
+}
+
+/* The source profile, the role ARN and an optional external id of an
+ * assume-role account (the login checks the rest: role name, chain). */
+static int ask_hop(struct cli *cli, struct answer *src, struct answer *role,
+                   struct answer *ext)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
-	struct answer a[N_KEYS] = {
-		{ "provider", NULL }, { "url", NULL },
-		{ "username", NULL }, { "site", NULL },
-		{ "region", NULL },   { "account_aliases", NULL },
-		{ "profile", NULL },
-	};
-	int status = cli_load_config(cli);
-	bool sso;
+	const char *first = NULL, *def = current(cli, "source_profile");
+	int status;
 
-	if (status)
-		return status;
-	fprintf(stderr,
-	        "Configuring IdP account '%s' in %s.\n"
-	        "Enter keeps the value in [brackets]; Ctrl-C stops without "
-	        "saving.\n",
-	        cli->account_name, cli->config_path);
-	status = ask_provider(cli, &a[0].value);
+	list_sources(cli, &first);
+	for (;;) {
+		status = ask("Source profile (whose credentials sign "
+		             "AssumeRole)",
+		             def ? def : first, &src->value);
+		if (status || !s2s_profile_check(src->value, &err))
+			break;
+		fprintf(stderr, "%s\n", err.msg);
+		s2s_error_clear(&err);
+		free(src->value);
+	}
+	while (!status) {
+		status = ask("Role ARN to assume "
+		             "(acs:ram::ACCOUNT_ID:role/NAME)",
+		             current(cli, "role_arn"), &role->value);
+		if (status || (strncasecmp(role->value, "acs:ram::", 9) == 0 &&
+		               strstr(role->value, ":role/")))
+			break;
+		fputs("A role ARN is acs:ram::ACCOUNT_ID:role/NAME.\n", stderr);
+		free(role->value);
+	}
+	while (!status) {
+		size_t n;
+
+		status = ask("External id (optional)",
+		             current(cli, "external_id"), &ext->value);
+		n = status ? 0 : strlen(ext->value);
+		if (status || n == 0 ||
+		    (n >= S2S_RPC_EXTERNAL_ID_MIN &&
+		     n <= S2S_RPC_EXTERNAL_ID_MAX))
+			break;
+		fprintf(stderr, "An external id is %d to %d characters.\n",
+		        S2S_RPC_EXTERNAL_ID_MIN, S2S_RPC_EXTERNAL_ID_MAX);
+		free(ext->value);
+	}
+	return status;
+}
+
+/* The IdP's (or CloudSSO's) questions: URL, username, site, region,
+ * account aliases; a[] in the order of cli_configure_wizard's keys. */
+static int ask_idp(struct cli *cli, bool sso, struct answer *a)
+{
+	int status;
+
 	/* CloudSSO: a sign-in URL; no username, no SAML site */
-	sso = !status && strcmp(a[0].value, "cloudsso") == 0;
-	if (!status)
-		status = ask_url(cli, sso, &a[1].value);
+	status = ask_url(cli, sso, &a[1].value);
 	if (!status && !sso)
 		status = ask("IdP username", current(cli, "username"),
 		             &a[2].value);
@@ -227,11 +293,64 @@ int cli_configure_wizard(struct cli *cli)
 	if (!status)
 		status = ask("Account aliases, uid=alias,... (optional)",
 		             current(cli, "account_aliases"), &a[5].value);
+	while (!status && !sso) {
+		const char *keep = current(cli, "remember_session");
+
+		/* silent refresh by default: the session cookie sits in the
+		 * keyring, never the password */
+		status =
+		        ask("Keep the IdP session in the keyring, so refreshes "
+		            "need no password? (y/n)",
+		            keep && strcmp(keep, "false") == 0 ? "n" : "y",
+		            &a[10].value);
+		if (status || strcmp(a[10].value, "y") == 0 ||
+		    strcmp(a[10].value, "n") == 0)
+			break;
+		fputs("Answer y or n.\n", stderr);
+		free(a[10].value);
+	}
+	if (!status && !sso) {
+		char *v = strdup(strcmp(a[10].value, "y") == 0 ? "true"
+		                                               : "false");
+
+		free(a[10].value);
+		a[10].value = v;
+		if (!v)
+			status = cli_error(EXIT_FAIL, "out of memory");
+	}
+	return status;
+}
+
+int cli_configure_wizard(struct cli *cli)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct answer a[N_KEYS] = {
+		{ "provider", NULL },         { "url", NULL },
+		{ "username", NULL },         { "site", NULL },
+		{ "region", NULL },           { "account_aliases", NULL },
+		{ "source_profile", NULL },   { "role_arn", NULL },
+		{ "external_id", NULL },      { "profile", NULL },
+		{ "remember_session", NULL },
+	};
+	int status = cli_load_config(cli);
+
+	if (status)
+		return status;
+	fprintf(stderr,
+	        "Configuring IdP account '%s' in %s.\n"
+	        "Enter keeps the value in [brackets]; Ctrl-C stops without "
+	        "saving.\n",
+	        cli->account_name, cli->config_path);
+	status = ask_provider(cli, &a[0].value);
+	if (!status && strcmp(a[0].value, "assume-role") == 0)
+		status = ask_hop(cli, &a[6], &a[7], &a[8]);
+	else if (!status)
+		status = ask_idp(cli, strcmp(a[0].value, "cloudsso") == 0, a);
 	if (!status)
 		status = ask("Profile name for the credentials",
 		             current(cli, "profile") ? current(cli, "profile")
 		                                     : cli->account_name,
-		             &a[6].value);
+		             &a[9].value);
 	for (size_t i = 0; !status && i < N_KEYS; i++)
 		if (a[i].value && *a[i].value &&
 		    s2s_config_set(cli->cfg, cli->account_name, a[i].key,

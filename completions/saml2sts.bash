@@ -1,16 +1,27 @@
 # SPDX-License-Identifier: MIT
 # bash completion for saml2sts(1)
 
+# Stored profiles, config accounts and the account's roles, from saml2sts
+# itself (hidden command __complete: never prompts, nothing on stderr);
+# --config and -a of the line being completed are passed on.
+_saml2sts_words()
+{
+	command saml2sts "${_saml2sts_opts[@]}" __complete "$1" 2>/dev/null
+}
+
 _saml2sts_profiles()
 {
-	local cfg=${SAML2STS_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/saml2sts/config}
-	[ -r "$cfg" ] && sed -n 's/^[[:space:]]*profile[[:space:]]*=[[:space:]]*//p' "$cfg" 2>/dev/null
+	_saml2sts_words profiles
 }
 
 _saml2sts_accounts()
 {
-	local cfg=${SAML2STS_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/saml2sts/config}
-	[ -r "$cfg" ] && sed -n 's/^\[\(.*\)\][[:space:]]*$/\1/p' "$cfg" 2>/dev/null
+	_saml2sts_words accounts
+}
+
+_saml2sts_roles()
+{
+	_saml2sts_words roles
 }
 
 _saml2sts()
@@ -26,11 +37,14 @@ _saml2sts()
 	fi
 
 	local global="--config --account -a --verbose --debug --quiet --help -h --version"
-	local commands="adapters configure console credential-process exec export list-roles login logout serve status version whoami"
+	local commands="adapters configure console credential-process doctor exec export list-roles login logout serve shell-init status use version whoami"
 	local cmd="" i
+	_saml2sts_opts=()
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		--config | --account | -a) ((i++)) ;;
+		--config | --account | -a)
+			_saml2sts_opts+=("${words[i]}" "${words[i + 1]}")
+			((i++)) ;;
 		-*) ;;
 		*) cmd=${words[i]}; break ;;
 		esac
@@ -38,8 +52,9 @@ _saml2sts()
 
 	case $prev in
 	--config | --idp-cert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--account | -a) COMPREPLY=($(compgen -W "$(_saml2sts_accounts)" -- "$cur")); return ;;
-	--profile) COMPREPLY=($(compgen -W "$(_saml2sts_profiles)" -- "$cur")); return ;;
+	--account | -a | --delete) COMPREPLY=($(compgen -W "$(_saml2sts_accounts)" -- "$cur")); return ;;
+	--profile | -p) COMPREPLY=($(compgen -W "$(_saml2sts_profiles)" -- "$cur")); return ;;
+	--role) [ "$cmd" = login ] && COMPREPLY=($(compgen -W "$(_saml2sts_roles)" -- "$cur")); return ;;
 	--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 	--site) COMPREPLY=($(compgen -W "cn intl" -- "$cur")); return ;;
 	--provider) COMPREPLY=($(compgen -W "$(saml2sts adapters 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z]/ {print $1}') cloudsso" -- "$cur")); return ;;
@@ -49,13 +64,14 @@ _saml2sts()
 		credential-process) COMPREPLY=($(compgen -W "aliyun aws json" -- "$cur")) ;;
 		esac
 		return ;;
-	--role | --url | --username | --region | --duration | --session-duration | --mfa | --sts-endpoint | --idp-cert-fingerprint | --set | --destination) return ;;
+	--url | --username | --region | --duration | --session-duration | --mfa | --sts-endpoint | --idp-cert-fingerprint | --set | --destination) return ;;
 	esac
 
 	local opts=""
 	case $cmd in
-	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
-	configure) opts="--provider --url --username --site --region --profile --role --session-duration --mfa --sts-endpoint --idp-cert --idp-cert-fingerprint --yes --set --import-saml2alibabacloud --totp-secret-stdin --remember-session --save-password" ;;
+	"") COMPREPLY=($(compgen -W "$commands help $global" -- "$cur")); return ;;
+	help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
+	configure) opts="--provider --url --username --site --region --profile --role --session-duration --mfa --sts-endpoint --idp-cert --idp-cert-fingerprint --yes --set --import-saml2alibabacloud --totp-secret-stdin --remember-session --save-password --list --delete" ;;
 	login) opts="--profile --role --all-roles --duration --sts-endpoint --username --password-stdin --skip-prompt --force --browser --headless --no-browser" ;;
 	list-roles) opts="--output --username --password-stdin --skip-prompt" ;;
 	credential-process) opts="--profile --format" ;;
@@ -69,10 +85,14 @@ _saml2sts()
 		opts="--profile --server --" ;;
 	serve) opts="--profile" ;;
 	console) opts="--profile --print-url --destination" ;;
-	export) opts="--profile --format" ;;
-	status | adapters) opts="--output" ;;
+	export) opts="--profile --format --unset" ;;
+	shell-init) opts="bash zsh fish" ;;
+	status) opts="--output --wide" ;;
+	adapters) opts="--output" ;;
+	use) opts="--profile --unset $(_saml2sts_profiles)" ;;
 	whoami) opts="--profile --output" ;;
-	logout) opts="--profile --all" ;;
+	doctor) opts="--profile --output" ;;
+	logout) opts="--profile --all --session" ;;
 	version) opts="" ;;
 	esac
 	COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))

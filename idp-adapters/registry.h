@@ -18,4 +18,12 @@ s2s_err s2s_adapter_find(const struct s2s_adapter **out, const char *name,
 /* The NULL-terminated, alphabetised table of every built-in adapter. */
 const struct s2s_adapter *const *s2s_adapter_all(void);
 
+/* The browser the browser adapter would start for acct (may be NULL):
+ * its `browser` key, else the first Chromium, Chrome or Edge on PATH;
+ * *out is the caller's.  S2S_EUNSUPPORTED saying what to install or set
+ * when there is none.  For saml2sts doctor. */
+struct s2s_account;
+s2s_err s2s_browser_find(char **out, const struct s2s_account *acct,
+                         struct s2s_error *err);
+
 #endif

@@ -2,8 +2,10 @@
 /*
  * config.json merging.  The document is edited as a generic JSON tree
  * (json-c keeps member order), so keys and profiles of other tools
- * survive.  Writers are serialised by a lock on "<path>.lock"; the new
- * file is written next to the old one and renamed over it.
+ * survive.  Writers are serialised by a lock on "<path>.lock", which the
+ * holder removes before it lets go, so no lock file stays beside
+ * config.json; the new file is written next to the old one and renamed
+ * over it.
  */
 #include <fcntl.h>
 #include <sys/file.h>
@@ -44,7 +46,7 @@ static bool set_str(json_object *obj, const char *key, const char *value)
 
 static s2s_err edit(json_object *root, const char *profile, const char *command,
                     const char *region, const struct s2s_creds *sts,
-                    struct s2s_error *err)
+                    bool holds_creds, struct s2s_error *err)
 {
 	static const char *const token_keys[] = { "access_key_id",
 		                                  "access_key_secret",
@@ -90,9 +92,13 @@ static s2s_err edit(json_object *root, const char *profile, const char *command,
 		for (size_t i = 0; i < S2S_ARRAY_SIZE(token_keys); i++)
 			json_object_object_del(p, token_keys[i]);
 	}
-	if (ok && (!json_object_object_get_ex(root, "current", &v) ||
-	           !json_object_is_type(v, json_type_string) ||
-	           !*json_object_get_string(v)))
+	/* the aliyun CLI's default profile: only one that can answer (a
+	 * profile written before its first login would send every aliyun
+	 * call to "run saml2sts login") */
+	if (ok && holds_creds &&
+	    (!json_object_object_get_ex(root, "current", &v) ||
+	     !json_object_is_type(v, json_type_string) ||
+	     !*json_object_get_string(v)))
 		ok = set_str(root, "current", profile);
 	return ok ? S2S_OK : s2s_error_set(err, S2S_ENOMEM, "out of memory");
 }
@@ -116,24 +122,51 @@ static s2s_err write_json(const char *path, json_object *root,
 	return rc;
 }
 
-static s2s_err lock_file(int *fd_out, const char *path, struct s2s_error *err)
+/* Take the lock on "<path>.lock" (*lock_out: its name, for unlock_file()).
+ * The holder removes the file before letting go, so a waiter can end up
+ * holding a lock on a file that is gone: after locking, it checks that
+ * the name still leads to the file it locked, and starts over when not.
+ * Whoever holds a checked lock is alone; an earlier version's leftover
+ * lock file is taken and removed the same way. */
+static s2s_err lock_file(int *fd_out, struct s2s_buf *lock_out,
+                         const char *path, struct s2s_error *err)
 {
-	struct s2s_buf lp = S2S_BUF_INIT;
-	int fd;
+	struct stat held, named;
+	int fd = -1, e = 0;
 
 	*fd_out = -1;
-	if (s2s_buf_printf(&lp, "%s.lock", path))
+	if (s2s_buf_printf(lock_out, "%s.lock", path))
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	fd = open(lp.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	s2s_buf_release(&lp);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		if (fd >= 0)
-			close(fd);
-		return s2s_error_set(err, S2S_ECONFIG, "cannot lock %s: %s",
-		                     path, strerror(errno));
+	for (int tries = 0; tries < 1000; tries++) {
+		fd = open(lock_out->ptr,
+		          O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+			e = errno;
+			break;
+		}
+		if (fstat(fd, &held) == 0 &&
+		    lstat(lock_out->ptr, &named) == 0 &&
+		    held.st_dev == named.st_dev &&
+		    held.st_ino == named.st_ino) {
+			*fd_out = fd;
+			return S2S_OK;
+		}
+		close(fd); /* removed by its holder: take the new one */
+		fd = -1;
 	}
-	*fd_out = fd;
-	return S2S_OK;
+	if (fd >= 0)
+		close(fd);
+	return s2s_error_set(err, S2S_ECONFIG, "cannot lock %s: %s", path,
+	                     e ? strerror(e) : "busy");
+}
+
+/* Remove the lock file while still holding it, then let go. */
+static void unlock_file(int fd, const struct s2s_buf *lock)
+{
+	if (fd < 0)
+		return;
+	unlink(lock->ptr);
+	close(fd);
 }
 
 /* The directory of path, created 0700 when missing (~/.aliyun). */
@@ -155,19 +188,21 @@ static s2s_err make_parent(const char *path, struct s2s_error *err)
 
 s2s_err s2s_aliyun_config_merge(const char *path, const char *profile,
                                 const char *command, const char *region,
-                                const struct s2s_creds *sts,
+                                const struct s2s_creds *sts, bool holds_creds,
                                 struct s2s_error *err)
 {
-	struct s2s_buf text = S2S_BUF_SECRET_INIT;
+	struct s2s_buf text = S2S_BUF_SECRET_INIT, lock_name = S2S_BUF_INIT;
 	json_object *root = NULL;
 	int lock = -1;
 	s2s_err rc;
 
 	rc = make_parent(path, err);
 	if (!rc)
-		rc = lock_file(&lock, path, err);
-	if (rc)
+		rc = lock_file(&lock, &lock_name, path, err);
+	if (rc) {
+		s2s_buf_release(&lock_name);
 		return rc;
+	}
 	rc = s2s_file_read(&text, path, MAX_CONFIG, S2S_ECONFIG, err);
 	if (rc == S2S_ENOTFOUND) {
 		s2s_error_clear(err);
@@ -184,12 +219,13 @@ s2s_err s2s_aliyun_config_merge(const char *path, const char *profile,
 		                   path);
 		goto out;
 	}
-	rc = edit(root, profile, command, region, sts, err);
+	rc = edit(root, profile, command, region, sts, holds_creds || sts, err);
 	if (!rc)
 		rc = write_json(path, root, err);
 out:
 	s2s_json_put_wiped(root);
 	s2s_buf_release(&text);
-	close(lock);
+	unlock_file(lock, &lock_name);
+	s2s_buf_release(&lock_name);
 	return rc;
 }

@@ -8,6 +8,7 @@
  * accepted; the adapter checks its own.  This is also the only file in
  * lib/ that reads the environment.  Values are not secret.
  */
+#include <ctype.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -16,6 +17,7 @@
 #include "saml2sts/config.h"
 #include "common.h"
 #include "saml2sts/file.h"
+#include "saml2sts/suggest.h"
 
 #define MAX_FILE     (1024u * 1024)
 #define MAX_SECTIONS 4096
@@ -26,6 +28,8 @@ struct cfg_line {
 	char *key;         /* NULL for a blank or comment line */
 	char *value;       /* when key is set */
 	unsigned int line; /* 0 when set programmatically */
+	bool unknown;      /* a key this version does not know (kept as
+	                    * read, invisible to lookups) */
 };
 
 struct lines {
@@ -47,7 +51,16 @@ struct s2s_config {
 	struct lines head; /* comments and blanks before the first section */
 	struct s2s_account **accts;
 	size_t n, cap;
+	struct s2s_config *lower; /* the system-wide layer, or NULL */
 };
+
+static const struct s2s_account *under(const struct s2s_account *acct);
+static const struct s2s_account *holder(const struct s2s_account *acct,
+                                        const char *key);
+static s2s_err under_foreach(const struct s2s_account *acct,
+                             s2s_account_key_fn fn, void *payload);
+static const struct s2s_account *lower_only(const struct s2s_config *cfg,
+                                            size_t i, size_t *count);
 
 /* clang-format off */
 static const char *const core_keys[] = {
@@ -58,9 +71,11 @@ static const char *const core_keys[] = {
 	"timeout", "http_retries", "browser", "aliyun_config",
 	"account_aliases", "idp_hosts",
 	"source_profile", "role_session_name", "external_id", "policy",
-	"ram_endpoint",
+	"ram_endpoint", "prompt",
 };
 /* clang-format on */
+
+static size_t insert_point(const struct s2s_account *acct);
 
 static s2s_err nomem(struct s2s_error *err)
 {
@@ -180,6 +195,7 @@ void s2s_config_free(struct s2s_config *cfg)
 	free(cfg->accts);
 	lines_release(&cfg->head);
 	free(cfg->name);
+	s2s_config_free(cfg->lower);
 	free(cfg);
 }
 
@@ -248,7 +264,7 @@ static struct cfg_line *find_key(const struct s2s_account *acct,
 	for (size_t i = 0; i < acct->body.n; i++) {
 		struct cfg_line *l = &acct->body.v[i];
 
-		if (l->key && strlen(l->key) == n &&
+		if (l->key && !l->unknown && strlen(l->key) == n &&
 		    memcmp(l->key, key, n) == 0)
 			return l;
 	}
@@ -271,6 +287,7 @@ struct parser {
 	struct s2s_account *cur;
 	struct s2s_error *err;
 	unsigned int line;
+	unsigned int flags; /* enum s2s_config_parse_flags */
 };
 
 /* A bad-file message: "NAME:LINE: reason". */
@@ -323,7 +340,7 @@ static s2s_err parse_section(struct parser *p, const char *s, size_t n,
 static s2s_err parse_key(struct parser *p, const char *s, size_t n, char **raw)
 {
 	const char *eq = memchr(s, '=', n), *k = s, *v;
-	struct cfg_line l = { NULL, NULL, NULL, p->line };
+	struct cfg_line l = { NULL, NULL, NULL, p->line, false };
 	const struct cfg_line *dup;
 	size_t kn, vn;
 	s2s_err rc;
@@ -345,7 +362,8 @@ static s2s_err parse_key(struct parser *p, const char *s, size_t n, char **raw)
 		goto out;
 	}
 	dup = p->cur ? find_key(p->cur, k, kn) : NULL;
-	if (!s2s_config_key_valid(l.key))
+	l.unknown = !s2s_config_key_valid(l.key);
+	if (l.unknown && (!(p->flags & S2S_CONFIG_KEEP_UNKNOWN) || !p->cur))
 		rc = perr(p, "unknown key '%.*s'", SHOW(kn), k);
 	else if (!p->cur)
 		rc = perr(p, "key '%.*s' outside a section", SHOW(kn), k);
@@ -373,7 +391,7 @@ out:
 
 static s2s_err parse_line(struct parser *p, const char *text, size_t n)
 {
-	struct cfg_line l = { NULL, NULL, NULL, p->line };
+	struct cfg_line l = { NULL, NULL, NULL, p->line, false };
 	struct lines *ls;
 	const char *s;
 	char *raw;
@@ -431,7 +449,14 @@ static s2s_err parse_text(struct parser *p, const char *text, size_t len)
 s2s_err s2s_config_parse(struct s2s_config **out, const char *name,
                          const char *text, size_t len, struct s2s_error *err)
 {
-	struct parser p = { NULL, NULL, err, 0 };
+	return s2s_config_parse_flags(out, name, text, len, 0, err);
+}
+
+s2s_err s2s_config_parse_flags(struct s2s_config **out, const char *name,
+                               const char *text, size_t len, unsigned int flags,
+                               struct s2s_error *err)
+{
+	struct parser p = { NULL, NULL, err, 0, flags };
 	s2s_err rc;
 
 	S2S_ASSERT_ARG(out && (text || !len));
@@ -450,6 +475,12 @@ s2s_err s2s_config_parse(struct s2s_config **out, const char *name,
 s2s_err s2s_config_load(struct s2s_config **out, const char *path,
                         struct s2s_error *err)
 {
+	return s2s_config_load_flags(out, path, 0, err);
+}
+
+s2s_err s2s_config_load_flags(struct s2s_config **out, const char *path,
+                              unsigned int flags, struct s2s_error *err)
+{
 	struct s2s_buf text = S2S_BUF_INIT;
 	s2s_err rc;
 
@@ -460,28 +491,135 @@ s2s_err s2s_config_load(struct s2s_config **out, const char *path,
 		s2s_error_clear(err);
 		rc = config_new(out, path) ? nomem(err) : S2S_OK;
 	} else if (!rc) {
-		rc = s2s_config_parse(out, path, text.ptr, text.len, err);
+		rc = s2s_config_parse_flags(out, path, text.ptr, text.len,
+		                            flags, err);
 	}
 	s2s_buf_release(&text);
 	return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* Unknown keys (lenient loading), suggestions, removing a section */
+
+bool s2s_config_key_suggest(char *buf, size_t size, const char *key)
+{
+	const char *near =
+	        s2s_suggest(key, core_keys, S2S_ARRAY_SIZE(core_keys));
+	size_t n = key ? strlen(key) : 0;
+
+	if (!size)
+		return false;
+	buf[0] = '\0';
+	if (near)
+		return (size_t)snprintf(buf, size, "%s", near) < size;
+	if (!key || n >= size)
+		return false;
+	/* "Okta.push_timeout": an adapter key in the wrong case */
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = (char)tolower((unsigned char)key[i]);
+	if (strcmp(buf, key) != 0 && s2s_config_key_valid(buf))
+		return true;
+	buf[0] = '\0';
+	return false;
+}
+
+/* "NAME:LINE: unknown key 'k' (did you mean 'key'?)" for line l. */
+static s2s_err unknown_key(const struct s2s_account *acct,
+                           const struct cfg_line *l, struct s2s_error *err)
+{
+	char near[64];
+	bool some = s2s_config_key_suggest(near, sizeof(near), l->key);
+
+	return s2s_error_set(
+	        err, S2S_ECONFIG, "%s:%u: unknown key '%.64s'%s%s%s",
+	        cfg_name(acct->cfg), l->line, l->key,
+	        some ? " (did you mean '" : "", near, some ? "'?)" : "");
+}
+
+s2s_err s2s_account_check_keys(const struct s2s_account *acct, size_t *n_out,
+                               struct s2s_error *err)
+{
+	s2s_err rc = S2S_OK;
+	size_t n = 0;
+
+	for (size_t i = 0; acct && i < acct->body.n; i++) {
+		const struct cfg_line *l = &acct->body.v[i];
+
+		if (!l->unknown)
+			continue;
+		if (n++ == 0)
+			rc = unknown_key(acct, l, err);
+	}
+	if (n_out)
+		*n_out = n;
+	return rc;
+}
+
+s2s_err s2s_config_remove_account(struct s2s_config *cfg, const char *name,
+                                  struct s2s_error *err)
+{
+	struct s2s_account *acct;
+	struct cfg_line *v;
+	struct lines *before;
+	size_t i, keep, extra;
+
+	S2S_ASSERT_ARG(cfg && name);
+	acct = find_account(cfg, name, strlen(name));
+	if (!acct)
+		return s2s_error_set(err, S2S_ENOTFOUND,
+		                     "no account '%.64s' in %s", name,
+		                     cfg_name(cfg));
+	for (i = 0; cfg->accts[i] != acct; i++)
+		;
+	/* The comments and blank lines after the section's last key
+	 * usually introduce the next section: they stay, at the end of what
+	 * comes before. */
+	before = i ? &cfg->accts[i - 1]->body : &cfg->head;
+	extra = acct->body.n - insert_point(acct);
+	if (before->n + extra > before->cap) {
+		v = realloc(before->v, (before->n + extra) * sizeof(*v));
+		if (!v)
+			return nomem(err);
+		before->v = v;
+		before->cap = before->n + extra;
+	}
+	for (keep = insert_point(acct); keep < acct->body.n; keep++) {
+		before->v[before->n++] = acct->body.v[keep];
+		memset(&acct->body.v[keep], 0, sizeof(acct->body.v[keep]));
+	}
+	account_free(acct);
+	memmove(&cfg->accts[i], &cfg->accts[i + 1],
+	        (cfg->n - i - 1) * sizeof(*cfg->accts));
+	cfg->n--;
+	return S2S_OK;
+}
+
 const struct s2s_account *s2s_config_account(const struct s2s_config *cfg,
                                              const char *name)
 {
+	const struct s2s_account *acct;
+
 	if (!cfg || !name)
 		return NULL;
-	return find_account(cfg, name, strlen(name));
+	acct = find_account(cfg, name, strlen(name));
+	return acct ? acct : s2s_config_account(cfg->lower, name);
 }
 
 size_t s2s_config_count(const struct s2s_config *cfg)
 {
-	return cfg ? cfg->n : 0;
+	size_t extra = 0;
+
+	if (!cfg)
+		return 0;
+	lower_only(cfg, SIZE_MAX, &extra);
+	return cfg->n + extra;
 }
 
 const struct s2s_account *s2s_config_at(const struct s2s_config *cfg, size_t i)
 {
-	return cfg && i < cfg->n ? cfg->accts[i] : NULL;
+	if (!cfg)
+		return NULL;
+	return i < cfg->n ? cfg->accts[i] : lower_only(cfg, i - cfg->n, NULL);
 }
 
 const char *s2s_account_name(const struct s2s_account *acct)
@@ -526,6 +664,7 @@ const char *s2s_account_get(const struct s2s_account *acct, const char *key)
 
 	if (!acct || !key)
 		return NULL;
+	acct = holder(acct, key);
 	l = find_key(acct, key, strlen(key));
 	return l ? l->value : NULL;
 }
@@ -547,13 +686,13 @@ s2s_err s2s_account_foreach(const struct s2s_account *acct,
 	for (size_t i = 0; acct && i < acct->body.n; i++) {
 		const struct cfg_line *l = &acct->body.v[i];
 
-		if (!l->key)
+		if (!l->key || l->unknown)
 			continue;
 		rc = fn(l->key, l->line, payload);
 		if (rc)
 			return rc;
 	}
-	return S2S_OK;
+	return under_foreach(acct, fn, payload);
 }
 
 const char *s2s_account_file(const struct s2s_account *acct)
@@ -567,16 +706,20 @@ unsigned int s2s_account_line(const struct s2s_account *acct, const char *key)
 
 	if (!acct || !key)
 		return 0;
+	acct = holder(acct, key);
 	l = find_key(acct, key, strlen(key));
 	return l ? l->line : 0;
 }
 
 /* "NAME:LINE: key must be ...", or "NAME: [account] key must be ..."
- * for a value that was set, not read. */
+ * for a value that was set, not read.  NAME is the file that sets it. */
 static s2s_err bad_value(const struct s2s_account *acct, const char *key,
                          const char *what, struct s2s_error *err)
 {
-	unsigned int line = s2s_account_line(acct, key);
+	unsigned int line;
+
+	acct = holder(acct, key);
+	line = s2s_account_line(acct, key);
 
 	if (line)
 		return s2s_error_set(err, S2S_ECONFIG, "%s:%u: %s must be %s",
@@ -662,7 +805,7 @@ static void remove_key(struct s2s_account *acct, const char *key)
 static s2s_err set_key(struct s2s_account *acct, const char *key,
                        const char *value)
 {
-	struct cfg_line l = { NULL, NULL, NULL, 0 };
+	struct cfg_line l = { NULL, NULL, NULL, 0, false };
 	struct cfg_line *old = find_key(acct, key, strlen(key));
 	size_t vn = strlen(value);
 	const char *v = value;
@@ -688,6 +831,30 @@ static s2s_err set_key(struct s2s_account *acct, const char *key,
 	return S2S_OK;
 }
 
+/* Remove the lines of an unknown key (kept by S2S_CONFIG_KEEP_UNKNOWN)
+ * from a section; false when it has none. */
+static bool remove_unknown(struct s2s_config *cfg, const char *account,
+                           const char *key)
+{
+	struct s2s_account *acct = find_account(cfg, account, strlen(account));
+	bool gone = false;
+
+	for (size_t i = 0; acct && i < acct->body.n;) {
+		struct cfg_line *l = &acct->body.v[i];
+
+		if (!l->unknown || strcmp(l->key, key) != 0) {
+			i++;
+			continue;
+		}
+		line_release(l);
+		memmove(l, l + 1, (acct->body.n - i - 1) * sizeof(*l));
+		acct->body.n--;
+		acct->nkeys--;
+		gone = true;
+	}
+	return gone;
+}
+
 s2s_err s2s_config_set(struct s2s_config *cfg, const char *account,
                        const char *key, const char *value,
                        struct s2s_error *err)
@@ -695,7 +862,8 @@ s2s_err s2s_config_set(struct s2s_config *cfg, const char *account,
 	struct s2s_account *acct;
 
 	S2S_ASSERT_ARG(cfg && account && key);
-	if (!s2s_config_key_valid(key))
+	if (!s2s_config_key_valid(key) &&
+	    (value || !remove_unknown(cfg, account, key)))
 		return s2s_error_set(err, S2S_ECONFIG, "unknown key '%.64s'",
 		                     key);
 	if (!section_name_ok(account, strlen(account)))
@@ -868,19 +1036,21 @@ s2s_err s2s_config_lock_dir(char **out, struct s2s_error *err)
 	                "/.cache/saml2sts/lock", err);
 }
 
-s2s_err s2s_account_check_ns(const struct s2s_account *acct, const char *ns,
-                             const char *const *known, struct s2s_error *err)
+/* check_ns for the keys of one section; skip: a section whose keys
+ * hide these (the user's over the system-wide one), or NULL. */
+static s2s_err check_ns_in(const struct s2s_account *acct,
+                           const struct s2s_account *skip, const char *ns,
+                           const char *const *known, struct s2s_error *err)
 {
 	size_t nlen = strlen(ns);
 
-	if (!acct)
-		return S2S_OK;
 	for (size_t i = 0; i < acct->body.n; i++) {
 		const struct cfg_line *l = &acct->body.v[i];
 		bool ok = false;
 
-		if (!l->key || strncmp(l->key, ns, nlen) != 0 ||
-		    l->key[nlen] != '.')
+		if (!l->key || l->unknown || strncmp(l->key, ns, nlen) != 0 ||
+		    l->key[nlen] != '.' ||
+		    (skip && find_key(skip, l->key, strlen(l->key))))
 			continue;
 		for (size_t k = 0; known && known[k] && !ok; k++)
 			ok = strcmp(l->key + nlen + 1, known[k]) == 0;
@@ -894,5 +1064,119 @@ s2s_err s2s_account_check_ns(const struct s2s_account *acct, const char *ns,
 		                     "%s: [%s] unknown key %s",
 		                     cfg_name(acct->cfg), acct->name, l->key);
 	}
+	return S2S_OK;
+}
+
+s2s_err s2s_account_check_ns(const struct s2s_account *acct, const char *ns,
+                             const char *const *known, struct s2s_error *err)
+{
+	const struct s2s_account *lo = under(acct);
+	s2s_err rc;
+
+	if (!acct)
+		return S2S_OK;
+	rc = check_ns_in(acct, NULL, ns, known, err);
+	if (!rc && lo)
+		rc = check_ns_in(lo, acct, ns, known, err);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The system-wide layer (organisation defaults): a file of the same
+ * format under the user's.  A key of the user's section hides the same
+ * key of the system section of that name; a section only the system
+ * file has is an account as it stands.  Saving writes the user's file
+ * only. */
+
+#ifndef S2S_SYSTEM_CONFIG
+#define S2S_SYSTEM_CONFIG "/etc/saml2sts/config"
+#endif
+
+/* The section of acct's name in the layer under acct's file, or NULL. */
+static const struct s2s_account *under(const struct s2s_account *acct)
+{
+	const struct s2s_config *lo =
+	        acct && acct->cfg ? acct->cfg->lower : NULL;
+
+	return lo ? find_account(lo, acct->name, strlen(acct->name)) : NULL;
+}
+
+/* The section that sets key: acct when it does, else the one under it
+ * when that does, else acct. */
+static const struct s2s_account *holder(const struct s2s_account *acct,
+                                        const char *key)
+{
+	const struct s2s_account *lo;
+
+	if (!acct || find_key(acct, key, strlen(key)))
+		return acct;
+	lo = under(acct);
+	return lo && find_key(lo, key, strlen(key)) ? lo : acct;
+}
+
+/* s2s_account_foreach's second half: the keys inherited from the layer
+ * under acct, with line 0 (they are not in acct's file). */
+static s2s_err under_foreach(const struct s2s_account *acct,
+                             s2s_account_key_fn fn, void *payload)
+{
+	const struct s2s_account *lo = under(acct);
+	s2s_err rc;
+
+	for (size_t i = 0; lo && i < lo->body.n; i++) {
+		const struct cfg_line *l = &lo->body.v[i];
+
+		if (!l->key || l->unknown ||
+		    find_key(acct, l->key, strlen(l->key)))
+			continue;
+		rc = fn(l->key, 0, payload);
+		if (rc)
+			return rc;
+	}
+	return S2S_OK;
+}
+
+/* The i-th section of the layer under cfg that cfg lacks, or NULL; the
+ * number of such sections in *count (when not NULL). */
+static const struct s2s_account *lower_only(const struct s2s_config *cfg,
+                                            size_t i, size_t *count)
+{
+	const struct s2s_config *lo = cfg->lower;
+	size_t k = 0;
+
+	for (size_t j = 0; lo && j < lo->n; j++) {
+		const struct s2s_account *a = lo->accts[j];
+
+		if (find_account(cfg, a->name, strlen(a->name)))
+			continue;
+		if (k++ == i)
+			return a;
+	}
+	if (count)
+		*count = k;
+	return NULL;
+}
+
+s2s_err s2s_config_system_path(char **out, struct s2s_error *err)
+{
+	const char *v = s2s_config_env("SAML2STS_SYSTEM_CONFIG");
+
+	S2S_ASSERT_ARG(out);
+	*out = strdup(v ? v : S2S_SYSTEM_CONFIG);
+	return *out ? S2S_OK : nomem(err);
+}
+
+s2s_err s2s_config_load_system(struct s2s_config *cfg, const char *path,
+                               struct s2s_error *err)
+{
+	struct s2s_config *lo = NULL;
+	s2s_err rc;
+
+	S2S_ASSERT_ARG(cfg && path);
+	/* a key of a newer version there must not break this one */
+	rc = s2s_config_load_flags(&lo, path, S2S_CONFIG_KEEP_UNKNOWN, err);
+	if (rc)
+		return rc;
+	s2s_config_free(cfg->lower);
+	cfg->lower = lo;
 	return S2S_OK;
 }

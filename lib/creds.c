@@ -29,6 +29,7 @@ void s2s_creds_free(struct s2s_creds *c)
 	free(c->account_id);
 	free(c->access_config_id);
 	free(c->account_name);
+	free(c->username);
 	free(c->region);
 	free(c);
 }
@@ -85,6 +86,8 @@ s2s_err s2s_creds_to_json(const struct s2s_creds *c, struct s2s_buf *out,
 		                     c->access_config_id);
 	if (!rc && c->account_name)
 		rc = s2s_json_member(out, false, "IdPAccount", c->account_name);
+	if (!rc && c->username)
+		rc = s2s_json_member(out, false, "IdPUsername", c->username);
 	if (!rc && c->region)
 		rc = s2s_json_member(out, false, "Region", c->region);
 	if (!rc)
@@ -136,6 +139,7 @@ s2s_err s2s_creds_from_json(struct s2s_creds **out, const char *json,
 	     copy_str(&c->access_config_id, obj, "AccessConfigurationId",
 	              false) &&
 	     copy_str(&c->account_name, obj, "IdPAccount", false) &&
+	     copy_str(&c->username, obj, "IdPUsername", false) &&
 	     copy_str(&c->region, obj, "Region", false);
 	if (!ok) {
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");

@@ -121,6 +121,7 @@ void s2s_http_response_release(struct s2s_http_response *resp)
 	s2s_safefree(resp->location);
 	s2s_buf_release(&resp->body);
 	resp->status = 0;
+	resp->date = 0;
 	resp->body.secret = true;
 }
 
@@ -172,6 +173,20 @@ static char *header_value(CURL *curl, const char *name)
 	if (curl_easy_header(curl, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
 		return NULL;
 	return strdup(h->value);
+}
+
+/* The Date header as a time, or 0 when there is none or it does not
+ * parse (curl_getdate reads the RFC 9110 forms). */
+static time_t header_date(CURL *curl)
+{
+	struct curl_header *h = NULL;
+	time_t t;
+
+	if (curl_easy_header(curl, "Date", 0, CURLH_HEADER, -1, &h) !=
+	    CURLHE_OK)
+		return 0;
+	t = curl_getdate(h->value, NULL);
+	return t > 0 ? t : 0;
 }
 
 static bool retryable_code(CURLcode cc)
@@ -486,6 +501,7 @@ static s2s_err perform(struct s2s_http *http, const char *method,
 	s2s_safefree(resp->content_type);
 	resp->location = header_value(http->curl, "Location");
 	resp->content_type = header_value(http->curl, "Content-Type");
+	resp->date = header_date(http->curl);
 	return S2S_OK;
 }
 

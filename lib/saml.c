@@ -95,18 +95,40 @@ static int cmp_id(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
-/* Every ID-like attribute, whatever the element: "#id" resolution
- * must never have two candidates. */
+/* An attribute's value as xmlGetNoNsProp returns it: at least "". */
+static xmlChar *attr_value(const xmlAttr *a)
+{
+	const xmlNode *t = a->children;
+	xmlChar *v = NULL;
+
+	if (t && !t->next &&
+	    (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE))
+		return xmlStrdup(t->content);
+	if (t)
+		v = xmlNodeListGetString(a->doc, t, 1);
+	return v ? v : xmlStrdup((const xmlChar *)"");
+}
+
+/* Every ID-like attribute (ID, Id, id, xml:id), whatever the element:
+ * "#id" resolution must never have two candidates.  One pass over the
+ * attributes, as xmlGetNoNsProp / xmlGetNsProp would find them. */
 static s2s_err ids_collect(struct ids *ids, const xmlNode *n)
 {
-	static const char *const names[] = { "ID", "Id", "id" };
 	s2s_err rc = S2S_OK;
 
-	for (size_t i = 0; !rc && i < S2S_ARRAY_SIZE(names); i++)
-		rc = ids_add(ids, xmlGetNoNsProp(n, (const xmlChar *)names[i]));
-	if (!rc)
-		rc = ids_add(ids, xmlGetNsProp(n, (const xmlChar *)"id",
-		                               XML_XML_NAMESPACE));
+	for (const xmlAttr *a = n->properties; a && !rc; a = a->next) {
+		const char *name = (const char *)a->name;
+		bool id;
+
+		if (!a->ns)
+			id = strcmp(name, "ID") == 0 ||
+			     strcmp(name, "Id") == 0 || strcmp(name, "id") == 0;
+		else
+			id = a->ns->href && strcmp(name, "id") == 0 &&
+			     xmlStrEqual(a->ns->href, XML_XML_NAMESPACE);
+		if (id)
+			rc = ids_add(ids, attr_value(a));
+	}
 	return rc;
 }
 
@@ -219,20 +241,49 @@ static s2s_err read_text(char **out, const xmlNode *el, struct s2s_error *err)
 {
 	xmlChar *s;
 	s2s_err rc;
+	const xmlNode *only = NULL;
+	size_t n = 0;
 
 	*out = NULL;
-	for (const xmlNode *c = el->children; c; c = c->next) {
+	for (const xmlNode *c = el->children; c; c = c->next, n++) {
 		if (c->type == XML_ELEMENT_NODE)
 			return s2s_error_set(err, S2S_ESAML,
 			                     "unexpected element inside %s",
 			                     (const char *)el->name);
+		only = c;
 	}
+	/* One text node (the usual case): no copy of the whole content. */
+	if (!n)
+		return dup_trimmed(out, "", err);
+	if (n == 1 && (only->type == XML_TEXT_NODE ||
+	               only->type == XML_CDATA_SECTION_NODE))
+		return dup_trimmed(
+		        out, only->content ? (const char *)only->content : "",
+		        err);
 	s = xmlNodeGetContent(el);
 	if (!s)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	rc = dup_trimmed(out, (const char *)s, err);
 	xmlFree(s);
 	return rc;
+}
+
+/* The text of el when it is one text node with nothing to trim (what
+ * read_text would copy unchanged), else NULL. */
+static const char *plain_text(const xmlNode *el)
+{
+	const xmlNode *t = el->children;
+	const char *s;
+	size_t len;
+
+	if (!t || t->next || t->type != XML_TEXT_NODE || !t->content)
+		return NULL;
+	s = (const char *)t->content;
+	len = strlen(s);
+	if (!len || strchr(S2S_XML_SPACE, s[0]) ||
+	    strchr(S2S_XML_SPACE, s[len - 1]))
+		return NULL;
+	return s;
 }
 
 /* An unqualified attribute, trimmed; *out is NULL when it is absent. */
@@ -413,31 +464,128 @@ static s2s_err read_authn(struct s2s_saml *saml, const xmlNode *assertion,
 	return rc;
 }
 
-static s2s_err add_role(struct s2s_saml *saml, const char *value,
-                        struct s2s_error *err)
+/* The roles read so far, hashed on the role ARN so that a duplicate
+ * costs a probe or two instead of a scan of every earlier role.  A slot
+ * holds index + 1 into saml->roles (0 when free) and the hash; the
+ * table is at most half full. */
+struct role_slot {
+	size_t index;
+	uint64_t hash;
+};
+
+struct role_index {
+	struct role_slot *slot;
+	size_t size; /* a power of two, or 0 */
+	size_t cap;  /* capacity of saml->roles */
+};
+
+/* Eight bytes at a time (multiply, xor-shift): ARNs are long and share
+ * their prefix, and a byte-wise hash showed up in profiles. */
+static uint64_t role_hash(const char *s)
+{
+	size_t len = strlen(s);
+	uint64_t h = 0x9e3779b97f4a7c15u ^ len;
+
+	for (; len >= 8; s += 8, len -= 8) {
+		uint64_t w;
+
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	if (len) {
+		uint64_t w = 0;
+
+		memcpy(&w, s, len);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53u;
+	return h ^ (h >> 32);
+}
+
+static bool role_same(const struct s2s_role *a, const struct s2s_role *b)
+{
+	return strcmp(a->role_arn, b->role_arn) == 0 &&
+	       strcmp(a->provider_arn, b->provider_arn) == 0;
+}
+
+/* The slot where r is, or the free slot where it would go. */
+static struct role_slot *role_find(const struct role_index *ix,
+                                   const struct s2s_saml *saml,
+                                   const struct s2s_role *r, uint64_t hash)
+{
+	size_t mask = ix->size - 1;
+	size_t i = (size_t)hash & mask;
+
+	while (ix->slot[i].index &&
+	       (ix->slot[i].hash != hash ||
+	        !role_same(&saml->roles[ix->slot[i].index - 1], r)))
+		i = (i + 1) & mask;
+	return &ix->slot[i];
+}
+
+/* Room for one more role in saml->roles and in the index. */
+static s2s_err role_room(struct role_index *ix, struct s2s_saml *saml)
+{
+	if (saml->nroles == ix->cap) {
+		size_t cap = ix->cap ? ix->cap * 2 : 8;
+		struct s2s_role *v = realloc(saml->roles, cap * sizeof(*v));
+
+		if (!v)
+			return S2S_ENOMEM;
+		saml->roles = v;
+		ix->cap = cap;
+	}
+	if ((saml->nroles + 1) * 2 > ix->size) {
+		size_t size = ix->size ? ix->size * 2 : 16;
+		struct role_slot *old = ix->slot;
+		size_t old_size = ix->size;
+
+		ix->slot = calloc(size, sizeof(*ix->slot));
+		if (!ix->slot) {
+			ix->slot = old;
+			return S2S_ENOMEM;
+		}
+		ix->size = size;
+		for (size_t i = 0; i < old_size; i++) {
+			size_t j = (size_t)old[i].hash & (size - 1);
+
+			if (!old[i].index)
+				continue;
+			while (ix->slot[j].index)
+				j = (j + 1) & (size - 1);
+			ix->slot[j] = old[i];
+		}
+		free(old);
+	}
+	return S2S_OK;
+}
+
+static s2s_err add_role(struct s2s_saml *saml, struct role_index *ix,
+                        const char *value, struct s2s_error *err)
 {
 	struct s2s_role role;
-	struct s2s_role *v;
+	struct role_slot *slot;
+	uint64_t hash;
 	s2s_err rc;
 
 	rc = s2s_role_parse(&role, value, err);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < saml->nroles; i++) {
-		if (strcmp(saml->roles[i].role_arn, role.role_arn) == 0 &&
-		    strcmp(saml->roles[i].provider_arn, role.provider_arn) ==
-		            0) {
-			s2s_role_release(&role);
-			return S2S_OK;
-		}
-	}
-	v = realloc(saml->roles, (saml->nroles + 1) * sizeof(*v));
-	if (!v) {
+	if (role_room(ix, saml)) {
 		s2s_role_release(&role);
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	}
-	saml->roles = v;
+	hash = role_hash(role.role_arn);
+	slot = role_find(ix, saml, &role, hash);
+	if (slot->index) { /* a duplicate: the first one stays */
+		s2s_role_release(&role);
+		return S2S_OK;
+	}
 	saml->roles[saml->nroles++] = role;
+	slot->index = saml->nroles;
+	slot->hash = hash;
 	return S2S_OK;
 }
 
@@ -462,12 +610,13 @@ static bool parse_duration(long *out, const char *s)
 
 enum attr_kind { ATTR_ROLE, ATTR_SESSION_NAME, ATTR_SESSION_DURATION };
 
-static s2s_err use_value(struct s2s_saml *saml, enum attr_kind kind,
-                         char **value, struct s2s_error *err)
+static s2s_err use_value(struct s2s_saml *saml, struct role_index *ix,
+                         enum attr_kind kind, char **value,
+                         struct s2s_error *err)
 {
 	switch (kind) {
 	case ATTR_ROLE:
-		return add_role(saml, *value, err);
+		return add_role(saml, ix, *value, err);
 	case ATTR_SESSION_NAME:
 		if (saml->session_name)
 			return s2s_error_set(err, S2S_ESAML,
@@ -489,8 +638,8 @@ static s2s_err use_value(struct s2s_saml *saml, enum attr_kind kind,
 	return S2S_OK;
 }
 
-static s2s_err read_attribute(struct s2s_saml *saml, const xmlNode *attr,
-                              struct s2s_error *err)
+static s2s_err read_attribute(struct s2s_saml *saml, struct role_index *ix,
+                              const xmlNode *attr, struct s2s_error *err)
 {
 	xmlChar *name = xmlGetNoNsProp(attr, (const xmlChar *)"Name");
 	enum attr_kind kind;
@@ -512,9 +661,14 @@ static s2s_err read_attribute(struct s2s_saml *saml, const xmlNode *attr,
 
 		if (!is_elem(v, NS_SAML, "AttributeValue"))
 			continue;
+		if (kind == ATTR_ROLE && plain_text(v)) {
+			/* the common case, parsed in place: no copy */
+			rc = add_role(saml, ix, plain_text(v), err);
+			continue;
+		}
 		rc = read_text(&value, v, err);
 		if (!rc)
-			rc = use_value(saml, kind, &value, err);
+			rc = use_value(saml, ix, kind, &value, err);
 		free(value);
 	}
 out:
@@ -525,6 +679,7 @@ out:
 static s2s_err read_attributes(struct s2s_saml *saml, const xmlNode *assertion,
                                struct s2s_error *err)
 {
+	struct role_index ix = { NULL, 0, 0 };
 	s2s_err rc = S2S_OK;
 
 	for (const xmlNode *st = assertion->children; st && !rc;
@@ -533,9 +688,10 @@ static s2s_err read_attributes(struct s2s_saml *saml, const xmlNode *assertion,
 			continue;
 		for (const xmlNode *a = st->children; a && !rc; a = a->next) {
 			if (is_elem(a, NS_SAML, "Attribute"))
-				rc = read_attribute(saml, a, err);
+				rc = read_attribute(saml, &ix, a, err);
 		}
 	}
+	free(ix.slot);
 	return rc;
 }
 
@@ -668,7 +824,8 @@ s2s_err s2s__saml_parse_checked(struct s2s_saml **out, const char *b64,
 	S2S_ASSERT_ARG(out);
 	S2S_ASSERT_ARG(b64 || !len);
 	*out = NULL;
-	for (size_t i = 0; i < len; i++) {
+	/* Whitespace does not count; it matters only past the limit. */
+	for (size_t i = 0; len > S2S_SAML_MAX_B64 && i < len; i++) {
 		if (!is_space(b64[i]))
 			n++;
 	}

@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Verify mode: the XML signature of a SAMLResponse checked with xmlsec1
- * against the pinned IdP certificate(s) only, on the parser's own tree
- * (saml.c calls back here after its structure checks and before it reads
- * any value), then the semantic checks: Status, audience, recipient and
+ * Verify mode: the XML signature of a SAMLResponse checked against the
+ * pinned IdP certificate(s) only, on the parser's own tree (saml.c
+ * calls back here after its structure checks and before it reads any
+ * value), then the semantic checks: Status, audience, recipient and
  * times with a clock skew.
  *
  * What is accepted: a ds:Signature that is a direct child of the Response
  * or of its one Assertion, with exactly one Reference whose URI is "#" and
- * the ID of that element, enveloped + c14n transforms, SHA-2 digests and
- * RSA or ECDSA SHA-2 signatures.  KeyInfo in the document is ignored (the
- * key is set before verification), HMAC, SHA-1, XPath, XSLT and other
- * transforms are not enabled, and IDs are unique (saml.c).
+ * the ID of that element, enveloped-signature then at most one c14n
+ * transform, SHA-2 digests and RSA or ECDSA SHA-2 signatures.  KeyInfo
+ * in the document is ignored, HMAC, SHA-1, XPath, XSLT and other
+ * transforms are refused, and IDs are unique (saml.c).
+ *
+ * Signatures are checked by dsig.c (c14n.c, OpenSSL EVP) with keys
+ * parsed once per pinned PEM and then borrowed.  The xmlsec1 verifier
+ * of old stays behind an internal switch (saml_int.h) for the
+ * differential tests, with the same shape checks before it.
  */
 #include <pthread.h>
 
@@ -29,6 +34,8 @@
 
 #include "saml2sts/saml.h"
 #include "common.h"
+#include "c14n.h"
+#include "dsig.h"
 #include "saml_int.h"
 #include "xmlparse.h"
 
@@ -97,50 +104,190 @@ static s2s_err sec_start(struct s2s_error *err)
 /* Pinned keys                                                        */
 /* ------------------------------------------------------------------ */
 
-struct keys {
-	xmlSecKeyPtr v[MAX_KEYS];
+/* The keys of one pinned PEM text, parsed once per process and then
+ * borrowed by every verification: the public keys for dsig.c, and
+ * xmlsec1 keys made the first time the xmlsec1 verifier asks. */
+struct pinned {
+	char *pem;
 	size_t n;
+	struct s2s__dsig_key keys[MAX_KEYS];
+	xmlSecKeyPtr sec[MAX_KEYS];
+	bool sec_loaded;
 };
 
-static void keys_release(struct keys *k)
+/* A few PEM texts (one per account in use); entries live as long as
+ * the process, so a borrowed one is never freed under a reader. */
+#define PIN_CACHE 8
+static pthread_mutex_t pin_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pinned *pin_cache[PIN_CACHE];
+static size_t pin_count;
+
+static void pinned_free(struct pinned *p)
 {
-	for (size_t i = 0; i < k->n; i++)
-		xmlSecKeyDestroy(k->v[i]);
-	k->n = 0;
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		EVP_PKEY *key = p->keys[i].pkey;
+
+		s2s__dsig_key_release(&p->keys[i]);
+		EVP_PKEY_free(key);
+		if (p->sec[i])
+			xmlSecKeyDestroy(p->sec[i]);
+	}
+	free(p->pem);
+	free(p);
+}
+
+/* The next PEM certificate block of *p as [*begin, *end), or false. */
+static bool next_block(const char **p, const char **begin, const char **end)
+{
+	const char *b = *p ? strstr(*p, PEM_BEGIN) : NULL;
+	const char *e = b ? strstr(b, PEM_END) : NULL;
+
+	if (!e)
+		return false;
+	*begin = b;
+	*end = e + strlen(PEM_END);
+	*p = *end;
+	return true;
+}
+
+/* The public key of one certificate, of a type xmlsec1 can also use
+ * (RSA, DSA, EC), so that both verifiers load the same PEM texts. */
+static EVP_PKEY *cert_key(const char *pem, size_t len)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	X509 *x = bio ? PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *key = x ? X509_get_pubkey(x) : NULL;
+	int type = key ? EVP_PKEY_get_base_id(key) : 0;
+
+	X509_free(x);
+	BIO_free(bio);
+	if (type == EVP_PKEY_RSA || type == EVP_PKEY_DSA || type == EVP_PKEY_EC)
+		return key;
+	EVP_PKEY_free(key);
+	return NULL;
 }
 
 /* Every PEM certificate block of pem, as a public key. */
-static s2s_err keys_load(struct keys *k, const char *pem, struct s2s_error *err)
+static s2s_err pinned_load(struct pinned **out, const char *pem,
+                           struct s2s_error *err)
 {
-	const char *p = pem;
+	struct pinned *p = calloc(1, sizeof(*p));
+	const char *cur = pem, *b, *e;
+	s2s_err rc = S2S_OK;
 
-	k->n = 0;
-	while (p && (p = strstr(p, PEM_BEGIN)) != NULL) {
-		const char *end = strstr(p, PEM_END);
-		xmlSecKeyPtr key;
-
-		if (!end)
-			break;
-		end += strlen(PEM_END);
-		if (k->n == MAX_KEYS)
-			return s2s_error_set(err, S2S_ECONFIG,
-			                     "more than %d IdP certificates",
-			                     MAX_KEYS);
-		key = xmlSecCryptoAppKeyLoadMemory(
-		        (const xmlSecByte *)p, (xmlSecSize)(end - p),
-		        xmlSecKeyDataFormatCertPem, NULL, NULL, NULL);
-		if (!key)
-			return s2s_error_set(
-			        err, S2S_ECONFIG,
-			        "IdP certificate %zu cannot be read", k->n + 1);
-		k->v[k->n++] = key;
-		p = end;
+	*out = NULL;
+	if (p)
+		p->pem = strdup(pem);
+	if (!p || !p->pem) {
+		free(p);
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	}
-	if (!k->n)
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "no PEM certificate in the IdP "
-		                     "certificate");
+	while (!rc && next_block(&cur, &b, &e)) {
+		EVP_PKEY *key;
+
+		if (p->n == MAX_KEYS) {
+			rc = s2s_error_set(err, S2S_ECONFIG,
+			                   "more than %d IdP certificates",
+			                   MAX_KEYS);
+			break;
+		}
+		key = cert_key(b, (size_t)(e - b));
+		if (!key || !s2s__dsig_key_init(&p->keys[p->n], key)) {
+			EVP_PKEY_free(key);
+			rc = s2s_error_set(err, S2S_ECONFIG,
+			                   "IdP certificate %zu cannot be read",
+			                   p->n + 1);
+			break;
+		}
+		p->n++;
+	}
+	if (!rc && !p->n)
+		rc = s2s_error_set(err, S2S_ECONFIG,
+		                   "no PEM certificate in the IdP "
+		                   "certificate");
+	if (rc) {
+		pinned_free(p);
+		return rc;
+	}
+	*out = p;
 	return S2S_OK;
+}
+
+/* The same blocks as xmlsec1 keys (under pin_lock). */
+static s2s_err pinned_load_sec(struct pinned *p, struct s2s_error *err)
+{
+	const char *cur = p->pem, *b, *e;
+	s2s_err rc;
+
+	if (p->sec_loaded)
+		return S2S_OK;
+	rc = sec_start(err);
+	for (size_t i = 0; !rc && i < p->n && next_block(&cur, &b, &e); i++) {
+		p->sec[i] = xmlSecCryptoAppKeyLoadMemory(
+		        (const xmlSecByte *)b, (xmlSecSize)(e - b),
+		        xmlSecKeyDataFormatCertPem, NULL, NULL, NULL);
+		if (!p->sec[i])
+			rc = s2s_error_set(err, S2S_ECONFIG,
+			                   "IdP certificate %zu cannot be read",
+			                   i + 1);
+	}
+	if (!rc)
+		p->sec_loaded = true;
+	return rc;
+}
+
+/* The cached keys of pem, or NULL (under pin_lock). */
+static struct pinned *cache_find(const char *pem)
+{
+	for (size_t i = 0; i < pin_count; i++) {
+		if (strcmp(pin_cache[i]->pem, pem) == 0)
+			return pin_cache[i];
+	}
+	return NULL;
+}
+
+/* The keys of pem: from the cache, or parsed now and cached when there
+ * is room; *owned tells the caller to free them after use. */
+static s2s_err pinned_get(struct pinned **out, bool *owned, const char *pem,
+                          bool with_sec, struct s2s_error *err)
+{
+	struct pinned *p, *fresh = NULL;
+	s2s_err rc = S2S_OK;
+
+	*owned = false;
+	pthread_mutex_lock(&pin_lock);
+	p = cache_find(pem);
+	pthread_mutex_unlock(&pin_lock);
+	if (!p) {
+		rc = pinned_load(&fresh, pem, err);
+		if (rc)
+			return rc;
+		pthread_mutex_lock(&pin_lock);
+		p = cache_find(pem); /* another thread may have been first */
+		if (!p && pin_count < PIN_CACHE) {
+			p = pin_cache[pin_count++] = fresh;
+			fresh = NULL;
+		}
+		pthread_mutex_unlock(&pin_lock);
+		if (!p) {
+			p = fresh;
+			fresh = NULL;
+			*owned = true;
+		}
+		pinned_free(fresh);
+	}
+	if (with_sec) {
+		pthread_mutex_lock(&pin_lock);
+		rc = pinned_load_sec(p, err);
+		pthread_mutex_unlock(&pin_lock);
+	}
+	if (rc && *owned)
+		pinned_free(p);
+	else if (!rc)
+		*out = p;
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -246,19 +393,24 @@ static enum verdict verify_with(xmlSecKeyPtr key, xmlNodePtr sig, xmlNodePtr el,
 {
 	xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
 	xmlSecDSigReferenceCtxPtr ref;
+	struct s2s__c14n_quiet quiet;
 	enum verdict v = V_BAD;
+	int rc;
 
 	if (!ctx)
 		return V_ERROR;
-	ctx->signKey = xmlSecKeyDuplicate(key);
-	if (!ctx->signKey || enable_transforms(ctx) < 0) {
+	/* Borrowed: handed back before the context is destroyed. */
+	ctx->signKey = key;
+	if (enable_transforms(ctx) < 0) {
 		v = V_ERROR;
 		goto out;
 	}
 	ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
 	ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
-	if (xmlSecDSigCtxVerify(ctx, sig) < 0 ||
-	    ctx->status != xmlSecDSigStatusSucceeded)
+	s2s__c14n_quiet(&quiet);
+	rc = xmlSecDSigCtxVerify(ctx, sig);
+	s2s__c14n_unquiet(&quiet);
+	if (rc < 0 || ctx->status != xmlSecDSigStatusSucceeded)
 		goto out;
 	/* One reference, to el, checked. */
 	v = V_BADREF;
@@ -277,6 +429,7 @@ static enum verdict verify_with(xmlSecKeyPtr key, xmlNodePtr sig, xmlNodePtr el,
 	}
 	v = V_OK;
 out:
+	ctx->signKey = NULL;
 	xmlSecDSigCtxDestroy(ctx);
 	return v;
 }
@@ -314,11 +467,117 @@ static bool reference_is(const xmlNode *sig, const xmlChar *id)
 	return ok;
 }
 
-static s2s_err verify_node(const struct keys *k, xmlDocPtr doc, xmlNodePtr sig,
+/* xmlsec1 dereferences "#id" as the XPointer xpointer(id('id')): an ID
+ * with a quote, a parenthesis, a circumflex or XPath white space would
+ * name something else there.  Such an ID is refused by both verifiers. */
+static bool id_is_referable(const xmlChar *id)
+{
+	return !strpbrk((const char *)id, "'()^ \t\r\n");
+}
+
+struct verify_ctx {
+	struct pinned *keys;
+	enum s2s__sig_engine engine;
+	bool response_signed;
+	bool assertion_signed;
+	struct s2s__c14n_doc doc; /* c14n.c's document check, once */
+	/* Direct engine, both signatures present: read up front, their
+	 * digests made in one walk of the Response (prepare_pair). */
+	struct s2s__dsig pre[2];
+	enum s2s__dsig_result pre_read[2];
+	bool have_pre[2];
+};
+
+/* Read both signatures and, when both have the usual shape, digest the
+ * Response and its Assertion in one c14n walk.  Results are only kept:
+ * verify_node still checks everything in its order, with its messages. */
+static void prepare_pair(struct verify_ctx *v, xmlNodePtr rsig, xmlNodePtr root,
+                         xmlNodePtr asig, xmlNodePtr assertion)
+{
+	v->pre_read[0] = s2s__dsig_read(&v->pre[0], rsig);
+	v->pre_read[1] = s2s__dsig_read(&v->pre[1], asig);
+	v->have_pre[0] = v->have_pre[1] = true;
+	if (v->pre_read[0] == S2S__DSIG_OK && v->pre_read[1] == S2S__DSIG_OK)
+		(void)s2s__dsig_digest2(&v->pre[0], root, &v->pre[1], assertion,
+		                        &v->doc);
+}
+
+static void release_pair(struct verify_ctx *v)
+{
+	for (int i = 0; i < 2; i++) {
+		if (v->have_pre[i])
+			s2s__dsig_release(&v->pre[i]);
+		v->have_pre[i] = false;
+	}
+}
+
+static enum verdict verify_xmlsec(const struct pinned *k, xmlNodePtr sig,
+                                  xmlNodePtr el, const xmlChar *id)
+{
+	enum verdict best = V_BAD;
+
+	for (size_t i = 0; i < k->n && best == V_BAD; i++) {
+		enum verdict v = verify_with(k->sec[i], sig, el, id);
+
+		if (v == V_ERROR)
+			return V_ERROR;
+		if (v > best)
+			best = v;
+	}
+	return best;
+}
+
+static enum verdict verify_direct(struct verify_ctx *v, xmlNodePtr sig,
+                                  xmlNodePtr el, const xmlChar *id)
+{
+	struct s2s__dsig own, *d = &own;
+	enum s2s__dsig_result r;
+	int i = 0;
+
+	if (!id_is_referable(id))
+		return V_BAD;
+	while (i < 2 && !(v->have_pre[i] && v->pre[i].sig == sig))
+		i++;
+	if (i < 2) {
+		d = &v->pre[i];
+		r = v->pre_read[i];
+	} else {
+		r = s2s__dsig_read(&own, sig);
+	}
+	if (r == S2S__DSIG_OK)
+		r = s2s__dsig_verify(d, el, id, v->keys->keys, v->keys->n,
+		                     &v->doc, v->engine == S2S__SIG_DIRECT);
+	if (d == &own)
+		s2s__dsig_release(&own);
+	if (r == S2S__DSIG_OK) {
+		xmlAttrPtr a = xmlGetID(el->doc, id);
+
+		return a && a->parent == el ? V_OK : V_BADREF;
+	}
+	return r == S2S__DSIG_ERROR ? V_ERROR : V_BAD;
+}
+
+/* The shape both verifiers accept (dsig.c): anything else is refused
+ * before either looks at a digest. */
+static enum verdict shape(xmlNodePtr sig, const xmlChar *id)
+{
+	struct s2s__dsig d;
+	enum s2s__dsig_result r;
+
+	if (!id_is_referable(id))
+		return V_BAD;
+	r = s2s__dsig_read(&d, sig);
+	s2s__dsig_release(&d);
+	if (r == S2S__DSIG_ERROR)
+		return V_ERROR;
+	return r == S2S__DSIG_OK ? V_OK : V_BAD;
+}
+
+static s2s_err verify_node(struct verify_ctx *v, xmlDocPtr doc, xmlNodePtr sig,
                            xmlNodePtr el, struct s2s_error *err)
 {
 	xmlChar *id = NULL;
-	enum verdict best = V_BAD;
+	enum verdict best;
 	s2s_err rc;
 
 	rc = register_id(doc, el, &id, err);
@@ -326,16 +585,12 @@ static s2s_err verify_node(const struct keys *k, xmlDocPtr doc, xmlNodePtr sig,
 		return rc;
 	if (!reference_is(sig, id))
 		best = V_BADREF;
-	for (size_t i = 0; i < k->n && best == V_BAD; i++) {
-		enum verdict v = verify_with(k->v[i], sig, el, id);
-
-		if (v == V_ERROR) {
-			best = V_ERROR;
-			break;
-		}
-		if (v > best)
-			best = v;
-	}
+	else if (v->engine != S2S__SIG_XMLSEC)
+		best = verify_direct(v, sig, el, id);
+	else
+		best = shape(sig, id);
+	if (v->engine == S2S__SIG_XMLSEC && best == V_OK)
+		best = verify_xmlsec(v->keys, sig, el, id);
 	xmlFree(id);
 	switch (best) {
 	case V_OK:
@@ -348,7 +603,8 @@ static s2s_err verify_node(const struct keys *k, xmlDocPtr doc, xmlNodePtr sig,
 		                     (const char *)el->name);
 	case V_ERROR:
 		return s2s_error_set(err, S2S_ERROR,
-		                     "xmlsec1 failed while verifying");
+		                     "the signature check failed while "
+		                     "verifying");
 	case V_BAD:
 		break;
 	}
@@ -357,12 +613,6 @@ static s2s_err verify_node(const struct keys *k, xmlDocPtr doc, xmlNodePtr sig,
 	                     "IdP certificate (or uses a refused algorithm)",
 	                     (const char *)el->name);
 }
-
-struct verify_ctx {
-	const struct keys *keys;
-	bool response_signed;
-	bool assertion_signed;
-};
 
 /* Called by saml.c on its tree: structure already checked (one Assertion,
  * direct child of the Response root, no duplicate IDs). */
@@ -404,15 +654,17 @@ static s2s_err check_signature(void *arg, xmlDocPtr doc, xmlNodePtr root,
 		return s2s_error_set(err, S2S_ESIG,
 		                     "neither the Response nor the Assertion "
 		                     "is signed");
+	if (v->engine == S2S__SIG_DIRECT && rsig && asig)
+		prepare_pair(v, rsig, root, asig, assertion);
 	/* Every signature present must verify. */
 	if (rsig) {
-		rc = verify_node(v->keys, doc, rsig, root, err);
+		rc = verify_node(v, doc, rsig, root, err);
 		if (rc)
 			return rc;
 		v->response_signed = true;
 	}
 	if (asig) {
-		rc = verify_node(v->keys, doc, asig, assertion, err);
+		rc = verify_node(v, doc, asig, assertion, err);
 		if (rc)
 			return rc;
 		v->assertion_signed = true;
@@ -477,24 +729,27 @@ static s2s_err check_values(const struct s2s_saml *saml,
 	return S2S_OK;
 }
 
-static s2s_err verify_common(struct s2s_saml **out, const char *data,
-                             size_t len, bool b64,
-                             const struct s2s_saml_trust *trust,
-                             struct s2s_error *err)
+s2s_err s2s__saml_verify_engine(struct s2s_saml **out, const char *data,
+                                size_t len, bool b64,
+                                const struct s2s_saml_trust *trust,
+                                enum s2s__sig_engine engine,
+                                struct s2s_error *err)
 {
-	struct keys keys = { { NULL }, 0 };
-	struct verify_ctx v = { &keys, false, false };
+	struct verify_ctx v;
 	struct s2s_saml *saml = NULL;
+	bool owned = false;
 	s2s_err rc;
 
 	S2S_ASSERT_ARG(out);
 	S2S_ASSERT_ARG(trust && trust->certs_pem);
 	*out = NULL;
-	rc = sec_start(err);
-	if (!rc)
-		rc = keys_load(&keys, trust->certs_pem, err);
+	memset(&v, 0, sizeof(v));
+	v.engine = engine;
+	s2s__xml_init();
+	rc = pinned_get(&v.keys, &owned, trust->certs_pem,
+	                engine == S2S__SIG_XMLSEC, err);
 	if (rc)
-		goto out;
+		return rc;
 	if (b64)
 		rc = s2s__saml_parse_checked(&saml, data, len, check_signature,
 		                             &v, err);
@@ -515,7 +770,9 @@ static s2s_err verify_common(struct s2s_saml **out, const char *data,
 	*out = saml;
 	saml = NULL;
 out:
-	keys_release(&keys);
+	release_pair(&v);
+	if (owned)
+		pinned_free(v.keys);
 	s2s_saml_free(saml);
 	return rc;
 }
@@ -524,14 +781,16 @@ s2s_err s2s_saml_verify(struct s2s_saml **out, const char *b64, size_t len,
                         const struct s2s_saml_trust *trust,
                         struct s2s_error *err)
 {
-	return verify_common(out, b64, len, true, trust, err);
+	return s2s__saml_verify_engine(out, b64, len, true, trust,
+	                               S2S__SIG_DIRECT, err);
 }
 
 s2s_err s2s_saml_verify_xml(struct s2s_saml **out, const char *xml, size_t len,
                             const struct s2s_saml_trust *trust,
                             struct s2s_error *err)
 {
-	return verify_common(out, xml, len, false, trust, err);
+	return s2s__saml_verify_engine(out, xml, len, false, trust,
+	                               S2S__SIG_DIRECT, err);
 }
 
 /* ------------------------------------------------------------------ */

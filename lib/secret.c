@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Wiping helpers.  explicit_bzero (glibc 2.25+) is the primitive; the
- * OpenSSL cleanse is the fallback on libcs without it.
+ * Wiping helpers.  explicit_bzero (glibc 2.25+) is the primitive; a
+ * memset through a volatile function pointer is the fallback on libcs
+ * without it.  No OpenSSL here: the commands that answer from the store
+ * run without it (the network module has it).
  */
-#include <openssl/crypto.h>
-
 #include "common.h"
+
+#if !(defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 25))
+/* The compiler cannot prove what this points at, so cannot drop the
+ * call (OpenSSH's explicit_bzero.c fallback). */
+static void *(*volatile wipe)(void *, int, size_t) = memset;
+#endif
 
 void s2s_memzero(void *p, size_t len)
 {
@@ -14,7 +20,7 @@ void s2s_memzero(void *p, size_t len)
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 25)
 	explicit_bzero(p, len);
 #else
-	OPENSSL_cleanse(p, len);
+	wipe(p, 0, len);
 #endif
 }
 
@@ -41,9 +47,16 @@ char *s2s_secret_strdup(const char *s)
 	return p;
 }
 
+/* Every byte is looked at whatever the first difference (OpenBSD
+ * timingsafe_bcmp). */
 bool s2s_timingsafe_eq(const void *a, const void *b, size_t len)
 {
-	return CRYPTO_memcmp(a, b, len) == 0;
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char d = 0;
+
+	for (size_t i = 0; i < len; i++)
+		d |= (unsigned char)(x[i] ^ y[i]);
+	return d == 0;
 }
 
 char *s2s__strdup_or_null(const char *s, bool *ok)

@@ -68,6 +68,7 @@ static s2s_err kept_get(void *payload, const char *kind, struct s2s_buf *out,
 	struct s2s_session *s = payload;
 	struct s2s_error ignore = S2S_ERROR_INIT;
 	const char *name = s2s_account_name(s->acct);
+	const char *user = s2s_account_get(s->acct, "username");
 	struct s2s_store *store = NULL;
 	bool on = false;
 
@@ -81,6 +82,19 @@ static s2s_err kept_get(void *payload, const char *kind, struct s2s_buf *out,
 				                     "out of memory");
 			return S2S_OK;
 		}
+	}
+	/* What the store keeps under the account (a saved password, a
+	 * TOTP seed) belongs to its configured user: never to another
+	 * --username. */
+	if (s->username && (!user || strcmp(s->username, user) != 0)) {
+		if (strcmp(kind, "idp-password") == 0)
+			return S2S_ENOTFOUND; /* no message: the prompt */
+		return s2s_error_set(err, S2S_ENOTFOUND,
+		                     "the kept %s of account '%s' is not "
+		                     "for user '%s'",
+		                     kind, name, s->username);
+	}
+	if (strcmp(kind, "idp-password") == 0) {
 		if (s2s_account_get_bool(&on, s->acct, "save_password", false,
 		                         &ignore) ||
 		    !on || s2s_session_store(&store, s, &ignore) ||
@@ -96,6 +110,19 @@ static s2s_err kept_get(void *payload, const char *kind, struct s2s_buf *out,
 	return s2s_store_get_secret(out, store, name, kind, err);
 }
 
+/* kept_get, noting when the password is left to the prompter: only a
+ * typed one is asked again when the IdP rejects it. */
+static s2s_err kept_get_noting(void *payload, const char *kind,
+                               struct s2s_buf *out, struct s2s_error *err)
+{
+	struct s2s_session *s = payload;
+	s2s_err rc = kept_get(payload, kind, out, err);
+
+	if (rc == S2S_ENOTFOUND && strcmp(kind, "idp-password") == 0)
+		s->password_prompted = true;
+	return rc;
+}
+
 s2s_err s2s_session_new(struct s2s_session **out,
                         const struct s2s_session_opts *opts,
                         struct s2s_error *err)
@@ -107,10 +134,8 @@ s2s_err s2s_session_new(struct s2s_session **out,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	s->o = *opts;
-	if (!s->o.sources)
-		s->o.sources = s2s_source_table();
-	s->kept.get = kept_get;
+	s->o = *opts; /* sources and adapters: on first use (run_start) */
+	s->kept.get = kept_get_noting;
 	s->kept.payload = s;
 	s->refuse.ask = refuse;
 	s->refuse.notify =
@@ -129,6 +154,26 @@ void s2s_session_free(struct s2s_session *s)
 	free(s);
 }
 
+/* SAML2STS_FILE_KEY_TIMEOUT: seconds the file store's derived keys stay
+ * in the kernel keyring (0: not at all), at most a week. */
+static s2s_err key_cache_s(long *out, struct s2s_error *err)
+{
+	const char *v = s2s_config_env("SAML2STS_FILE_KEY_TIMEOUT");
+	char *end = NULL;
+
+	*out = S2S_STORE_KEY_CACHE_S;
+	if (!v)
+		return S2S_OK;
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	if (errno || end == v || *end || *out < 0 || *out > 604800)
+		return s2s_error_set(
+		        err, S2S_ECONFIG,
+		        "SAML2STS_FILE_KEY_TIMEOUT is not a number "
+		        "of seconds from 0 to 604800");
+	return S2S_OK;
+}
+
 s2s_err s2s_session_store(struct s2s_store **out, struct s2s_session *s,
                           struct s2s_error *err)
 {
@@ -144,7 +189,9 @@ s2s_err s2s_session_store(struct s2s_store **out, struct s2s_session *s,
 	o.backend = s2s_config_env("SAML2STS_KEYRING_BACKEND");
 	o.passphrase = s->o.cb->passphrase;
 	o.payload = s->o.cb->payload;
-	rc = s2s_config_data_dir(&data, err);
+	rc = key_cache_s(&o.key_cache_s, err);
+	if (!rc)
+		rc = s2s_config_data_dir(&data, err);
 	if (!rc && s2s_buf_printf(&dir, "%s/store", data))
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	if (rc)
@@ -264,6 +311,104 @@ static const struct s2s_account *creds_account(struct s2s_session *s,
 	                       : NULL;
 }
 
+/* The STS item of profile among items, or NULL. */
+static const struct s2s_store_item *find_sts(const struct s2s_store_item *items,
+                                             size_t n, const char *profile)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(items[i].kind, "sts") == 0 &&
+		    strcmp(items[i].profile, profile) == 0)
+			return &items[i];
+	return NULL;
+}
+
+/* S2S_ENEEDINPUT for a profile with no credentials: the profiles that
+ * are stored (a few, in the store's order) before the login hint, so a
+ * mistyped or defaulted name does not send the user to log in again. */
+static s2s_err missing(struct s2s_session *s, const char *profile,
+                       struct s2s_error *err)
+{
+	struct s2s_error ignore = S2S_ERROR_INIT;
+	struct s2s_store_item *items = NULL;
+	struct s2s_store *store = NULL;
+	struct s2s_buf names = S2S_BUF_INIT;
+	size_t n = 0, shown = 0;
+	s2s_err rc;
+
+	s2s_error_clear(err);
+	if (!s2s_session_store(&store, s, &ignore) &&
+	    !s2s_store_list(&items, &n, store, &ignore)) {
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(items[i].kind, "sts") != 0 ||
+			    strcmp(items[i].profile, profile) == 0)
+				continue;
+			if (shown == 4 || names.len > 60) {
+				s2s_buf_puts(&names, ", ...");
+				break;
+			}
+			s2s_buf_printf(&names, "%s%s", shown ? ", " : "",
+			               items[i].profile);
+			shown++;
+		}
+		s2s_store_items_free(items, n);
+	}
+	if (shown && names.ptr)
+		rc = s2s_error_set(err, S2S_ENEEDINPUT,
+		                   "no credentials for profile '%s'; stored: "
+		                   "%s: use --profile NAME (or saml2sts use "
+		                   "NAME), or run saml2sts login --profile %s",
+		                   profile, names.ptr, profile);
+	else
+		rc = s2s_error_set(err, S2S_ENEEDINPUT,
+		                   "no credentials for profile '%s': run "
+		                   "saml2sts login --profile %s",
+		                   profile, profile);
+	s2s_buf_release(&names);
+	return rc;
+}
+
+s2s_err s2s_session_stored(struct s2s_store_item **out, struct s2s_session *s,
+                           const char *profile, struct s2s_error *err)
+{
+	struct s2s_store_item *items = NULL, *it = NULL;
+	const struct s2s_store_item *found;
+	struct s2s_store *store = NULL;
+	size_t n = 0;
+	bool ok = true;
+	s2s_err rc;
+
+	*out = NULL;
+	rc = s2s_profile_check(profile, err);
+	if (!rc)
+		rc = s2s_session_store(&store, s, err);
+	if (!rc)
+		rc = s2s_store_list(&items, &n, store, err);
+	if (rc)
+		return rc;
+	found = find_sts(items, n, profile);
+	if (found) {
+		it = calloc(1, sizeof(*it));
+		if (it) {
+			it->profile = s2s__strdup_or_null(found->profile, &ok);
+			it->kind = s2s__strdup_or_null(found->kind, &ok);
+			it->account = s2s__strdup_or_null(found->account, &ok);
+			it->role_arn =
+			        s2s__strdup_or_null(found->role_arn, &ok);
+			it->expires = found->expires;
+		}
+		if (!it || !ok) {
+			s2s_store_items_free(it, it ? 1 : 0);
+			it = NULL;
+			rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		}
+	}
+	s2s_store_items_free(items, n);
+	if (!rc && !it)
+		rc = missing(s, profile, err);
+	*out = it;
+	return rc;
+}
+
 /* The creds of profile and whether they are fresh. */
 static s2s_err read_creds(struct s2s_creds **out, bool *fresh,
                           struct s2s_session *s, const char *profile,
@@ -278,13 +423,8 @@ static s2s_err read_creds(struct s2s_creds **out, bool *fresh,
 	rc = s2s_session_store(&store, s, err);
 	if (!rc)
 		rc = s2s_store_get_creds(out, store, profile, err);
-	if (rc == S2S_ENOTFOUND) {
-		s2s_error_clear(err);
-		return s2s_error_set(err, S2S_ENEEDINPUT,
-		                     "no credentials for profile '%s': run "
-		                     "saml2sts login --profile %s",
-		                     profile, profile);
-	}
+	if (rc == S2S_ENOTFOUND)
+		return missing(s, profile, err);
 	if (!rc)
 		rc = s2s_session_window(&window, creds_account(s, *out), *out,
 		                        err);
@@ -314,7 +454,15 @@ static s2s_err run_start(struct run *r, struct s2s_session *s,
 	s2s_err rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = s2s_source_find(&r->src, s->o.sources, s->o.adapters, acct, err);
+	/* strict for the section in use: its keys are all known */
+	rc = s2s_account_check_keys(acct, NULL, err);
+	if (!rc && !s->o.sources)
+		s->o.sources = s2s_source_table();
+	if (!rc && !s->o.adapters && s->o.adapters_fn)
+		s->o.adapters = s->o.adapters_fn();
+	if (!rc)
+		rc = s2s_source_find(&r->src, s->o.sources, s->o.adapters, acct,
+		                     err);
 	if (rc)
 		return rc;
 	r->ctx.session = s;
@@ -323,6 +471,7 @@ static s2s_err run_start(struct run *r, struct s2s_session *s,
 	r->ctx.flags = flags;
 	r->ctx.err = err;
 	s->acct = acct;
+	s->username = o ? o->username : NULL;
 	if (r->src->priv_size) {
 		r->ctx.priv = calloc(1, r->src->priv_size);
 		if (!r->ctx.priv)
@@ -338,8 +487,25 @@ static void run_end(struct run *r)
 	if (r->src)
 		s2s_freezero(r->ctx.priv, r->src->priv_size);
 	r->ctx.priv = NULL;
-	if (r->ctx.session)
+	if (r->ctx.session) {
 		r->ctx.session->acct = NULL;
+		r->ctx.session->username = NULL;
+	}
+}
+
+s2s_err s2s_session_check(struct s2s_session *s, const char *account,
+                          struct s2s_error *err)
+{
+	const struct s2s_account *acct = NULL;
+	struct run r;
+	s2s_err rc;
+
+	rc = s2s_session_account(&acct, s, account, err);
+	if (rc)
+		return rc;
+	rc = run_start(&r, s, acct, NULL, 0, err);
+	run_end(&r);
+	return rc;
 }
 
 /* Give the granted roles their account names (aliases) and the order
@@ -387,10 +553,12 @@ static s2s_err run_grants(struct run *r, struct s2s_grants **out)
 	return S2S_OK;
 }
 
-/* Complete a minted token with what the store and the front ends need. */
+/* Complete a minted token with what the store and the front ends need;
+ * username: the --username that made it (NULL: the account's), so that
+ * its refreshes log in as the same user. */
 static s2s_err finish_creds(struct s2s_creds *c, const struct s2s_role *role,
                             const struct s2s_account *acct,
-                            struct s2s_error *err)
+                            const char *username, struct s2s_error *err)
 {
 	const char *region = s2s_account_get_str(acct, "region", "cn-hangzhou");
 
@@ -402,7 +570,10 @@ static s2s_err finish_creds(struct s2s_creds *c, const struct s2s_role *role,
 	c->account_name = strdup(s2s_account_name(acct));
 	if (!c->region)
 		c->region = strdup(region);
-	if (!c->account_id || !c->role_arn || !c->account_name || !c->region)
+	free(c->username);
+	c->username = username ? strdup(username) : NULL;
+	if (!c->account_id || !c->role_arn || !c->account_name || !c->region ||
+	    (username && !c->username))
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	if (!c->issued)
 		c->issued = time(NULL);
@@ -419,16 +590,18 @@ static s2s_err refresh(struct s2s_creds **out, struct s2s_session *s,
 	struct s2s_mint m = { 0 };
 	struct s2s_store *store = NULL;
 	const struct s2s_role *role = NULL;
+	struct s2s_login_opts same_user = { 0 };
 	struct run r;
 	s2s_err rc;
 
 	*out = NULL;
+	same_user.username = old->username; /* never another user's secrets */
 	if (!acct || !old->role_arn)
 		return s2s_error_set(err, S2S_ENEEDINPUT,
 		                     "profile '%s' cannot be refreshed "
 		                     "silently",
 		                     profile);
-	rc = run_start(&r, s, acct, NULL, S2S_SOURCE_SILENT, err);
+	rc = run_start(&r, s, acct, &same_user, S2S_SOURCE_SILENT, err);
 	if (!rc && r.src->refresh) {
 		rc = r.src->refresh(&r.ctx, old, &m);
 	} else if (!rc) {
@@ -450,13 +623,13 @@ static s2s_err refresh(struct s2s_creds **out, struct s2s_session *s,
 		rc = s2s_error_set(err, S2S_ERROR, "source %s made nothing",
 		                   r.src->name);
 	if (!rc && role)
-		rc = finish_creds(m.creds, role, acct, err);
+		rc = finish_creds(m.creds, role, acct, old->username, err);
 	else if (!rc) {
 		struct s2s_role same = { 0 };
 
 		same.role_arn = old->role_arn;
 		same.account_id = old->account_id;
-		rc = finish_creds(m.creds, &same, acct, err);
+		rc = finish_creds(m.creds, &same, acct, old->username, err);
 	}
 	if (!rc)
 		rc = s2s_session_store(&store, s, err);
@@ -606,18 +779,26 @@ void s2s_grants_free(struct s2s_grants *g)
 	free(g);
 }
 
-void s2s_login_result_free(struct s2s_login_result *r)
+/* Forget the items of a login that stopped before making any. */
+static void drop_items(struct s2s_login_result *r)
 {
-	if (!r)
-		return;
-	s2s_creds_free(r->still_valid);
-	free(r->profile);
 	for (size_t i = 0; i < r->nitems; i++) {
 		free(r->items[i].profile);
 		s2s_role_release(&r->items[i].role);
 		s2s_creds_free(r->items[i].creds);
 	}
 	free(r->items);
+	r->items = NULL;
+	r->nitems = 0;
+}
+
+void s2s_login_result_free(struct s2s_login_result *r)
+{
+	if (!r)
+		return;
+	s2s_creds_free(r->still_valid);
+	free(r->profile);
+	drop_items(r);
 	for (size_t i = 0; i < r->ngranted; i++)
 		s2s_role_release(&r->granted[i]);
 	free(r->granted);
@@ -755,6 +936,159 @@ static s2s_err make_items(struct s2s_login_result *res,
 	return S2S_OK;
 }
 
+/* "admin (1234567890123456)" for acs:ram::1234567890123456:role/admin
+ * (or an access configuration), else the ARN: for a question that fits
+ * a terminal line or two. */
+static void short_role(char *out, size_t size, const char *arn)
+{
+	const char *uid =
+	        strncmp(arn, "acs:", 4) == 0 ? strstr(arn, "::") : NULL;
+	const char *name = strrchr(arn, '/');
+	size_t n = uid ? strcspn(uid + 2, ":") : 0;
+
+	if (uid && name && name[1] && n)
+		snprintf(out, size, "%s (%.*s)", name + 1, (int)n, uid + 2);
+	else
+		snprintf(out, size, "%s", arn);
+}
+
+/* A role that would replace another one stored under it->profile: a
+ * notice with --force; else a question (yes: rebind; no: the role's
+ * profile_template name instead), or S2S_ENEEDINPUT without prompting. */
+static s2s_err rebind_one(struct s2s_login_item *it, const char *held,
+                          struct s2s_session *s, const struct s2s_account *acct,
+                          const struct s2s_login_opts *o,
+                          const struct s2s_store_item *items, size_t n,
+                          struct s2s_error *err)
+{
+	const char *tmpl = s2s_account_get_str(acct, "profile_template",
+	                                       "{account}-{role}");
+	const struct s2s_store_item *other;
+	const struct s2s_prompter *p = s->o.cb->prompter;
+	struct s2s_buf q = S2S_BUF_INIT, answer = S2S_BUF_INIT;
+	char was[160], now[160];
+	char *alt = NULL;
+	s2s_err rc;
+
+	if (o->force) {
+		event(s, S2S_EVENT_NOTICE, "profile %s: %s replaces %s",
+		      it->profile, it->role.role_arn, held);
+		return S2S_OK;
+	}
+	if (!s->o.can_prompt || !p || !p->ask)
+		return s2s_error_set(err, S2S_ENEEDINPUT,
+		                     "profile '%s' holds %s: use --force to "
+		                     "store %s there, or --profile NAME",
+		                     it->profile, held, it->role.role_arn);
+	alt = s2s_choice_profile(tmpl, &it->role);
+	if (!alt)
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	other = find_sts(items, n, alt);
+	if (strcmp(alt, it->profile) == 0 || s2s_profile_check(alt, NULL) ||
+	    (other && other->role_arn &&
+	     strcasecmp(other->role_arn, it->role.role_arn) != 0)) {
+		free(alt); /* no other name to offer */
+		alt = NULL;
+	}
+	short_role(was, sizeof(was), held);
+	short_role(now, sizeof(now), it->role.role_arn);
+	if (s2s_buf_printf(&q,
+	                   "Profile %s holds %s; replace it with %s%s%s%s "
+	                   "[y/N]",
+	                   it->profile, was, now,
+	                   alt ? " (no: store that as " : "", alt ? alt : "",
+	                   alt ? ")" : "")) {
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = p->ask(p->payload, S2S_PROMPT_CHOICE, q.ptr, &answer, err);
+	if (rc)
+		goto out;
+	if (answer.len && (answer.ptr[0] == 'y' || answer.ptr[0] == 'Y')) {
+		event(s, S2S_EVENT_VERBOSE, "profile %s: %s replaces %s",
+		      it->profile, it->role.role_arn, held);
+	} else if (alt) {
+		free(it->profile);
+		it->profile = alt;
+		alt = NULL;
+	} else {
+		rc = s2s_error_set(err, S2S_ECANCELLED, "profile '%s' keeps %s",
+		                   it->profile, held);
+	}
+out:
+	free(alt);
+	s2s_buf_release(&answer);
+	s2s_buf_release(&q);
+	return rc;
+}
+
+/* A profile means one role: check each item against the role stored
+ * under its profile (attributes only) before STS is called. */
+static s2s_err check_rebind(struct s2s_login_result *res, struct s2s_session *s,
+                            const struct s2s_account *acct,
+                            const struct s2s_login_opts *o,
+                            struct s2s_error *err)
+{
+	struct s2s_store_item *items = NULL;
+	struct s2s_store *store = NULL;
+	size_t n = 0;
+	s2s_err rc;
+
+	rc = s2s_session_store(&store, s, err);
+	if (!rc)
+		rc = s2s_store_list(&items, &n, store, err);
+	for (size_t i = 0; !rc && i < res->nitems; i++) {
+		struct s2s_login_item *it = &res->items[i];
+		const struct s2s_store_item *was =
+		        find_sts(items, n, it->profile);
+
+		if (!was || !was->role_arn ||
+		    strcasecmp(was->role_arn, it->role.role_arn) == 0)
+			continue;
+		rc = rebind_one(it, was->role_arn, s, acct, o, items, n, err);
+	}
+	s2s_store_items_free(items, n);
+	return rc;
+}
+
+/* --profile P alone: P's stored role (and, when no -a was given, the
+ * account that made it) instead of a choice.  *arn_out is the caller's;
+ * NULL when P holds nothing or belongs to another account than the one
+ * asked for. */
+static s2s_err stored_role(char **arn_out, char **acct_out,
+                           struct s2s_session *s,
+                           const struct s2s_login_opts *o,
+                           struct s2s_error *err)
+{
+	struct s2s_store_item *it = NULL;
+	struct s2s_error ignore = S2S_ERROR_INIT;
+	s2s_err rc;
+
+	*arn_out = *acct_out = NULL;
+	rc = s2s_session_stored(&it, s, o->profile, &ignore);
+	if (rc == S2S_ENEEDINPUT)
+		return S2S_OK; /* nothing stored: an ordinary login */
+	if (rc)
+		return s2s_error_set(err, rc, "%s", ignore.msg);
+	if (it->role_arn && it->account &&
+	    (o->account_default || strcmp(it->account, o->account) == 0)) {
+		*arn_out = strdup(it->role_arn);
+		*acct_out = strdup(it->account);
+		if (!*arn_out || !*acct_out) {
+			free(*arn_out);
+			free(*acct_out);
+			*arn_out = *acct_out = NULL;
+			rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+		}
+	}
+	s2s_store_items_free(it, 1);
+	if (*arn_out)
+		event(s, S2S_EVENT_VERBOSE,
+		      "profile %s holds %s (account %s): assuming it again",
+		      o->profile, *arn_out, *acct_out);
+	return rc;
+}
+
 /* Store one minted token, then the aliyun hand-off. */
 static void store_item(struct s2s_login_item *it, struct s2s_mint *m,
                        struct s2s_session *s, const struct s2s_account *acct)
@@ -767,7 +1101,7 @@ static void store_item(struct s2s_login_item *it, struct s2s_mint *m,
 		it->rc = s2s_error_set(&it->err, S2S_ERROR, "no credentials");
 	if (it->rc)
 		return;
-	it->rc = finish_creds(m->creds, &it->role, acct, &it->err);
+	it->rc = finish_creds(m->creds, &it->role, acct, s->username, &it->err);
 	if (!it->rc)
 		it->rc = s2s_session_store(&store, s, &it->err);
 	if (!it->rc)
@@ -785,42 +1119,121 @@ static void store_item(struct s2s_login_item *it, struct s2s_mint *m,
 	}
 }
 
+/* --all-roles without --force: a role whose profile holds fresh
+ * credentials for it keeps them (item->kept; no STS call). */
+static s2s_err keep_fresh(struct s2s_login_result *res, struct s2s_session *s,
+                          const struct s2s_account *acct, struct s2s_error *err)
+{
+	struct s2s_store_item *items = NULL;
+	struct s2s_store *store = NULL;
+	time_t now = time(NULL);
+	size_t n = 0;
+	s2s_err rc;
+
+	rc = s2s_session_store(&store, s, err);
+	if (!rc)
+		rc = s2s_store_list(&items, &n, store, err);
+	for (size_t i = 0; !rc && i < res->nitems; i++) {
+		struct s2s_login_item *it = &res->items[i];
+		const struct s2s_store_item *was =
+		        find_sts(items, n, it->profile);
+		struct s2s_error ignore = S2S_ERROR_INIT;
+		struct s2s_creds *c = NULL;
+		long window = 0;
+
+		if (!was || !was->role_arn || was->expires <= now ||
+		    strcasecmp(was->role_arn, it->role.role_arn) != 0)
+			continue;
+		if (s2s_store_get_creds(&c, store, it->profile, &ignore) ||
+		    s2s_session_window(&window, acct, c, &ignore) ||
+		    !s2s_session_is_fresh(c, window, now)) {
+			s2s_creds_free(c);
+			continue;
+		}
+		it->creds = c;
+		it->window = window;
+		it->kept = true;
+		it->rc = S2S_OK;
+	}
+	s2s_store_items_free(items, n);
+	return rc;
+}
+
 static s2s_err mint_items(struct s2s_login_result *res, struct run *r,
                           struct s2s_error *err)
 {
 	const struct s2s_role **roles = calloc(res->nitems, sizeof(*roles));
 	struct s2s_mint *m = calloc(res->nitems, sizeof(*m));
+	struct s2s_mint *made = calloc(res->nitems, sizeof(*made));
+	size_t k = 0;
 	s2s_err rc = S2S_OK;
 
-	if (!roles || !m) {
+	if (!roles || !m || !made) {
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < res->nitems; i++)
-		roles[i] = &res->items[i].role;
-	rc = r->src->mint(&r->ctx, roles, res->nitems, m);
+		if (!res->items[i].kept)
+			roles[k++] = &res->items[i].role;
+	rc = k ? r->src->mint(&r->ctx, roles, k, made) : S2S_OK;
 	if (rc)
 		goto out;
+	for (size_t i = 0, j = 0; i < res->nitems; i++) {
+		if (res->items[i].kept)
+			continue;
+		m[i] = made[j];
+		made[j++].creds = NULL; /* m owns it */
+	}
 	s2s_alias__after_login(r->ctx.session, r->ctx.acct, r->ctx.opt, res, m);
 	for (size_t i = 0; i < res->nitems; i++) {
 		struct s2s_login_item *it = &res->items[i];
 
+		if (it->kept)
+			continue;
 		store_item(it, &m[i], r->ctx.session, r->ctx.acct);
 		if (it->rc && !rc)
 			rc = s2s_error_set(err, it->rc, "%s", it->err.msg);
 	}
 out:
-	for (size_t i = 0; m && i < res->nitems; i++)
+	for (size_t i = 0; m && made && i < res->nitems; i++) {
 		s2s_creds_free(m[i].creds);
+		s2s_creds_free(made[i].creds);
+	}
+	free(made);
 	free(m);
 	free(roles);
 	return rc;
 }
 
-s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
-                          const struct s2s_login_opts *o, struct s2s_error *err)
+/* run_start and grants, asked again (S2S_LOGIN_TRIES in all) while the
+ * IdP rejects a password typed at the terminal prompt; never a password
+ * given up front or kept in the store. */
+static s2s_err start_grants(struct run *r, struct s2s_session *s,
+                            const struct s2s_account *acct,
+                            const struct s2s_login_opts *o,
+                            struct s2s_grants **out, struct s2s_error *err)
 {
-	struct s2s_login_result *res = calloc(1, sizeof(*res));
+	s2s_err rc;
+
+	for (int tries = 1;; tries++) {
+		s->password_prompted = false;
+		rc = run_start(r, s, acct, o, 0, err);
+		if (!rc)
+			rc = run_grants(r, out);
+		if (rc != S2S_EAUTH || !s->password_prompted ||
+		    !s->o.can_prompt || tries == S2S_LOGIN_TRIES)
+			return rc;
+		event(s, S2S_EVENT_WARNING, "%s: try again (%d of %d)",
+		      err->msg, tries + 1, S2S_LOGIN_TRIES);
+		s2s_error_clear(err);
+		run_end(r);
+	}
+}
+
+/* The login once its options are final. */
+static s2s_err login(struct s2s_login_result *res, struct s2s_session *s,
+                     const struct s2s_login_opts *o, struct s2s_error *err)
+{
 	const struct s2s_account *acct = NULL;
 	struct s2s_store *store = NULL;
 	struct s2s_grants *g = NULL;
@@ -828,12 +1241,7 @@ s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
 	struct run r = { 0 };
 	s2s_err rc;
 
-	*out = res;
-	if (!res)
-		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	rc = s2s_session_account(&acct, s, o->account, err);
-	if (!rc && o->profile)
-		rc = s2s_profile_check(o->profile, err);
 	if (!rc) /* fail before asking the IdP for anything */
 		rc = s2s_session_store(&store, s, err);
 	if (!rc)
@@ -846,9 +1254,7 @@ s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
 		                 o->nroles ? o->roles[0] : NULL, err);
 	if (rc || res->still_valid)
 		return rc;
-	rc = run_start(&r, s, acct, o, 0, err);
-	if (!rc)
-		rc = run_grants(&r, &g);
+	rc = start_grants(&r, s, acct, o, &g, err);
 	if (!rc)
 		rc = keep_granted(res, g, err);
 	if (!rc) {
@@ -860,11 +1266,47 @@ s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
 		rc = choose(idx, &n, res, s, acct, o, g, err);
 	if (!rc)
 		rc = make_items(res, acct, o, g, idx, n, err);
+	if (!rc) {
+		rc = check_rebind(res, s, acct, o, err);
+		if (rc) /* nothing was made: the one error says why */
+			drop_items(res);
+	}
+	if (!rc && o->all_roles && !o->force)
+		rc = keep_fresh(res, s, acct, err);
 	if (!rc)
 		rc = mint_items(res, &r, err);
 	free(idx);
 	s2s_grants_free(g);
 	run_end(&r);
+	return rc;
+}
+
+s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
+                          const struct s2s_login_opts *o, struct s2s_error *err)
+{
+	struct s2s_login_result *res = calloc(1, sizeof(*res));
+	struct s2s_login_opts again = *o;
+	const char *roles[1] = { NULL };
+	char *arn = NULL, *acct = NULL;
+	s2s_err rc = S2S_OK;
+
+	*out = res;
+	if (!res)
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	if (o->profile)
+		rc = s2s_profile_check(o->profile, err);
+	if (!rc && o->profile && !o->nroles && !o->all_roles)
+		rc = stored_role(&arn, &acct, s, o, err);
+	if (!rc && arn) {
+		roles[0] = arn;
+		again.roles = roles;
+		again.nroles = 1;
+		again.account = acct;
+	}
+	if (!rc)
+		rc = login(res, s, &again, err);
+	free(arn);
+	free(acct);
 	return rc;
 }
 
@@ -906,9 +1348,7 @@ s2s_err s2s_session_list(struct s2s_grants **out, struct s2s_session *s,
 			rc = s2s_store_ready(store, err);
 	}
 	if (!rc)
-		rc = run_start(&r, s, acct, o, 0, err);
-	if (!rc)
-		rc = run_grants(&r, out);
+		rc = start_grants(&r, s, acct, o, out, err);
 	run_end(&r);
 	return rc;
 }
@@ -916,14 +1356,15 @@ s2s_err s2s_session_list(struct s2s_grants **out, struct s2s_session *s,
 /* ------------------------------------------------------------------ */
 /* Hand-offs: the aliyun CLI's config.json, the console */
 
-/* Quote s for the SDKs' shlex-style splitter when it needs it. */
+/* Quote s for a shell and the SDKs' shlex-style splitter when it needs
+ * it (a blank or a character a shell treats specially). */
 static s2s_err add_word(struct s2s_buf *b, const char *s)
 {
 	bool plain = *s != '\0';
 	s2s_err rc;
 
 	for (const char *p = s; *p && plain; p++)
-		plain = !strchr(" \t\n'\"\\$`", *p);
+		plain = !strchr(" \t\n'\"\\$`;&|<>()*?[]{}#~!", *p);
 	if (plain)
 		return s2s_buf_puts(b, s);
 	rc = s2s_buf_add(b, "'", 1);
@@ -1002,7 +1443,7 @@ s2s_err s2s_session_handoff(struct s2s_session *s,
 		                ? creds->region
 		                : s2s_account_get_str(acct, "region",
 		                                      "cn-hangzhou"),
-		        sts ? creds : NULL, err);
+		        sts ? creds : NULL, creds != NULL, err);
 	if (!rc)
 		event(s, S2S_EVENT_VERBOSE,
 		      "aliyun profile '%s' (%s) written to %s", profile,

@@ -17,6 +17,12 @@ struct s2s_session {
 	struct s2s_store *store;
 	/* The account being logged in (for kept secrets), or NULL. */
 	const struct s2s_account *acct;
+	/* The login's --username, or NULL: secrets kept for the account's
+	 * configured user are not handed to another one. */
+	const char *username;
+	/* This login's password is the prompter's (not given up front,
+	 * not kept): a rejected one may be asked again. */
+	bool password_prompted;
 	struct s2s_kept kept;
 	struct s2s_prompter refuse; /* ask() says S2S_ENEEDINPUT */
 };

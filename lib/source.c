@@ -168,6 +168,8 @@ const struct s2s_prompter *s2s_source_prompter(struct s2s_source_ctx *ctx)
 {
 	const struct s2s_session *s = ctx->session;
 
+	if ((ctx->flags & S2S_SOURCE_SILENT) && s->o.refresh_prompter)
+		return s->o.refresh_prompter;
 	if ((ctx->flags & S2S_SOURCE_SILENT) || !s->o.cb->prompter)
 		return &s->refuse;
 	return s->o.cb->prompter;

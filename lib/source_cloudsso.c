@@ -1,70 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The `cloudsso` source: CloudSSO's device login (RFC 8628 style with
- * PKCE S256, JSON bodies with PascalCase fields) at the portal of the
- * directory's sign-in URL; the access token and its expiry kept in the
- * store (kind "cloudsso-token" under the account name), never in a file;
- * the grants are every (account, access configuration) pair, listed
- * through the paged APIs; credentials come from /cloud-credentials, one
- * pair after the other on one kept-alive connection.  There is no
- * refresh token: once the access token has expired only an interactive
- * login helps.  It opens no browser and prints nothing: the front end
- * is shown the device code and does both.
+ * The `cloudsso` source: CloudSSO at the portal of the directory's
+ * sign-in URL.  This file is the source's table entry, the checks of the
+ * account, the calls to the portal, the grants -- every (account, access
+ * configuration) pair, listed through the paged APIs -- and credentials
+ * from /cloud-credentials, one pair after the other on one kept-alive
+ * connection; a refresh re-mints the stored pair with the kept token.
+ * The device login and the kept access token are cloudsso_device.c.  It
+ * opens no browser and prints nothing: the front end is shown the device
+ * code and does both.
  */
 #include <time.h>
 
-#include <openssl/rand.h>
-#include <openssl/sha.h>
-
 #include "common.h"
+#include "cloudsso_int.h"
 #include "json.h"
-#include "saml2sts/base64.h"
 #include "saml2sts/isotime.h"
-#include "saml2sts/lock.h"
 #include "saml2sts/poll.h"
-#include "saml2sts/source.h"
 
 /* The public client id of the official CLIs (aliyun-cli, acs-sso). */
-#define CLIENT_ID    "app-vaz16tltdxs96audqf35"
-#define GRANT_DEVICE "urn:ietf:params:oauth:grant-type:device_code"
-#define KIND         "cloudsso-token"
-/* When the portal gives no lifetime: its documented 8 h session for the
- * token, and our own bound on the device code. */
-#define TOKEN_TTL  28800L
-#define DEVICE_TTL 900L
-/* A kept token is used while it has more than this left. */
-#define TOKEN_MARGIN   10L
-#define MAX_PAGES      1000
-#define MAX_GRANTS     10000
-#define MAX_BACKOFF_MS 30000L
+#define CLIENT_ID "app-vaz16tltdxs96audqf35"
 
-struct sso_state {
-	const char *url; /* the sign-in URL (the account's, borrowed) */
-	char *portal;    /* scheme://host[:port] of the portal API */
-	char *host;      /* its host, for messages */
-	char *region;    /* the directory's region, or NULL */
-	const char *client_id;
-	struct s2s_http *http;
-	struct s2s_buf token; /* secret: the access token */
-	time_t token_exp;
-	bool kept; /* the token came from the store */
-};
+#define MAX_PAGES  1000
+#define MAX_GRANTS 10000
 
-/* One answer of the portal. */
-struct reply {
-	long status;
-	struct json_object *obj; /* the body when it is a JSON object */
-	const char *code;        /* ErrorCode, or NULL (borrowed from obj) */
-	const char *message;     /* ErrorMessage, or NULL */
-};
-
-static void reply_release(struct reply *rp)
+void s2s_cloudsso__reply_release(struct sso_reply *rp)
 {
 	s2s_json_put_wiped(rp->obj);
 	memset(rp, 0, sizeof(*rp));
 }
 
-static s2s_err nomem(struct s2s_source_ctx *ctx)
+s2s_err s2s_cloudsso__nomem(struct s2s_source_ctx *ctx)
 {
 	return s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
 }
@@ -130,7 +96,7 @@ static s2s_err parse_url(struct s2s_source_ctx *ctx, struct sso_state *st)
 		                     u);
 	st->host = host_of(auth);
 	if (!st->host || region_of(st))
-		return nomem(ctx);
+		return s2s_cloudsso__nomem(ctx);
 	if (over) {
 		if (!s2s_url_allowed(over) || !split_url(over, &auth, &path) ||
 		    strspn(path, "/") != strlen(path))
@@ -144,7 +110,7 @@ static s2s_err parse_url(struct s2s_source_ctx *ctx, struct sso_state *st)
 		st->host = host_of(auth);
 	}
 	st->portal = strndup(u, (size_t)(path - u));
-	return st->host && st->portal ? S2S_OK : nomem(ctx);
+	return st->host && st->portal ? S2S_OK : s2s_cloudsso__nomem(ctx);
 }
 
 static s2s_err check_key(const char *key, unsigned int line, void *payload)
@@ -208,7 +174,7 @@ static s2s_err sso_validate(struct s2s_source_ctx *ctx)
 /* Calls to the portal */
 
 /* Sleep ms, or less when cancelled (S2S_ECANCELLED). */
-static s2s_err nap(struct s2s_source_ctx *ctx, long ms)
+s2s_err s2s_cloudsso__nap(struct s2s_source_ctx *ctx, long ms)
 {
 	struct s2s_poll p;
 
@@ -236,13 +202,13 @@ static s2s_err build_bearer(struct s2s_buf *h, const struct sso_state *st)
 
 /* One try: S2S_OK with rp filled for any HTTP answer. */
 static s2s_err call_once(struct sso_state *st,
-                         const struct s2s_http_request *req, struct reply *rp,
-                         struct s2s_error *err)
+                         const struct s2s_http_request *req,
+                         struct sso_reply *rp, struct s2s_error *err)
 {
 	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
 	s2s_err rc;
 
-	reply_release(rp);
+	s2s_cloudsso__reply_release(rp);
 	rc = s2s_http_do(st->http, req, &resp, err);
 	if (!rc) {
 		rp->status = resp.status;
@@ -259,10 +225,10 @@ static s2s_err call_once(struct sso_state *st,
  * are tried again up to http_retries times with a growing, cancellable
  * pause, unless once.  S2S_OK for any answer below 500; S2S_ENET (or
  * S2S_ETLS, S2S_ECANCELLED) otherwise. */
-static s2s_err call(struct s2s_source_ctx *ctx, struct sso_state *st,
-                    const char *path, const struct s2s_buf *query,
-                    const struct s2s_buf *body, bool bearer, bool once,
-                    struct reply *rp)
+s2s_err s2s_cloudsso__call(struct s2s_source_ctx *ctx, struct sso_state *st,
+                           const char *path, const struct s2s_buf *query,
+                           const struct s2s_buf *body, bool bearer, bool once,
+                           struct sso_reply *rp)
 {
 	struct s2s_buf url = S2S_BUF_INIT, auth = S2S_BUF_SECRET_INIT;
 	const char *headers[3] = { "Accept: application/json", NULL, NULL };
@@ -277,7 +243,7 @@ static s2s_err call(struct s2s_source_ctx *ctx, struct sso_state *st,
 		return rc;
 	if (build_url(&url, st, path, query) ||
 	    (bearer && build_bearer(&auth, st))) {
-		rc = nomem(ctx);
+		rc = s2s_cloudsso__nomem(ctx);
 		goto out;
 	}
 	headers[1] = bearer ? auth.ptr : NULL;
@@ -303,7 +269,7 @@ static s2s_err call(struct s2s_source_ctx *ctx, struct sso_state *st,
 			break;
 		s2s_source_event(ctx, S2S_EVENT_VERBOSE, "%s; trying again",
 		                 e.msg);
-		rc = nap(ctx, 250L << (i < 6 ? i - 1 : 5));
+		rc = s2s_cloudsso__nap(ctx, 250L << (i < 6 ? i - 1 : 5));
 		if (rc)
 			goto out;
 	}
@@ -318,8 +284,9 @@ out:
 }
 
 /* The error of a 4xx answer to what (exit 6 with the portal's code). */
-static s2s_err refused(struct s2s_source_ctx *ctx, const struct sso_state *st,
-                       const char *what, const struct reply *rp)
+s2s_err s2s_cloudsso__refused(struct s2s_source_ctx *ctx,
+                              const struct sso_state *st, const char *what,
+                              const struct sso_reply *rp)
 {
 	return s2s_error_set(
 	        ctx->err, S2S_ESTS,
@@ -328,9 +295,9 @@ static s2s_err refused(struct s2s_source_ctx *ctx, const struct sso_state *st,
 	        rp->message ? ": " : "", rp->message ? rp->message : "");
 }
 
-static s2s_err not_understood(struct s2s_source_ctx *ctx,
-                              const struct sso_state *st, const char *what,
-                              const char *field)
+s2s_err s2s_cloudsso__not_understood(struct s2s_source_ctx *ctx,
+                                     const struct sso_state *st,
+                                     const char *what, const char *field)
 {
 	return s2s_error_set(ctx->err, S2S_EIDP,
 	                     "CloudSSO portal %s: the answer to %s is not "
@@ -339,7 +306,8 @@ static s2s_err not_understood(struct s2s_source_ctx *ctx,
 }
 
 /* The sign-in is no longer accepted (HTTP 401): only a login helps. */
-static s2s_err token_refused(struct s2s_source_ctx *ctx, const struct reply *rp)
+static s2s_err token_refused(struct s2s_source_ctx *ctx,
+                             const struct sso_reply *rp)
 {
 	const char *name = s2s_account_name(ctx->acct);
 
@@ -351,426 +319,14 @@ static s2s_err token_refused(struct s2s_source_ctx *ctx, const struct reply *rp)
 }
 
 /* ------------------------------------------------------------------ */
-/* The kept access token */
-
-/* The kept token of the account when it was made for this sign-in URL
- * and portal and has more than TOKEN_MARGIN seconds left: S2S_OK with
- * st->token set; S2S_ENOTFOUND (no message) when there is none, with
- * *expired when one expired; a store failure is its error. */
-static s2s_err token_load(struct s2s_source_ctx *ctx, struct sso_state *st,
-                          time_t *expired)
-{
-	struct s2s_buf kept = S2S_BUF_SECRET_INIT;
-	struct s2s_error e = S2S_ERROR_INIT;
-	const char *name = s2s_account_name(ctx->acct), *tok, *exp, *url,
-	           *portal;
-	struct json_object *obj = NULL;
-	struct s2s_store *store = NULL;
-	time_t when = 0;
-	s2s_err rc;
-
-	*expired = 0;
-	st->kept = false;
-	s2s_buf_reset(&st->token);
-	rc = s2s_source_store(&store, ctx);
-	if (!rc)
-		rc = s2s_store_get_secret(&kept, store, name, KIND, &e);
-	if (rc == S2S_ENOTFOUND)
-		goto out;
-	if (rc) {
-		rc = s2s_error_set(ctx->err, rc, "%s", e.msg);
-		goto out;
-	}
-	obj = s2s_json_parse(kept.ptr, kept.len);
-	tok = s2s__json_get_str(obj, "AccessToken");
-	exp = s2s__json_get_str(obj, "Expiration");
-	url = s2s__json_get_str(obj, "PortalUrl");
-	portal = s2s__json_get_str(obj, "Portal");
-	rc = S2S_ENOTFOUND;
-	if (!tok || !exp || !s2s_time_parse(&when, exp) || !url || !portal ||
-	    strcmp(url, st->url) != 0 || strcmp(portal, st->portal) != 0) {
-		s2s_source_event(ctx, S2S_EVENT_VERBOSE,
-		                 "the kept CloudSSO sign-in is not for %s",
-		                 st->url);
-		goto out;
-	}
-	if (when - time(NULL) <= TOKEN_MARGIN) {
-		*expired = when;
-		goto out;
-	}
-	if (s2s_buf_puts(&st->token, tok)) {
-		rc = nomem(ctx);
-		goto out;
-	}
-	st->token_exp = when;
-	st->kept = true;
-	rc = S2S_OK;
-out:
-	s2s_json_put_wiped(obj);
-	s2s_buf_release(&kept);
-	return rc;
-}
-
-/* Keep st->token for later logins and refreshes; a failure is a
- * warning (this login goes on). */
-static void token_keep(struct s2s_source_ctx *ctx, const struct sso_state *st)
-{
-	struct s2s_buf json = S2S_BUF_SECRET_INIT;
-	struct s2s_error e = S2S_ERROR_INIT;
-	const char *name = s2s_account_name(ctx->acct);
-	struct s2s_store *store = NULL;
-	char exp[32];
-
-	s2s_time_format_utc(exp, sizeof(exp), st->token_exp);
-	if (s2s_buf_add(&json, "{", 1) ||
-	    s2s_json_member(&json, true, "AccessToken", st->token.ptr) ||
-	    s2s_json_member(&json, false, "Expiration", exp) ||
-	    s2s_json_member(&json, false, "PortalUrl", st->url) ||
-	    s2s_json_member(&json, false, "Portal", st->portal) ||
-	    s2s_buf_add(&json, "}", 1))
-		s2s_error_set(&e, S2S_ENOMEM, "out of memory");
-	else if (!s2s_session_store(&store, ctx->session, &e))
-		s2s_store_put_secret(store, name, KIND, name, &json, &e);
-	if (e.code)
-		s2s_source_event(ctx, S2S_EVENT_WARNING,
-		                 "CloudSSO sign-in not kept (later logins "
-		                 "need the browser again): %s",
-		                 e.msg);
-	s2s_buf_release(&json);
-}
-
-static void token_forget(struct s2s_source_ctx *ctx, struct sso_state *st)
-{
-	struct s2s_error e = S2S_ERROR_INIT;
-	struct s2s_store *store = NULL;
-
-	s2s_buf_reset(&st->token);
-	if (!s2s_session_store(&store, ctx->session, &e))
-		s2s_store_delete(store, s2s_account_name(ctx->acct), KIND, &e);
-}
-
-/* ------------------------------------------------------------------ */
-/* The device login */
-
-/* base64url without padding (RFC 7636 appendix A) of len bytes. */
-static s2s_err b64url(struct s2s_buf *out, const unsigned char *p, size_t len,
-                      struct s2s_error *err)
-{
-	size_t start = out->len, n;
-	s2s_err rc = s2s_base64_encode(out, p, len, err);
-
-	if (rc)
-		return rc;
-	while (out->len > start && out->ptr[out->len - 1] == '=')
-		out->ptr[--out->len] = '\0';
-	for (n = start; n < out->len; n++)
-		if (out->ptr[n] == '+')
-			out->ptr[n] = '-';
-		else if (out->ptr[n] == '/')
-			out->ptr[n] = '_';
-	return S2S_OK;
-}
-
-/* A PKCE pair: a verifier of 64 characters from 48 CSPRNG bytes and its
- * S256 challenge. */
-static s2s_err pkce(struct s2s_source_ctx *ctx, struct s2s_buf *verifier,
-                    struct s2s_buf *challenge)
-{
-	unsigned char raw[48], md[SHA256_DIGEST_LENGTH];
-	s2s_err rc;
-
-	if (RAND_bytes(raw, (int)sizeof(raw)) != 1)
-		return s2s_error_set(ctx->err, S2S_ERROR,
-		                     "no random bytes for the PKCE verifier");
-	rc = b64url(verifier, raw, sizeof(raw), ctx->err);
-	s2s_memzero(raw, sizeof(raw));
-	if (rc)
-		return rc;
-	SHA256((const unsigned char *)verifier->ptr, verifier->len, md);
-	return b64url(challenge, md, sizeof(md), ctx->err);
-}
-
-struct device {
-	struct s2s_buf code; /* secret: DeviceCode */
-	char *user_code, *uri, *uri_complete;
-	long interval_ms;
-	long long deadline_ms; /* monotonic */
-	time_t expires_at;
-};
-
-static void device_release(struct device *d)
-{
-	s2s_buf_release(&d->code);
-	free(d->user_code);
-	free(d->uri);
-	free(d->uri_complete);
-}
-
-static long json_long(struct json_object *obj, const char *name, long def)
-{
-	struct json_object *v = s2s__json_get(obj, name);
-	int64_t n;
-
-	if (!v || !(json_object_is_type(v, json_type_int) ||
-	            json_object_is_type(v, json_type_string)))
-		return def;
-	n = json_object_get_int64(v);
-	return n > 0 && n < 1000000 ? (long)n : def;
-}
-
-static s2s_err device_read(struct s2s_source_ctx *ctx,
-                           const struct sso_state *st, struct reply *rp,
-                           struct device *d)
-{
-	static const char what[] = "the device login";
-	const char *code = s2s__json_get_str(rp->obj, "DeviceCode");
-	const char *user = s2s__json_get_str(rp->obj, "UserCode");
-	const char *uri = s2s__json_get_str(rp->obj, "VerificationUri");
-	const char *full =
-	        s2s__json_get_str(rp->obj, "VerificationUriComplete");
-	long ttl = json_long(rp->obj, "ExpiresIn", DEVICE_TTL);
-
-	if (rp->status / 100 != 2)
-		return refused(ctx, st, what, rp);
-	if (!code || !*code)
-		return not_understood(ctx, st, what, "DeviceCode");
-	if (!user || !*user)
-		return not_understood(ctx, st, what, "UserCode");
-	if (!uri || !s2s_url_allowed(uri))
-		return not_understood(ctx, st, what, "https VerificationUri");
-	if (full && !s2s_url_allowed(full))
-		full = NULL;
-	d->user_code = strdup(user);
-	d->uri = strdup(uri);
-	d->uri_complete = full ? strdup(full) : NULL;
-	if (!d->user_code || !d->uri || (full && !d->uri_complete) ||
-	    s2s_buf_puts(&d->code, code))
-		return nomem(ctx);
-	d->interval_ms = json_long(rp->obj, "Interval", 5) * 1000;
-	if (ttl > DEVICE_TTL)
-		ttl = DEVICE_TTL; /* our own bound on the wait */
-	d->deadline_ms = s2s_poll_now_ms() + ttl * 1000;
-	d->expires_at = time(NULL) + ttl;
-	return S2S_OK;
-}
-
-/* POST /device-authorization: a device code for the user to approve. */
-static s2s_err device_start(struct s2s_source_ctx *ctx, struct sso_state *st,
-                            const struct s2s_buf *challenge, struct device *d)
-{
-	struct s2s_buf body = S2S_BUF_INIT;
-	struct reply rp = { 0 };
-	s2s_err rc;
-
-	if (s2s_buf_add(&body, "{", 1) ||
-	    s2s_json_member(&body, true, "PortalUrl", st->url) ||
-	    s2s_json_member(&body, false, "CodeChallenge", challenge->ptr) ||
-	    s2s_json_member(&body, false, "ClientId", st->client_id) ||
-	    s2s_json_member(&body, false, "CodeChallengeMethod", "S256") ||
-	    s2s_buf_add(&body, "}", 1))
-		return nomem(ctx);
-	s2s_source_event(ctx, S2S_EVENT_VERBOSE,
-	                 "CloudSSO device login at %s for %s", st->portal,
-	                 st->url);
-	rc = call(ctx, st, "/device-authorization", NULL, &body, false, false,
-	          &rp);
-	if (!rc)
-		rc = device_read(ctx, st, &rp, d);
-	reply_release(&rp);
-	s2s_buf_release(&body);
-	return rc;
-}
-
-enum poll_state { P_DONE, P_PENDING, P_SLOW, P_OTHER };
-
-/* One POST /token: P_DONE with st->token set, P_PENDING, P_SLOW, P_OTHER
- * (an unknown answer or a failed transfer: back off), or an error that
- * ends the login (expiry, denial, cancel). */
-static s2s_err device_poll(struct s2s_source_ctx *ctx, struct sso_state *st,
-                           const struct device *d,
-                           const struct s2s_buf *verifier, enum poll_state *out)
-{
-	struct s2s_buf body = S2S_BUF_SECRET_INIT;
-	struct s2s_error keep = *ctx->err;
-	struct reply rp = { 0 };
-	const char *tok, *c;
-	s2s_err rc;
-
-	*out = P_OTHER;
-	if (s2s_buf_add(&body, "{", 1) ||
-	    s2s_json_member(&body, true, "CodeVerifier", verifier->ptr) ||
-	    s2s_json_member(&body, false, "ClientId", st->client_id) ||
-	    s2s_json_member(&body, false, "DeviceCode", d->code.ptr) ||
-	    s2s_json_member(&body, false, "GrantType", GRANT_DEVICE) ||
-	    s2s_buf_add(&body, "}", 1)) {
-		s2s_buf_release(&body);
-		return nomem(ctx);
-	}
-	rc = call(ctx, st, "/token", NULL, &body, false, true, &rp);
-	s2s_buf_release(&body);
-	if (rc)
-		reply_release(&rp);
-	if (rc == S2S_ENET) { /* back off and try again before expiry */
-		s2s_source_event(ctx, S2S_EVENT_VERBOSE, "%s", ctx->err->msg);
-		*ctx->err = keep;
-		return S2S_OK;
-	}
-	if (rc)
-		return rc;
-	c = rp.code ? rp.code : "";
-	tok = s2s__json_get_str(rp.obj, "AccessToken");
-	if (rp.status / 100 == 2 && tok && *tok) {
-		rc = s2s_buf_puts(&st->token, tok) ? nomem(ctx) : S2S_OK;
-		st->token_exp =
-		        time(NULL) + json_long(rp.obj, "ExpiresIn", TOKEN_TTL);
-		*out = P_DONE;
-	} else if (rp.status / 100 == 2) {
-		rc = not_understood(ctx, st, "the token request",
-		                    "AccessToken");
-	} else if (strcmp(c, "AuthorizationPending") == 0 ||
-	           strcmp(c, "authorization_pending") == 0) {
-		*out = P_PENDING;
-	} else if (strcmp(c, "SlowDown") == 0 || strcmp(c, "slow_down") == 0) {
-		*out = P_SLOW;
-	} else if (strcmp(c, "InvalidDeviceCodeError") == 0 ||
-	           strcmp(c, "ExpiredToken") == 0 ||
-	           strcmp(c, "expired_token") == 0) {
-		rc = s2s_error_set(ctx->err, S2S_EMFA,
-		                   "the CloudSSO device code expired before "
-		                   "the sign-in was approved (%s)",
-		                   c);
-	} else if (strcmp(c, "AccessDenied") == 0 ||
-	           strcmp(c, "access_denied") == 0) {
-		rc = s2s_error_set(ctx->err, S2S_EAUTH,
-		                   "the CloudSSO sign-in was denied (%s)", c);
-	} else {
-		s2s_source_event(ctx, S2S_EVENT_VERBOSE,
-		                 "CloudSSO portal %s: HTTP %ld %s while "
-		                 "waiting for the sign-in; backing off",
-		                 st->host, rp.status,
-		                 *c ? c : "(no ErrorCode)");
-	}
-	reply_release(&rp);
-	return rc;
-}
-
-/* Wait for the user's approval: a poll every Interval (5 s more after
- * each slow_down), longer pauses after unknown answers, up to the device
- * code's expiry; cancellable. */
-static s2s_err device_wait(struct s2s_source_ctx *ctx, struct sso_state *st,
-                           const struct device *d,
-                           const struct s2s_buf *verifier)
-{
-	long interval = d->interval_ms, backoff = 0;
-	enum poll_state ps = P_PENDING;
-	s2s_err rc = S2S_OK;
-
-	for (;;) {
-		long long left = d->deadline_ms - s2s_poll_now_ms();
-		long pause = interval + backoff;
-
-		if (left <= 0)
-			return s2s_error_set(ctx->err, S2S_EMFA,
-			                     "the CloudSSO device code expired "
-			                     "before the sign-in was approved");
-		rc = nap(ctx, (long)(pause < left ? pause : left));
-		if (!rc)
-			rc = device_poll(ctx, st, d, verifier, &ps);
-		if (rc || ps == P_DONE)
-			return rc;
-		if (ps == P_SLOW)
-			interval += 5000;
-		if (ps == P_OTHER)
-			backoff = backoff ? backoff * 2 : interval;
-		else
-			backoff = 0;
-		if (backoff > MAX_BACKOFF_MS)
-			backoff = MAX_BACKOFF_MS;
-	}
-}
-
-/* The whole device login; the token is kept in the store. */
-static s2s_err device_login(struct s2s_source_ctx *ctx, struct sso_state *st)
-{
-	struct s2s_buf verifier = S2S_BUF_SECRET_INIT;
-	struct s2s_buf challenge = S2S_BUF_INIT;
-	struct s2s_device_code dc = { 0 };
-	struct device d = { 0 };
-	s2s_err rc;
-
-	s2s_buf_init(&d.code, true);
-	rc = pkce(ctx, &verifier, &challenge);
-	if (!rc)
-		rc = device_start(ctx, st, &challenge, &d);
-	if (rc)
-		goto out;
-	dc.uri = d.uri;
-	dc.uri_complete = d.uri_complete;
-	dc.user_code = d.user_code;
-	dc.expires_at = d.expires_at;
-	s2s_source_device_code(ctx, &dc);
-	rc = device_wait(ctx, st, &d, &verifier);
-	s2s_source_event(ctx, S2S_EVENT_WAIT_END, "CloudSSO sign-in done");
-	if (!rc) {
-		s2s_source_event(ctx, S2S_EVENT_VERBOSE,
-		                 "CloudSSO sign-in approved; it lasts %ld min",
-		                 (long)(st->token_exp - time(NULL)) / 60);
-		token_keep(ctx, st);
-	}
-out:
-	device_release(&d);
-	s2s_buf_release(&challenge);
-	s2s_buf_release(&verifier);
-	return rc;
-}
-
-/* An access token: the kept one while it lives, else (not silent) a
- * device login under the account's login lock (parallel logins make one
- * device login; SAML logins of other accounts do not wait for it), after
- * looking again. */
-static s2s_err sign_in(struct s2s_source_ctx *ctx, struct sso_state *st)
-{
-	const char *name = s2s_account_name(ctx->acct);
-	struct s2s_lock *lock = NULL;
-	char when[64], lock_name[160];
-	time_t expired = 0;
-	s2s_err rc;
-
-	rc = token_load(ctx, st, &expired);
-	if (rc != S2S_ENOTFOUND)
-		return rc;
-	if (ctx->flags & S2S_SOURCE_SILENT) {
-		if (!expired)
-			return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
-			                     "no CloudSSO sign-in kept for "
-			                     "account '%s': run saml2sts login "
-			                     "-a %s",
-			                     name, name);
-		s2s_time_format_local(when, sizeof(when), expired);
-		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
-		                     "the CloudSSO sign-in of account '%s' "
-		                     "expired at %s: run saml2sts login -a %s",
-		                     name, when, name);
-	}
-	snprintf(lock_name, sizeof(lock_name), "cloudsso-login-%s", name);
-	rc = s2s_source_lock(&lock, ctx, lock_name);
-	if (!rc)
-		rc = token_load(ctx, st, &expired);
-	if (rc == S2S_ENOTFOUND)
-		rc = device_login(ctx, st);
-	s2s_lock_release(lock);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ */
 /* Accounts and access configurations */
 
 /* One page of a listing; *next is the NextToken to follow (caller
  * frees), NULL on the last page. */
 static s2s_err list_page(struct s2s_source_ctx *ctx, struct sso_state *st,
                          const char *path, const char *account,
-                         const char *token, const char *what, struct reply *rp,
-                         char **next)
+                         const char *token, const char *what,
+                         struct sso_reply *rp, char **next)
 {
 	struct s2s_buf q = S2S_BUF_INIT;
 	struct json_object *t;
@@ -785,22 +341,24 @@ static s2s_err list_page(struct s2s_source_ctx *ctx, struct sso_state *st,
 	if (!rc && token)
 		rc = s2s_form_append(&q, "NextToken", token, ctx->err);
 	if (!rc)
-		rc = call(ctx, st, path, &q, NULL, true, false, rp);
+		rc = s2s_cloudsso__call(ctx, st, path, &q, NULL, true, false,
+		                        rp);
 	s2s_buf_release(&q);
 	if (rc)
 		return rc;
 	if (rp->status == 401)
 		return token_refused(ctx, rp);
 	if (rp->status / 100 != 2)
-		return refused(ctx, st, what, rp);
+		return s2s_cloudsso__refused(ctx, st, what, rp);
 	t = s2s__json_get(rp->obj, "IsTruncated");
 	if (!t || !json_object_get_boolean(t))
 		return S2S_OK;
 	nt = s2s__json_get_str(rp->obj, "NextToken");
 	if (!nt || !*nt || (token && strcmp(nt, token) == 0))
-		return not_understood(ctx, st, what, "new NextToken");
+		return s2s_cloudsso__not_understood(ctx, st, what,
+		                                    "new NextToken");
 	*next = strdup(nt);
-	return *next ? S2S_OK : nomem(ctx);
+	return *next ? S2S_OK : s2s_cloudsso__nomem(ctx);
 }
 
 struct account {
@@ -829,11 +387,11 @@ static s2s_err add_accounts(struct s2s_source_ctx *ctx,
 	if (!k)
 		return S2S_OK;
 	if (*n + k > MAX_GRANTS)
-		return not_understood(ctx, st, "the account list",
-		                      "end (too many accounts)");
+		return s2s_cloudsso__not_understood(ctx, st, "the account list",
+		                                    "end (too many accounts)");
 	grown = realloc(*a, (*n + k) * sizeof(**a));
 	if (!grown)
-		return nomem(ctx);
+		return s2s_cloudsso__nomem(ctx);
 	*a = grown;
 	for (size_t i = 0; i < k; i++) {
 		struct json_object *o = json_object_array_get_idx(list, i);
@@ -841,13 +399,13 @@ static s2s_err add_accounts(struct s2s_source_ctx *ctx,
 		const char *name = s2s__json_get_str(o, "DisplayName");
 
 		if (!id || !*id)
-			return not_understood(ctx, st, "the account list",
-			                      "AccountId");
+			return s2s_cloudsso__not_understood(
+			        ctx, st, "the account list", "AccountId");
 		(*a)[*n].id = strdup(id);
 		(*a)[*n].name = name && *name ? strdup(name) : NULL;
 		(*n)++;
 		if (!(*a)[*n - 1].id || (name && *name && !(*a)[*n - 1].name))
-			return nomem(ctx);
+			return s2s_cloudsso__nomem(ctx);
 	}
 	return S2S_OK;
 }
@@ -857,7 +415,7 @@ static s2s_err list_accounts(struct s2s_source_ctx *ctx, struct sso_state *st,
                              struct account **out, size_t *n)
 {
 	static const char what[] = "the account list";
-	struct reply rp = { 0 };
+	struct sso_reply rp = { 0 };
 	char *next = NULL, *tok = NULL;
 	s2s_err rc = S2S_OK;
 
@@ -865,7 +423,8 @@ static s2s_err list_accounts(struct s2s_source_ctx *ctx, struct sso_state *st,
 	*n = 0;
 	for (int page = 0; !rc && (page == 0 || tok); page++) {
 		if (page == MAX_PAGES) {
-			rc = not_understood(ctx, st, what, "last page");
+			rc = s2s_cloudsso__not_understood(ctx, st, what,
+			                                  "last page");
 			break;
 		}
 		rc = list_page(ctx, st, "/access-assignments/accounts", NULL,
@@ -879,7 +438,7 @@ static s2s_err list_accounts(struct s2s_source_ctx *ctx, struct sso_state *st,
 		next = NULL;
 	}
 	free(tok);
-	reply_release(&rp);
+	s2s_cloudsso__reply_release(&rp);
 	return rc;
 }
 
@@ -895,14 +454,15 @@ static s2s_err add_grant(struct s2s_source_ctx *ctx, const struct sso_state *st,
 	bool ok = true;
 
 	if (!id || !*id)
-		return not_understood(ctx, st, "the access configuration list",
-		                      "AccessConfigurationId");
+		return s2s_cloudsso__not_understood(
+		        ctx, st, "the access configuration list",
+		        "AccessConfigurationId");
 	r = &g->roles[g->nroles];
 	memset(r, 0, sizeof(*r));
 	g->nroles++;
 	if (s2s_buf_printf(&arn, "acs:cloudsso::%s:access-configuration/%s",
 	                   a->id, id))
-		return nomem(ctx);
+		return s2s_cloudsso__nomem(ctx);
 	r->role_arn = s2s_buf_detach(&arn, NULL);
 	r->account_id = s2s__strdup_or_null(a->id, &ok);
 	r->role_name = s2s__strdup_or_null(name && *name ? name : id, &ok);
@@ -914,7 +474,7 @@ static s2s_err add_grant(struct s2s_source_ctx *ctx, const struct sso_state *st,
 		ok = false;
 	if (!r->account_name)
 		r->account_name = s2s__strdup_or_null(a->name, &ok);
-	return ok && r->role_arn ? S2S_OK : nomem(ctx);
+	return ok && r->role_arn ? S2S_OK : s2s_cloudsso__nomem(ctx);
 }
 
 static s2s_err add_grants(struct s2s_source_ctx *ctx,
@@ -930,11 +490,12 @@ static s2s_err add_grants(struct s2s_source_ctx *ctx,
 	if (!k)
 		return S2S_OK;
 	if (g->nroles + k > MAX_GRANTS)
-		return not_understood(ctx, st, "the access configuration list",
-		                      "end (too many grants)");
+		return s2s_cloudsso__not_understood(
+		        ctx, st, "the access configuration list",
+		        "end (too many grants)");
 	grown = realloc(g->roles, (g->nroles + k) * sizeof(*g->roles));
 	if (!grown)
-		return nomem(ctx);
+		return s2s_cloudsso__nomem(ctx);
 	g->roles = grown;
 	for (size_t i = 0; i < k && !rc; i++)
 		rc = add_grant(ctx, st, a, json_object_array_get_idx(list, i),
@@ -947,13 +508,14 @@ static s2s_err list_configs(struct s2s_source_ctx *ctx, struct sso_state *st,
                             const struct account *a, struct s2s_grants *g)
 {
 	static const char what[] = "the access configuration list";
-	struct reply rp = { 0 };
+	struct sso_reply rp = { 0 };
 	char *next = NULL, *tok = NULL;
 	s2s_err rc = S2S_OK;
 
 	for (int page = 0; !rc && (page == 0 || tok); page++) {
 		if (page == MAX_PAGES) {
-			rc = not_understood(ctx, st, what, "last page");
+			rc = s2s_cloudsso__not_understood(ctx, st, what,
+			                                  "last page");
 			break;
 		}
 		rc = list_page(ctx, st,
@@ -970,7 +532,7 @@ static s2s_err list_configs(struct s2s_source_ctx *ctx, struct sso_state *st,
 		next = NULL;
 	}
 	free(tok);
-	reply_release(&rp);
+	s2s_cloudsso__reply_release(&rp);
 	return rc;
 }
 
@@ -1009,7 +571,7 @@ static s2s_err sso_grants(struct s2s_source_ctx *ctx, struct s2s_grants *g)
 	struct sso_state *st = ctx->priv;
 	s2s_err rc;
 
-	rc = sign_in(ctx, st);
+	rc = s2s_cloudsso__sign_in(ctx, st);
 	if (rc)
 		return rc;
 	rc = list_all(ctx, st, g);
@@ -1020,8 +582,8 @@ static s2s_err sso_grants(struct s2s_source_ctx *ctx, struct s2s_grants *g)
 	s2s_source_event(ctx, S2S_EVENT_NOTICE, "%s", ctx->err->msg);
 	s2s_error_clear(ctx->err);
 	grants_clear(g);
-	token_forget(ctx, st);
-	rc = sign_in(ctx, st);
+	s2s_cloudsso__token_forget(ctx, st);
+	rc = s2s_cloudsso__sign_in(ctx, st);
 	return rc ? rc : list_all(ctx, st, g);
 }
 
@@ -1029,7 +591,7 @@ static s2s_err sso_grants(struct s2s_source_ctx *ctx, struct s2s_grants *g)
 /* Credentials */
 
 static s2s_err read_credential(struct s2s_creds *c, struct s2s_source_ctx *ctx,
-                               const struct sso_state *st, struct reply *rp)
+                               const struct sso_state *st, struct sso_reply *rp)
 {
 	static const char what[] = "CreateCloudCredential";
 	struct json_object *cc = s2s__json_get(rp->obj, "CloudCredential");
@@ -1039,12 +601,14 @@ static s2s_err read_credential(struct s2s_creds *c, struct s2s_source_ctx *ctx,
 	const char *exp = s2s__json_get_str(cc, "Expiration");
 
 	if (!id || !*id)
-		return not_understood(ctx, st, what, "AccessKeyId");
+		return s2s_cloudsso__not_understood(ctx, st, what,
+		                                    "AccessKeyId");
 	if (!secret || !*secret || !token || !*token)
-		return not_understood(ctx, st, what,
-		                      "AccessKeySecret or SecurityToken");
+		return s2s_cloudsso__not_understood(
+		        ctx, st, what, "AccessKeySecret or SecurityToken");
 	if (!exp || !s2s_time_parse(&c->expiration, exp))
-		return not_understood(ctx, st, what, "Expiration");
+		return s2s_cloudsso__not_understood(ctx, st, what,
+		                                    "Expiration");
 	if (c->expiration <= time(NULL))
 		return s2s_error_set(ctx->err, S2S_ESTS,
 		                     "CloudSSO portal %s: the credentials "
@@ -1056,7 +620,7 @@ static s2s_err read_credential(struct s2s_creds *c, struct s2s_source_ctx *ctx,
 	c->security_token = s2s_secret_strdup(token);
 	return c->access_key_id && c->access_key_secret && c->security_token
 	               ? S2S_OK
-	               : nomem(ctx);
+	               : s2s_cloudsso__nomem(ctx);
 }
 
 /* POST /cloud-credentials for one (account, access configuration). */
@@ -1066,7 +630,7 @@ static s2s_err mint_one(struct s2s_source_ctx *ctx, struct sso_state *st,
 	const char *region = s2s_account_get(ctx->acct, "region");
 	struct s2s_buf body = S2S_BUF_INIT;
 	struct s2s_creds *c = NULL;
-	struct reply rp = { 0 };
+	struct sso_reply rp = { 0 };
 	bool ok = true;
 	s2s_err rc;
 
@@ -1081,20 +645,23 @@ static s2s_err mint_one(struct s2s_source_ctx *ctx, struct sso_state *st,
 	    s2s_json_member(&body, false, "AccessConfigurationId",
 	                    role->access_config_id) ||
 	    s2s_buf_add(&body, "}", 1))
-		return nomem(ctx);
+		return s2s_cloudsso__nomem(ctx);
 	s2s_source_event(ctx, S2S_EVENT_VERBOSE,
 	                 "CreateCloudCredential for account %s, access "
 	                 "configuration %s",
 	                 role->account_id, role->access_config_id);
-	rc = call(ctx, st, "/cloud-credentials", NULL, &body, true, false, &rp);
+	rc = s2s_cloudsso__call(ctx, st, "/cloud-credentials", NULL, &body,
+	                        true, false, &rp);
 	s2s_buf_release(&body);
 	if (!rc && rp.status == 401)
 		rc = token_refused(ctx, &rp);
 	else if (!rc && rp.status / 100 != 2)
-		rc = refused(ctx, st, "CreateCloudCredential", &rp);
+		rc = s2s_cloudsso__refused(ctx, st, "CreateCloudCredential",
+		                           &rp);
 	if (!rc) {
 		c = s2s_creds_new();
-		rc = c ? read_credential(c, ctx, st, &rp) : nomem(ctx);
+		rc = c ? read_credential(c, ctx, st, &rp)
+		       : s2s_cloudsso__nomem(ctx);
 	}
 	if (!rc) {
 		c->account_id = s2s__strdup_or_null(role->account_id, &ok);
@@ -1104,14 +671,14 @@ static s2s_err mint_one(struct s2s_source_ctx *ctx, struct sso_state *st,
 		c->region =
 		        s2s__strdup_or_null(region ? region : st->region, &ok);
 		c->issued = time(NULL);
-		rc = ok ? S2S_OK : nomem(ctx);
+		rc = ok ? S2S_OK : s2s_cloudsso__nomem(ctx);
 	}
 	if (!rc) {
 		*out = c;
 		c = NULL;
 	}
 	s2s_creds_free(c);
-	reply_release(&rp);
+	s2s_cloudsso__reply_release(&rp);
 	return rc;
 }
 
@@ -1156,7 +723,7 @@ static s2s_err sso_refresh(struct s2s_source_ctx *ctx,
 		                     "access configuration: run saml2sts "
 		                     "login -a %s",
 		                     s2s_account_name(ctx->acct));
-	rc = sign_in(ctx, st);
+	rc = s2s_cloudsso__sign_in(ctx, st);
 	if (rc)
 		return rc;
 	role.role_arn = old->role_arn;

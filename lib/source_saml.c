@@ -139,38 +139,88 @@ static bool remember(const struct s2s_account *acct)
 	return on;
 }
 
-/* remember_session: the IdP cookies kept as an "idp-session" item. */
+/* remember_session: the IdP cookies kept as an "idp-session" item under
+ * "<account>/<username>" (section names have no '/'), the username being
+ * --username or the configured one, so that another user never gets
+ * them.  Older versions kept it under "<account>" alone: that item
+ * belongs to the configured username only, and is also where a login
+ * that knows no username keeps it. */
+struct kept_session {
+	const char *name;   /* the account section */
+	const char *user;   /* the username, or NULL */
+	bool legacy_user;   /* user is the configured one */
+	struct s2s_buf key; /* the item's store name */
+};
+
+static s2s_err kept_session_init(struct kept_session *k,
+                                 const struct s2s_source_ctx *ctx,
+                                 struct s2s_error *err)
+{
+	const char *configured = s2s_account_get(ctx->acct, "username");
+
+	k->name = s2s_account_name(ctx->acct);
+	k->user = ctx->opt->username ? ctx->opt->username : configured;
+	if (k->user && !*k->user)
+		k->user = NULL;
+	k->legacy_user =
+	        k->user && configured && strcmp(k->user, configured) == 0;
+	s2s_buf_init(&k->key, false);
+	if (k->user ? s2s_buf_printf(&k->key, "%s/%s", k->name, k->user)
+	            : s2s_buf_puts(&k->key, k->name))
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	return S2S_OK;
+}
+
 static void load_session(struct s2s_source_ctx *ctx, struct s2s_http *http)
 {
 	struct s2s_buf jar = S2S_BUF_SECRET_INIT;
 	struct s2s_error err = S2S_ERROR_INIT;
-	const char *name = s2s_account_name(ctx->acct);
+	struct kept_session k;
 	struct s2s_store *store = NULL;
+	s2s_err rc;
 
-	if (s2s_session_store(&store, ctx->session, &err) ||
-	    s2s_store_get_secret(&jar, store, name, "idp-session", &err) ||
-	    s2s_http_cookies_import(http, jar.ptr, jar.len, &err))
+	rc = kept_session_init(&k, ctx, &err);
+	if (!rc)
+		rc = s2s_session_store(&store, ctx->session, &err);
+	if (!rc)
+		rc = s2s_store_get_secret(&jar, store, k.key.ptr, "idp-session",
+		                          &err);
+	if (rc == S2S_ENOTFOUND && k.legacy_user) {
+		s2s_error_clear(&err);
+		rc = s2s_store_get_secret(&jar, store, k.name, "idp-session",
+		                          &err);
+	}
+	if (!rc)
+		rc = s2s_http_cookies_import(http, jar.ptr, jar.len, &err);
+	if (rc)
 		s2s_source_event(ctx, S2S_EVENT_VERBOSE,
 		                 "no kept IdP session: %s", err.msg);
 	else
 		s2s_source_event(ctx, S2S_EVENT_VERBOSE,
-		                 "reusing the kept IdP session");
+		                 "reusing the kept IdP session of %s",
+		                 k.user ? k.user : k.name);
 	s2s_buf_release(&jar);
+	s2s_buf_release(&k.key);
 }
 
 static void save_session(struct s2s_source_ctx *ctx, struct s2s_http *http)
 {
 	struct s2s_buf jar = S2S_BUF_SECRET_INIT;
 	struct s2s_error err = S2S_ERROR_INIT;
-	const char *name = s2s_account_name(ctx->acct);
+	struct kept_session k;
 	struct s2s_store *store = NULL;
 
-	if (s2s_session_store(&store, ctx->session, &err) ||
+	if (kept_session_init(&k, ctx, &err) ||
+	    s2s_session_store(&store, ctx->session, &err) ||
 	    s2s_http_cookies_export(http, &jar, &err) ||
-	    s2s_store_put_secret(store, name, "idp-session", name, &jar, &err))
+	    s2s_store_put_secret(store, k.key.ptr, "idp-session", k.name, &jar,
+	                         &err))
 		s2s_source_event(ctx, S2S_EVENT_WARNING,
 		                 "IdP session not kept: %s", err.msg);
+	else if (k.legacy_user) /* the older, unkeyed copy is now stale */
+		(void)s2s_store_delete(store, k.name, "idp-session", NULL);
 	s2s_buf_release(&jar);
+	s2s_buf_release(&k.key);
 }
 
 /* The adapter, under the global login lock (parallel refreshes cause one
@@ -288,6 +338,85 @@ static s2s_err saml_grants(struct s2s_source_ctx *ctx, struct s2s_grants *g)
 	return S2S_OK;
 }
 
+/* The role's MaxSessionDuration from STS's refusal of a longer
+ * DurationSeconds ("The Min/Max value of DurationSeconds is 15min/1hr"),
+ * else 3600 s, the least a role allows. */
+static long role_max(const struct s2s_error *err)
+{
+	const char *p = strstr(err->msg, "min/");
+	char *end = NULL;
+	long v;
+
+	if (!p)
+		return S2S_STS_DEFAULT_DURATION;
+	v = strtol(p + 4, &end, 10);
+	if (end && (strncmp(end, "hr", 2) == 0 || strncmp(end, "h", 1) == 0))
+		v *= 3600;
+	else if (end && strncmp(end, "min", 3) == 0)
+		v *= 60;
+	else if (!end || *end != 's')
+		v = 0;
+	return v >= S2S_STS_MIN_DURATION && v <= S2S_STS_MAX_DURATION
+	               ? v
+	               : S2S_STS_DEFAULT_DURATION;
+}
+
+/* Roles whose MaxSessionDuration is below the duration asked for are
+ * asked again for their maximum, with a notice: a capped session beats a
+ * failed login.  res[i] is replaced for those. */
+static void cap_to_role_max(struct s2s_source_ctx *ctx,
+                            struct s2s_sts_request *reqs,
+                            struct s2s_sts_result *res, size_t n,
+                            struct s2s_http *http)
+{
+	struct saml_state *st = ctx->priv;
+	const char *what =
+	        ctx->opt->duration ? "--duration" : "session_duration";
+	struct s2s_sts_request *again = calloc(n, sizeof(*again));
+	struct s2s_sts_result *got = calloc(n, sizeof(*got));
+	size_t *idx = calloc(n, sizeof(*idx)), k = 0;
+	long cap = 0;
+	bool same = true;
+
+	for (size_t i = 0; again && got && idx && i < n; i++) {
+		long max = role_max(&res[i].err);
+
+		if (res[i].rc != S2S_ESTS || max >= reqs[i].duration ||
+		    !strstr(res[i].err.msg, "InvalidParameter.DurationSeconds"))
+			continue;
+		same = same && (!cap || cap == max);
+		cap = max;
+		again[k] = reqs[i];
+		again[k].duration = max;
+		idx[k++] = i;
+	}
+	if (k && st->sts->assume_saml(got, http, again, k) == S2S_OK) {
+		for (size_t j = 0; j < k; j++) {
+			s2s_creds_free(res[idx[j]].creds);
+			res[idx[j]] = got[j];
+			got[j].creds = NULL;
+		}
+		if (k == 1)
+			s2s_source_event(ctx, S2S_EVENT_NOTICE,
+			                 "%s %ld s capped to %ld s by the "
+			                 "MaxSessionDuration of role %s",
+			                 what, reqs[idx[0]].duration, cap,
+			                 reqs[idx[0]].role_arn);
+		else
+			s2s_source_event(ctx, S2S_EVENT_NOTICE,
+			                 "%s %ld s capped by the "
+			                 "MaxSessionDuration of %zu roles (to "
+			                 "%ld s%s)",
+			                 what, reqs[idx[0]].duration, k, cap,
+			                 same ? "" : " and other values");
+	}
+	for (size_t j = 0; got && j < k; j++)
+		s2s_creds_free(got[j].creds);
+	free(got);
+	free(again);
+	free(idx);
+}
+
 static s2s_err saml_mint(struct s2s_source_ctx *ctx,
                          const struct s2s_role *const *roles, size_t n,
                          struct s2s_mint *out)
@@ -305,11 +434,12 @@ static s2s_err saml_mint(struct s2s_source_ctx *ctx,
 	}
 	duration = st->sts->duration(st->duration, st->saml->session_duration);
 	if (st->duration && duration < st->duration)
-		s2s_source_event(
-		        ctx, S2S_EVENT_VERBOSE,
-		        "session duration %ld s capped to %ld s by the "
-		        "assertion's SessionDuration",
-		        st->duration, duration);
+		s2s_source_event(ctx, S2S_EVENT_NOTICE,
+		                 "%s %ld s capped to %ld s by the assertion's "
+		                 "SessionDuration",
+		                 ctx->opt->duration ? "--duration"
+		                                    : "session_duration",
+		                 st->duration, duration);
 	for (size_t i = 0; i < n; i++) {
 		reqs[i].endpoint = st->endpoint;
 		reqs[i].role_arn = roles[i]->role_arn;
@@ -328,6 +458,7 @@ static s2s_err saml_mint(struct s2s_source_ctx *ctx,
 		s2s_error_set(ctx->err, rc, "STS calls could not start");
 		goto out;
 	}
+	cap_to_role_max(ctx, reqs, res, n, http);
 	for (size_t i = 0; i < n; i++) {
 		out[i].creds = res[i].creds;
 		out[i].rc = res[i].rc;

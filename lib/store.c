@@ -39,6 +39,12 @@ static s2s_err find(const struct s2s_store_backend **out,
 	return S2S_OK;
 }
 
+const char *s2s_store_backend_at(size_t i)
+{
+	/* the table ends with NULL */
+	return i + 1 < S2S_ARRAY_SIZE(backends) ? backends[i]->name : NULL;
+}
+
 s2s_err s2s_store_probe(const struct s2s_store_opts *opts,
                         struct s2s_error *err)
 {
@@ -104,6 +110,19 @@ const char *s2s_store_backend(const struct s2s_store *st)
 s2s_err s2s_store_ready(struct s2s_store *st, struct s2s_error *err)
 {
 	return st->be->ready ? st->be->ready(st->state, err) : S2S_OK;
+}
+
+s2s_err s2s_store_locked(bool *out, struct s2s_store *st, struct s2s_error *err)
+{
+	S2S_ASSERT_ARG(out && st);
+	*out = false;
+	return st->be->locked ? st->be->locked(st->state, out, err) : S2S_OK;
+}
+
+void s2s_store_forget(struct s2s_store *st)
+{
+	if (st && st->be->forget)
+		st->be->forget(st->state);
 }
 
 s2s_err s2s_store_put_creds(struct s2s_store *st, const char *profile,

@@ -8,39 +8,48 @@
  * so files cannot be swapped.  Lookup attributes stay in clear, as in
  * the Secret Service.  A file or directory readable by others is refused.
  * Temp files left by a killed writer are removed by later writes.
+ *
+ * The crypto is libgcrypt's, which libsecret maps anyway: the warm path
+ * loads no OpenSSL.  A derived key is kept in the kernel keyring for
+ * key_cache_s seconds (keycache.c), with an HMAC of the passphrase that
+ * made it, so later calls that bring the same passphrase skip scrypt;
+ * writes reuse the cached salt (and key) with a fresh random nonce.  The
+ * passphrase is still asked for every time: the cache saves the KDF, not
+ * the question, so a wrong passphrase fails as before.
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <gcrypt.h>
 
 #include "json.h"
 #include "common.h"
+#include "keycache.h"
 #include "store_int.h"
 #include "saml2sts/file.h"
 #include "saml2sts/creds.h"
 #include "saml2sts/base64.h"
 #include "saml2sts/isotime.h"
 
-#define SALT_LEN      16
-#define NONCE_LEN     12
-#define TAG_LEN       16
-#define KEY_LEN       32
-#define SCRYPT_N      32768ULL
-#define SCRYPT_R      8ULL
-#define SCRYPT_P      1ULL
-#define SCRYPT_MAXMEM (64ULL << 20)
-#define MAX_FILE      (1u << 20)
-#define STALE_TEMP    60 /* s: a temp file this old lost its writer */
+#define SALT_LEN   16
+#define NONCE_LEN  12
+#define TAG_LEN    16
+#define KEY_LEN    32
+#define SCRYPT_N   32768 /* r = 8: libgcrypt's only block size */
+#define SCRYPT_P   1
+#define CHECK_LEN  32 /* HMAC-SHA256(key, passphrase) */
+#define MAX_FILE   (1u << 20)
+#define STALE_TEMP 60 /* s: a temp file this old lost its writer */
 
 struct fs_state {
 	char *dir;
 	struct s2s_buf pass; /* secret; asked for once, on first need */
 	bool have_pass;
+	long key_ttl; /* s in the kernel keyring; 0: no caching */
 	s2s_err (*ask)(void *payload, struct s2s_buf *out,
 	               struct s2s_error *err);
 	void *payload;
@@ -63,6 +72,7 @@ static s2s_err fs_open(void **state, const struct s2s_store_opts *opts,
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	}
 	s2s_buf_init(&st->pass, true);
+	st->key_ttl = opts->key_cache_s;
 	st->ask = opts->passphrase;
 	st->payload = opts->payload;
 	*state = st;
@@ -153,14 +163,127 @@ static s2s_err passphrase(struct fs_state *st, struct s2s_error *err)
 	return rc;
 }
 
+/* libgcrypt set up once, unless libsecret (or anyone) did it first. */
+static void crypto_init(void)
+{
+	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P))
+		return;
+	gcry_check_version(NULL);
+	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+}
+
+static s2s_err random_bytes(unsigned char *out, size_t n, struct s2s_error *err)
+{
+	if (getrandom(out, n, 0) != (ssize_t)n)
+		return s2s_error_set(err, S2S_ESTORE, "no random bytes");
+	return S2S_OK;
+}
+
+/* The kernel keyring names: "saml2sts:file-key:<salt hex>:<dir>" holds
+ * key || HMAC(key, passphrase), "saml2sts:file-salt:<dir>" the salt new
+ * files use. */
+#define CACHE_PREFIX "saml2sts:file-"
+
+static void cache_name(char *out, size_t n, const struct fs_state *st,
+                       const unsigned char *salt)
+{
+	char hex[2 * SALT_LEN + 1] = "";
+
+	for (size_t i = 0; salt && i < SALT_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", salt[i]);
+	if ((size_t)snprintf(out, n, CACHE_PREFIX "%s%s:%s",
+	                     salt ? "key:" : "salt", hex, st->dir) >= n)
+		out[0] = '\0'; /* too long a path: not cached */
+}
+
+/* HMAC-SHA256(key, passphrase): which passphrase a cached key is for. */
+static void pass_check(unsigned char out[CHECK_LEN],
+                       const unsigned char key[KEY_LEN],
+                       const struct fs_state *st)
+{
+	gcry_buffer_t iov[2] = { { 0 } };
+
+	iov[0].size = iov[0].len = KEY_LEN;
+	iov[0].data = (void *)(uintptr_t)key;
+	iov[1].size = iov[1].len = st->pass.len;
+	iov[1].data = st->pass.ptr;
+	if (gcry_md_hash_buffers(GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC, out, iov,
+	                         2))
+		memset(out, 0, CHECK_LEN); /* matches no cached entry */
+}
+
+/* The key cached for salt and this passphrase, if any. */
+static bool cached_key(unsigned char key[KEY_LEN], const struct fs_state *st,
+                       const unsigned char *salt)
+{
+	unsigned char got[KEY_LEN + CHECK_LEN], check[CHECK_LEN];
+	char name[1024];
+	size_t len = 0;
+	bool ok = false;
+
+	cache_name(name, sizeof(name), st, salt);
+	if (st->key_ttl <= 0 || !name[0] ||
+	    s2s__keycache_get(got, sizeof(got), &len, name) ||
+	    len != sizeof(got))
+		goto out;
+	pass_check(check, got, st);
+	ok = s2s_timingsafe_eq(check, got + KEY_LEN, CHECK_LEN);
+	if (ok)
+		memcpy(key, got, KEY_LEN);
+out:
+	s2s_memzero(got, sizeof(got));
+	s2s_memzero(check, sizeof(check));
+	return ok;
+}
+
+/* Keep key (of salt) and make salt the one new files use. */
+static void cache_key(const struct fs_state *st, const unsigned char *salt,
+                      const unsigned char key[KEY_LEN])
+{
+	unsigned char put[KEY_LEN + CHECK_LEN];
+	char name[1024];
+
+	cache_name(name, sizeof(name), st, salt);
+	if (st->key_ttl <= 0 || !name[0])
+		return;
+	memcpy(put, key, KEY_LEN);
+	pass_check(put + KEY_LEN, key, st);
+	if (s2s__keycache_put(name, put, sizeof(put), st->key_ttl)) {
+		cache_name(name, sizeof(name), st, NULL);
+		(void)s2s__keycache_put(name, salt, SALT_LEN, st->key_ttl);
+	}
+	s2s_memzero(put, sizeof(put));
+}
+
+/* scrypt(passphrase, salt), or the key the kernel keyring keeps for
+ * them. */
 static s2s_err derive(unsigned char key[KEY_LEN], const struct fs_state *st,
                       const unsigned char *salt, struct s2s_error *err)
 {
-	if (EVP_PBE_scrypt(st->pass.ptr, st->pass.len, salt, SALT_LEN, SCRYPT_N,
-	                   SCRYPT_R, SCRYPT_P, SCRYPT_MAXMEM, key,
-	                   KEY_LEN) != 1)
+	crypto_init();
+	if (cached_key(key, st, salt))
+		return S2S_OK;
+	if (gcry_kdf_derive(st->pass.ptr, st->pass.len, GCRY_KDF_SCRYPT,
+	                    SCRYPT_N, salt, SALT_LEN, SCRYPT_P, KEY_LEN, key))
 		return s2s_error_set(err, S2S_ESTORE, "scrypt failed");
+	cache_key(st, salt, key);
 	return S2S_OK;
+}
+
+/* The salt for a new file: the cached one (its key is cached too), else
+ * a random one. */
+static s2s_err new_salt(unsigned char salt[SALT_LEN], const struct fs_state *st,
+                        struct s2s_error *err)
+{
+	char name[1024];
+	size_t len = 0;
+
+	cache_name(name, sizeof(name), st, NULL);
+	if (st->key_ttl > 0 && name[0] &&
+	    !s2s__keycache_get(salt, SALT_LEN, &len, name) && len == SALT_LEN)
+		return S2S_OK;
+	return random_bytes(salt, SALT_LEN, err);
 }
 
 /* "saml2sts-file-v1\0<profile>\0<kind>" binds the ciphertext to its
@@ -182,34 +305,32 @@ static s2s_err gcm(bool enc, const unsigned char *key,
                    const unsigned char *in, size_t len, struct s2s_buf *out,
                    struct s2s_error *err)
 {
-	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	gcry_cipher_hd_t c = NULL;
 	unsigned char *buf = NULL;
 	size_t body = enc ? len : len - TAG_LEN;
-	int n = 0, m = 0;
 	s2s_err rc = S2S_ESTORE;
 
+	crypto_init();
 	if (!enc && len < TAG_LEN)
 		goto out;
 	buf = malloc(body + TAG_LEN + 1);
-	if (!c || !buf || body > INT32_MAX ||
-	    !EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce,
-	                       enc ? 1 : 0) ||
-	    !EVP_CipherUpdate(c, NULL, &n, (const unsigned char *)ad->ptr,
-	                      (int)ad->len) ||
-	    !EVP_CipherUpdate(c, buf, &n, in, (int)body))
+	if (!buf || body > INT32_MAX ||
+	    gcry_cipher_open(&c, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM, 0) ||
+	    gcry_cipher_setkey(c, key, KEY_LEN) ||
+	    gcry_cipher_setiv(c, nonce, NONCE_LEN) ||
+	    gcry_cipher_authenticate(c, ad->ptr, ad->len))
 		goto out;
-	if (!enc && !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
-	                                 (void *)(uintptr_t)(in + body)))
+	if (enc && (gcry_cipher_encrypt(c, buf, body, in, body) ||
+	            gcry_cipher_gettag(c, buf + body, TAG_LEN)))
 		goto out;
-	if (!EVP_CipherFinal_ex(c, buf + n, &m))
-		goto out;
-	if (enc &&
-	    !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_LEN, buf + body))
+	/* the plaintext is wiped below unless the tag checks */
+	if (!enc && (gcry_cipher_decrypt(c, buf, body, in, body) ||
+	             gcry_cipher_checktag(c, in + body, TAG_LEN)))
 		goto out;
 	rc = s2s_buf_add(out, buf, enc ? body + TAG_LEN : body) ? S2S_ENOMEM
 	                                                        : S2S_OK;
 out:
-	EVP_CIPHER_CTX_free(c);
+	gcry_cipher_close(c);
 	s2s_freezero(buf, body + TAG_LEN + 1);
 	if (rc == S2S_ESTORE)
 		return s2s_error_set(err, S2S_ESTORE,
@@ -264,10 +385,11 @@ static s2s_err seal(struct fs_state *st, const struct s2s_store_item *it,
 	char exp[32] = "";
 	s2s_err rc;
 
-	if (RAND_bytes(salt, SALT_LEN) != 1 ||
-	    RAND_bytes(nonce, NONCE_LEN) != 1)
-		return s2s_error_set(err, S2S_ESTORE, "no random bytes");
-	rc = derive(key, st, salt, err);
+	rc = new_salt(salt, st, err);
+	if (!rc)
+		rc = random_bytes(nonce, NONCE_LEN, err);
+	if (!rc)
+		rc = derive(key, st, salt, err);
 	if (!rc && aad(&ad, it->profile, it->kind))
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	if (!rc)
@@ -594,11 +716,23 @@ static s2s_err fs_del(void *state, const char *profile, const char *kind,
 	return rc;
 }
 
+/* logout: the keys of this store leave the kernel keyring. */
+static void fs_forget(void *state)
+{
+	struct fs_state *st = state;
+	struct s2s_buf suffix = S2S_BUF_INIT;
+
+	if (!s2s_buf_printf(&suffix, ":%s", st->dir))
+		s2s__keycache_forget(CACHE_PREFIX, suffix.ptr);
+	s2s_buf_release(&suffix);
+}
+
 const struct s2s_store_backend s2s__store_file = {
 	.name = "file",
 	.open = fs_open,
 	.close = fs_close,
 	.ready = fs_ready,
+	.forget = fs_forget,
 	.put = fs_put,
 	.get = fs_get,
 	.del = fs_del,

@@ -20,6 +20,12 @@ struct s2s_store_backend {
 	void (*close)(void *state);
 	/* Optional: can secrets be read and written now (s2s_store_ready)? */
 	s2s_err (*ready)(void *state, struct s2s_error *err);
+	/* Optional: is it locked now, asked without unlocking anything
+	 * (s2s_store_locked)?  NULL: the backend does not lock. */
+	s2s_err (*locked)(void *state, bool *out, struct s2s_error *err);
+	/* Optional: drop what it keeps outside the store for speed
+	 * (s2s_store_forget). */
+	void (*forget)(void *state);
 	/* Replace the item (profile, kind) with attrs + secret. */
 	s2s_err (*put)(void *state, const struct s2s_store_item *attrs,
 	               const struct s2s_buf *secret, struct s2s_error *err);

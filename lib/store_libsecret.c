@@ -8,8 +8,15 @@
  * "not found", and nothing is deleted after a failed read.  Whether the
  * service is there at all is asked of the bus daemon (probe), never
  * inferred from a failing call.
+ *
+ * Reads go the way `secret-tool lookup` goes: SearchItems for object
+ * paths, GetSecrets for the one found (no item proxies), Unlock only when
+ * the search says the item is locked; the session is opened on the first
+ * secret read or write, so `status` (attributes only) opens none.  Each
+ * call runs on the store's own main context with a timeout source on it
+ * that cancels the call: no thread per call.
  */
-#include <pthread.h>
+#define SECRET_API_SUBJECT_TO_CHANGE /* the D-Bus path functions */
 #include <time.h>
 
 #include <libsecret/secret.h>
@@ -20,9 +27,12 @@
 #include "saml2sts/isotime.h"
 
 #define SECRETS_NAME "org.freedesktop.secrets"
+#define ITEM_IFACE   "org.freedesktop.Secret.Item"
+#define COLL_IFACE   "org.freedesktop.Secret.Collection"
 
 struct ss_state {
 	SecretService *service;
+	GMainContext *ctx; /* every call of this store runs on it */
 	long timeout_ms;
 };
 
@@ -47,64 +57,79 @@ static const SecretSchema schema = {
 	NULL,
 };
 
-/* A thread that cancels the call in progress when its deadline passes. */
-struct watchdog {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+/* The session bus the probe found, kept so that the store opened next
+ * uses the same connection instead of a second one (g_bus_get shares a
+ * connection only while someone holds it). */
+static GDBusConnection *probed_bus;
+
+/* ------------------------------------------------------------------ */
+/* One call with a deadline: the async call is started with c->cancel on
+ * ctx (pushed as the thread's default), a timeout source on ctx cancels
+ * it, and ctx is iterated until the call completes. */
+
+struct call {
+	GMainContext *ctx;
 	GCancellable *cancel;
+	GSource *timer;
+	GAsyncResult *res;
 	long ms;
-	bool done;
 	bool fired;
-	bool running;
 };
 
-static void *watch(void *p)
+static gboolean on_deadline(gpointer p)
 {
-	struct watchdog *w = p;
-	struct timespec until;
+	struct call *c = p;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += w->ms / 1000;
-	until.tv_nsec += (w->ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&w->mu);
-	while (!w->done) {
-		if (pthread_cond_timedwait(&w->cv, &w->mu, &until) ==
-		    ETIMEDOUT) {
-			w->fired = true;
-			g_cancellable_cancel(w->cancel);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
+	c->fired = true;
+	g_cancellable_cancel(c->cancel);
+	return G_SOURCE_REMOVE;
 }
 
-static void watchdog_start(struct watchdog *w, long ms)
+static void on_done(GObject *src, GAsyncResult *res, gpointer p)
 {
-	memset(w, 0, sizeof(*w));
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
-	w->cancel = g_cancellable_new();
-	w->ms = ms;
-	w->running = pthread_create(&w->thread, NULL, watch, w) == 0;
+	struct call *c = p;
+
+	(void)src;
+	c->res = g_object_ref(res);
 }
 
-static void watchdog_stop(struct watchdog *w)
+static void call_begin(struct call *c, GMainContext *ctx, long ms)
 {
-	pthread_mutex_lock(&w->mu);
-	w->done = true;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	if (w->running)
-		pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->cv);
-	pthread_mutex_destroy(&w->mu);
-	g_object_unref(w->cancel);
+	memset(c, 0, sizeof(*c));
+	c->ctx = ctx;
+	c->ms = ms;
+	c->cancel = g_cancellable_new();
+	g_main_context_push_thread_default(ctx);
+	c->timer = g_timeout_source_new((guint)ms);
+	g_source_set_callback(c->timer, on_deadline, c, NULL);
+	g_source_attach(c->timer, ctx);
+}
+
+/* Wait for the call started since call_begin (or since the last wait). */
+static GAsyncResult *call_wait(struct call *c)
+{
+	if (c->res)
+		g_object_unref(c->res);
+	c->res = NULL;
+	while (!c->res)
+		g_main_context_iteration(c->ctx, TRUE);
+	return c->res;
+}
+
+static void call_end(struct call *c)
+{
+	/* The result may hold the last reference to a proxy whose signal
+	 * subscriptions end with callbacks on ctx: drop it, then run what
+	 * is pending (a cancelled call's clean-up too). */
+	if (c->res)
+		g_object_unref(c->res);
+	c->res = NULL;
+	for (int i = 0; i < 100 && g_main_context_pending(c->ctx); i++)
+		g_main_context_iteration(c->ctx, FALSE);
+	g_source_destroy(c->timer);
+	g_source_unref(c->timer);
+	g_main_context_pop_thread_default(c->ctx);
+	g_object_unref(c->cancel);
 }
 
 /* "10 s", or "250 ms" for a bound that is not whole seconds. */
@@ -116,14 +141,14 @@ static void span(char *out, size_t n, long ms)
 		snprintf(out, n, "%ld ms", ms);
 }
 
-static s2s_err fail(const struct watchdog *w, GError *e, const char *what,
+static s2s_err fail(const struct call *c, GError *e, const char *what,
                     struct s2s_error *err)
 {
 	char took[32];
 	s2s_err rc;
 
-	span(took, sizeof(took), w->ms);
-	if (w->fired)
+	span(took, sizeof(took), c->ms);
+	if (c->fired)
 		rc = s2s_error_set(
 		        err, S2S_ESTORE,
 		        "the Secret Service did not answer in %s "
@@ -143,21 +168,25 @@ static s2s_err fail(const struct watchdog *w, GError *e, const char *what,
 	return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* Probe, open, close */
+
 /* One call to the bus daemon itself, answering type. */
-static GVariant *bus_call(GDBusConnection *bus, const char *method,
-                          GVariant *args, const char *type,
-                          GCancellable *cancel, GError **e)
+static GVariant *bus_call(struct call *c, GDBusConnection *bus,
+                          const char *method, GVariant *args, const char *type,
+                          GError **e)
 {
-	return g_dbus_connection_call_sync(
+	g_dbus_connection_call(
 	        bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
 	        "org.freedesktop.DBus", method, args, G_VARIANT_TYPE(type),
-	        G_DBUS_CALL_FLAGS_NONE, -1, cancel, e);
+	        G_DBUS_CALL_FLAGS_NONE, (gint)c->ms, c->cancel, on_done, c);
+	return g_dbus_connection_call_finish(bus, call_wait(c), e);
 }
 
 /* Does the bus own, or know how to start, the Secret Service?  Asked of
  * the bus daemon only: a hung keyring daemon cannot make this hang, and
  * only its absence lets an automatic choice move on. */
-static bool provided(GDBusConnection *bus, GCancellable *cancel, GError **e)
+static bool provided(struct call *c, GDBusConnection *bus, GError **e)
 {
 	gboolean owned = FALSE;
 	bool startable = false;
@@ -165,15 +194,15 @@ static bool provided(GDBusConnection *bus, GCancellable *cancel, GError **e)
 	const gchar *name;
 	GVariant *v;
 
-	v = bus_call(bus, "NameHasOwner", g_variant_new("(s)", SECRETS_NAME),
-	             "(b)", cancel, e);
+	v = bus_call(c, bus, "NameHasOwner", g_variant_new("(s)", SECRETS_NAME),
+	             "(b)", e);
 	if (!v)
 		return false;
 	g_variant_get(v, "(b)", &owned);
 	g_variant_unref(v);
 	if (owned)
 		return true;
-	v = bus_call(bus, "ListActivatableNames", NULL, "(as)", cancel, e);
+	v = bus_call(c, bus, "ListActivatableNames", NULL, "(as)", e);
 	if (!v)
 		return false;
 	g_variant_get(v, "(as)", &names);
@@ -187,20 +216,21 @@ static bool provided(GDBusConnection *bus, GCancellable *cancel, GError **e)
 static s2s_err ss_probe(const struct s2s_store_opts *opts,
                         struct s2s_error *err)
 {
+	GMainContext *ctx = g_main_context_new();
 	GDBusConnection *bus;
-	struct watchdog w;
+	struct call c;
 	GError *e = NULL;
 	char took[32];
 	bool there = false;
 	s2s_err rc = S2S_OK;
 
-	watchdog_start(&w, opts->timeout_ms);
-	bus = g_bus_get_sync(G_BUS_TYPE_SESSION, w.cancel, &e);
+	call_begin(&c, ctx, opts->timeout_ms);
+	g_bus_get(G_BUS_TYPE_SESSION, c.cancel, on_done, &c);
+	bus = g_bus_get_finish(call_wait(&c), &e);
 	if (bus)
-		there = provided(bus, w.cancel, &e);
-	watchdog_stop(&w);
-	span(took, sizeof(took), w.ms);
-	if (w.fired)
+		there = provided(&c, bus, &e);
+	span(took, sizeof(took), c.ms);
+	if (c.fired)
 		rc = s2s_error_set(err, S2S_ESTORE,
 		                   "the session bus did not answer in %s: is "
 		                   "dbus-daemon hung? restart the session, or "
@@ -216,9 +246,13 @@ static s2s_err ss_probe(const struct s2s_store_opts *opts,
 		rc = s2s_error_set(err, S2S_ENOTFOUND,
 		                   "nothing provides %s on the session bus",
 		                   SECRETS_NAME);
+	call_end(&c);
+	g_main_context_unref(ctx);
 	if (e)
 		g_error_free(e);
-	if (bus)
+	if (bus && !rc && !probed_bus)
+		probed_bus = bus; /* the store opened next uses it */
+	else if (bus)
 		g_object_unref(bus);
 	return rc;
 }
@@ -227,21 +261,28 @@ static s2s_err ss_open(void **state, const struct s2s_store_opts *opts,
                        struct s2s_error *err)
 {
 	struct ss_state *st;
-	struct watchdog w;
+	struct call c;
 	GError *e = NULL;
+	s2s_err rc = S2S_OK;
 
 	*state = NULL;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	st->timeout_ms = opts->timeout_ms;
-	watchdog_start(&w, st->timeout_ms);
-	st->service = secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION,
-	                                      w.cancel, &e);
-	watchdog_stop(&w);
-	if (!st->service) {
+	st->ctx = g_main_context_new();
+	/* no session yet: the first secret read or write opens it */
+	call_begin(&c, st->ctx, st->timeout_ms);
+	secret_service_open(SECRET_TYPE_SERVICE, NULL, SECRET_SERVICE_NONE,
+	                    c.cancel, on_done, &c);
+	st->service = secret_service_open_finish(call_wait(&c), &e);
+	if (!st->service)
+		rc = fail(&c, e, "connect", err);
+	call_end(&c);
+	if (rc) {
+		g_main_context_unref(st->ctx);
 		free(st);
-		return fail(&w, e, "connect", err);
+		return rc;
 	}
 	*state = st;
 	return S2S_OK;
@@ -253,8 +294,89 @@ static void ss_close(void *state)
 
 	if (!st)
 		return;
+	/* the proxy's last signal subscriptions go on its context */
+	g_main_context_push_thread_default(st->ctx);
 	g_object_unref(st->service);
+	while (g_main_context_iteration(st->ctx, FALSE)) {
+	}
+	g_main_context_pop_thread_default(st->ctx);
+	g_main_context_unref(st->ctx);
 	free(st);
+	if (probed_bus) {
+		g_object_unref(probed_bus);
+		probed_bus = NULL;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Object paths and properties */
+
+static const char *bus_name(const struct ss_state *st)
+{
+	const char *n = g_dbus_proxy_get_name(G_DBUS_PROXY(st->service));
+
+	return n ? n : SECRETS_NAME;
+}
+
+/* The property iface.name of the object at path, of type type; NULL with
+ * *e set on failure. */
+static GVariant *property(struct ss_state *st, struct call *c, const char *path,
+                          const char *iface, const char *name, const char *type,
+                          GError **e)
+{
+	GDBusConnection *bus =
+	        g_dbus_proxy_get_connection(G_DBUS_PROXY(st->service));
+	GVariant *v, *inner = NULL;
+
+	g_dbus_connection_call(bus, bus_name(st), path,
+	                       "org.freedesktop.DBus.Properties", "Get",
+	                       g_variant_new("(ss)", iface, name),
+	                       G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
+	                       (gint)c->ms, c->cancel, on_done, c);
+	v = g_dbus_connection_call_finish(bus, call_wait(c), e);
+	if (!v)
+		return NULL;
+	g_variant_get(v, "(v)", &inner);
+	g_variant_unref(v);
+	if (!g_variant_is_of_type(inner, G_VARIANT_TYPE(type))) {
+		g_variant_unref(inner);
+		g_set_error(e, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE,
+		            "%s of %s is not %s", name, path, type);
+		return NULL;
+	}
+	return inner;
+}
+
+/* The attributes (a{ss}) of the item at path. */
+static GVariant *item_attributes(struct ss_state *st, struct call *c,
+                                 const char *path, GError **e)
+{
+	return property(st, c, path, ITEM_IFACE, "Attributes", "a{ss}", e);
+}
+
+/* The default collection's path (g_free) and whether it is locked; NULL
+ * path and no error when there is no default collection. */
+static gchar *default_collection(struct ss_state *st, struct call *c,
+                                 bool *locked, GError **e)
+{
+	gchar *path;
+	GVariant *v;
+
+	*locked = false;
+	secret_service_read_alias_dbus_path(st->service, "default", c->cancel,
+	                                    on_done, c);
+	path = secret_service_read_alias_dbus_path_finish(st->service,
+	                                                  call_wait(c), e);
+	if (!path)
+		return NULL;
+	v = property(st, c, path, COLL_IFACE, "Locked", "b", e);
+	if (!v) {
+		g_free(path);
+		return NULL;
+	}
+	*locked = g_variant_get_boolean(v);
+	g_variant_unref(v);
+	return path;
 }
 
 /* Unlock the default collection now (its prompt, if any, comes before
@@ -262,79 +384,118 @@ static void ss_close(void *state)
 static s2s_err ss_ready(void *state, struct s2s_error *err)
 {
 	struct ss_state *st = state;
-	SecretCollection *coll;
-	GList *one = NULL;
-	struct watchdog w;
+	const gchar *one[2] = { NULL, NULL };
+	gchar *path;
+	struct call c;
 	GError *e = NULL;
+	bool locked = false;
 	gint unlocked = 1;
 	s2s_err rc = S2S_OK;
 
-	watchdog_start(&w, st->timeout_ms);
-	coll = secret_collection_for_alias_sync(
-	        st->service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
-	        w.cancel, &e);
-	if (coll && secret_collection_get_locked(coll)) {
-		one = g_list_append(NULL, coll);
-		unlocked = secret_service_unlock_sync(st->service, one,
-		                                      w.cancel, NULL, &e);
-		g_list_free(one);
+	call_begin(&c, st->ctx, st->timeout_ms);
+	path = default_collection(st, &c, &locked, &e);
+	if (path && locked) {
+		one[0] = path;
+		secret_service_unlock_dbus_paths(st->service, one, c.cancel,
+		                                 on_done, &c);
+		unlocked = secret_service_unlock_dbus_paths_finish(
+		        st->service, call_wait(&c), NULL, &e);
 	}
-	watchdog_stop(&w);
-	if (e || w.fired)
-		rc = fail(&w, e, "unlock", err);
+	if (e || c.fired)
+		rc = fail(&c, e, "unlock", err);
 	else if (unlocked < 1)
 		rc = s2s_error_set(err, S2S_ESTORE,
 		                   "the keyring is locked; unlock it and "
 		                   "retry");
-	if (coll)
-		g_object_unref(coll);
+	call_end(&c);
+	g_free(path);
 	return rc;
 }
+
+/* The default collection's Locked property, read without unlocking. */
+static s2s_err ss_locked(void *state, bool *out, struct s2s_error *err)
+{
+	struct ss_state *st = state;
+	gchar *path;
+	struct call c;
+	GError *e = NULL;
+	s2s_err rc = S2S_OK;
+
+	*out = false;
+	call_begin(&c, st->ctx, st->timeout_ms);
+	path = default_collection(st, &c, out, &e);
+	if (e || c.fired)
+		rc = fail(&c, e, "default collection", err);
+	else if (!path)
+		rc = s2s_error_set(err, S2S_ESTORE,
+		                   "the secret service has no default "
+		                   "collection");
+	call_end(&c);
+	g_free(path);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Items */
 
 static GHashTable *attrs_new(const char *profile, const char *kind)
 {
 	GHashTable *h =
 	        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 
-	g_hash_table_insert(h, (gpointer)(uintptr_t) "profile",
-	                    g_strdup(profile));
+	if (profile)
+		g_hash_table_insert(h, (gpointer)(uintptr_t) "profile",
+		                    g_strdup(profile));
 	if (kind)
 		g_hash_table_insert(h, (gpointer)(uintptr_t) "kind",
 		                    g_strdup(kind));
 	return h;
 }
 
-static GList *search(struct ss_state *st, GHashTable *attrs,
-                     SecretSearchFlags flags, struct s2s_error *err,
-                     s2s_err *rc)
+/* The paths of the items matching attrs: unlocked and locked (g_strfreev
+ * both).  S2S_OK with both empty when there are none. */
+static s2s_err search(struct ss_state *st, struct call *c, GHashTable *attrs,
+                      gchar ***unlocked, gchar ***locked, struct s2s_error *err)
 {
-	struct watchdog w;
 	GError *e = NULL;
-	GList *items;
 
-	watchdog_start(&w, st->timeout_ms);
-	items = secret_service_search_sync(st->service, &schema, attrs,
-	                                   flags | SECRET_SEARCH_ALL, w.cancel,
-	                                   &e);
-	watchdog_stop(&w);
-	*rc = S2S_OK;
-	if (e || w.fired)
-		*rc = fail(&w, e, "search", err);
-	return items;
+	*unlocked = *locked = NULL;
+	secret_service_search_for_dbus_paths(st->service, &schema, attrs,
+	                                     c->cancel, on_done, c);
+	if (!secret_service_search_for_dbus_paths_finish(
+	            st->service, call_wait(c), unlocked, locked, &e) ||
+	    c->fired)
+		return fail(c, e, "search", err);
+	return S2S_OK;
 }
 
-/* True if item has exactly the attributes of want (our schema's; the
- * xdg:schema attribute libsecret adds is not compared). */
-static bool same_attributes(SecretItem *item, GHashTable *want)
+static size_t count(gchar **v)
 {
-	GHashTable *have = secret_item_get_attributes(item);
-	GHashTableIter it;
-	gpointer k, v;
+	return v ? g_strv_length(v) : 0;
+}
+
+/* A path list as libsecret's calls take it. */
+static const gchar **paths_arg(gchar **v)
+{
+	union {
+		gchar **v;
+		const gchar **c;
+	} u = { v };
+
+	return u.c;
+}
+
+/* True if the item's attributes are exactly those of want (our schema's;
+ * the xdg:schema attribute libsecret adds is not compared). */
+static bool same_attributes(GVariant *have, GHashTable *want)
+{
+	GVariantIter it;
+	const gchar *k, *v;
 	guint n = 0;
 	bool same = true;
 
-	g_hash_table_iter_init(&it, have);
-	while (same && g_hash_table_iter_next(&it, &k, &v)) {
+	g_variant_iter_init(&it, have);
+	while (same && g_variant_iter_next(&it, "{&s&s}", &k, &v)) {
 		const char *w;
 
 		if (strcmp(k, "xdg:schema") == 0)
@@ -343,7 +504,6 @@ static bool same_attributes(SecretItem *item, GHashTable *want)
 		w = g_hash_table_lookup(want, k);
 		same = w && strcmp(w, v) == 0;
 	}
-	g_hash_table_unref(have);
 	return same && n == g_hash_table_size(want);
 }
 
@@ -353,12 +513,11 @@ static s2s_err ss_put(void *state, const struct s2s_store_item *it,
 	struct ss_state *st = state;
 	GHashTable *match = attrs_new(it->profile, it->kind);
 	GHashTable *attrs = attrs_new(it->profile, it->kind);
+	gchar **old[2] = { NULL, NULL };
 	SecretValue *value = NULL;
-	GList *old = NULL;
-	struct watchdog w;
+	struct call c;
 	GError *e = NULL;
 	char label[256], exp[32] = "";
-	gboolean ok;
 	s2s_err rc;
 
 	if (it->account)
@@ -372,9 +531,10 @@ static s2s_err ss_put(void *state, const struct s2s_store_item *it,
 		g_hash_table_insert(attrs, (gpointer)(uintptr_t) "expires",
 		                    g_strdup(exp));
 	}
+	call_begin(&c, st->ctx, st->timeout_ms);
 	/* Find the items this one replaces first; delete them only once the
 	 * new one is safely stored. */
-	old = search(st, match, SECRET_SEARCH_NONE, err, &rc);
+	rc = search(st, &c, match, &old[0], &old[1], err);
 	if (rc)
 		goto out;
 	if (exp[0])
@@ -385,32 +545,45 @@ static s2s_err ss_put(void *state, const struct s2s_store_item *it,
 		         it->profile);
 	value = secret_value_new(secret->ptr ? secret->ptr : "",
 	                         (gssize)secret->len, "application/json");
-	watchdog_start(&w, st->timeout_ms);
-	ok = secret_service_store_sync(st->service, &schema, attrs,
-	                               SECRET_COLLECTION_DEFAULT, label, value,
-	                               w.cancel, &e);
-	watchdog_stop(&w);
-	if (!ok || w.fired) {
-		rc = fail(&w, e, "store", err);
+	secret_service_store(st->service, &schema, attrs,
+	                     SECRET_COLLECTION_DEFAULT, label, value, c.cancel,
+	                     on_done, &c);
+	if (!secret_service_store_finish(st->service, call_wait(&c), &e) ||
+	    c.fired) {
+		rc = fail(&c, e, "store", err);
 		goto out;
 	}
-	for (GList *l = old; l; l = l->next) {
-		/* the Secret Service replaces an item with the very same
-		 * attributes in place: that one is the new item now */
-		if (same_attributes(l->data, attrs))
-			continue;
-		watchdog_start(&w, st->timeout_ms);
-		secret_item_delete_sync(l->data, w.cancel, &e);
-		watchdog_stop(&w);
-		if (e || w.fired) {
-			rc = fail(&w, e, "replace", err);
-			goto out;
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t i = 0; i < count(old[l]); i++) {
+			GVariant *have = item_attributes(st, &c, old[l][i], &e);
+			bool same = have && same_attributes(have, attrs);
+
+			if (have)
+				g_variant_unref(have);
+			/* the Secret Service replaces an item with the very
+			 * same attributes in place: that one is the new
+			 * item now */
+			if (!e && !c.fired && same)
+				continue;
+			if (!e && !c.fired) {
+				secret_service_delete_item_dbus_path(
+				        st->service, old[l][i], c.cancel,
+				        on_done, &c);
+				secret_service_delete_item_dbus_path_finish(
+				        st->service, call_wait(&c), &e);
+			}
+			if (e || c.fired) {
+				rc = fail(&c, e, "replace", err);
+				goto out;
+			}
 		}
 	}
 out:
+	call_end(&c);
 	if (value)
 		secret_value_unref(value);
-	g_list_free_full(old, g_object_unref);
+	g_strfreev(old[0]);
+	g_strfreev(old[1]);
 	g_hash_table_unref(match);
 	g_hash_table_unref(attrs);
 	return rc;
@@ -418,27 +591,21 @@ out:
 
 /* Nothing matched: say "locked" rather than "not found" when the default
  * collection is locked, since a locked keyring may hide items. */
-static s2s_err absent(struct ss_state *st, const char *profile,
+static s2s_err absent(struct ss_state *st, struct call *c, const char *profile,
                       struct s2s_error *err)
 {
-	SecretCollection *coll;
-	struct watchdog w;
 	GError *e = NULL;
-	bool locked;
+	gchar *path;
+	bool locked = false;
 
-	watchdog_start(&w, st->timeout_ms);
-	coll = secret_collection_for_alias_sync(
-	        st->service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
-	        w.cancel, &e);
-	watchdog_stop(&w);
-	if (e || w.fired)
-		return fail(&w, e, "default collection", err);
-	if (!coll)
+	path = default_collection(st, c, &locked, &e);
+	if (e || c->fired)
+		return fail(c, e, "default collection", err);
+	if (!path)
 		return s2s_error_set(err, S2S_ESTORE,
 		                     "the secret service has no default "
 		                     "collection");
-	locked = secret_collection_get_locked(coll);
-	g_object_unref(coll);
+	g_free(path);
 	if (locked)
 		return s2s_error_set(err, S2S_ESTORE,
 		                     "the keyring is locked; unlock it and "
@@ -449,43 +616,114 @@ static s2s_err absent(struct ss_state *st, const char *profile,
 	                     profile);
 }
 
-/* The newest readable item of a search.  A writer stores the new item
- * before it deletes the old one, so a reader racing it may see both, or
- * an item whose secret is gone by the time it is loaded. */
-static SecretValue *newest_secret(GList *items, bool *locked)
+/* The items the search found locked, unlocked now (its prompt, if the
+ * keyring has one).  *paths: those now readable (g_strfreev), or NULL
+ * when the keyring stays locked. */
+static s2s_err unlock(struct ss_state *st, struct call *c, gchar **locked,
+                      gchar ***paths, struct s2s_error *err)
+{
+	GError *e = NULL;
+	gint n;
+
+	*paths = NULL;
+	secret_service_unlock_dbus_paths(st->service, paths_arg(locked),
+	                                 c->cancel, on_done, c);
+	n = secret_service_unlock_dbus_paths_finish(st->service, call_wait(c),
+	                                            paths, &e);
+	if (e || c->fired)
+		return fail(c, e, "unlock", err);
+	if (n < 1) {
+		g_strfreev(*paths);
+		*paths = NULL;
+	}
+	return S2S_OK;
+}
+
+/* The expires attribute of the item at path (g_free), or NULL. */
+static gchar *item_expires(struct ss_state *st, struct call *c,
+                           const char *path)
+{
+	GVariant *a = item_attributes(st, c, path, NULL);
+	gchar *exp = NULL;
+
+	if (a) {
+		g_variant_lookup(a, "expires", "s", &exp);
+		g_variant_unref(a);
+	}
+	return exp;
+}
+
+/* The secret of the newest item among paths (one GetSecrets).  A writer
+ * stores the new item before it deletes the old one, so a reader racing
+ * it may see both, or an item whose secret is gone by the time it is
+ * loaded; with several, their expires attributes decide. */
+static SecretValue *newest_secret(struct ss_state *st, struct call *c,
+                                  gchar **paths, GError **e)
 {
 	SecretValue *best = NULL;
 	gchar *best_exp = NULL;
+	GHashTable *values;
 
-	*locked = false;
-	for (GList *l = items; l; l = l->next) {
-		GHashTable *a;
-		SecretValue *v;
-		const gchar *exp;
+	if (count(paths) == 1) {
+		secret_service_get_secret_for_dbus_path(st->service, paths[0],
+		                                        c->cancel, on_done, c);
+		return secret_service_get_secret_for_dbus_path_finish(
+		        st->service, call_wait(c), e);
+	}
+	secret_service_get_secrets_for_dbus_paths(st->service, paths_arg(paths),
+	                                          c->cancel, on_done, c);
+	values = secret_service_get_secrets_for_dbus_paths_finish(
+	        st->service, call_wait(c), e);
+	for (size_t i = 0; values && i < count(paths); i++) {
+		SecretValue *v = g_hash_table_lookup(values, paths[i]);
+		gchar *exp;
 
-		if (secret_item_get_locked(l->data)) {
-			*locked = true;
-			continue;
-		}
-		v = secret_item_get_secret(l->data);
 		if (!v)
 			continue;
-		a = secret_item_get_attributes(l->data);
-		exp = g_hash_table_lookup(a, "expires");
+		exp = item_expires(st, c, paths[i]);
 		if (!best ||
 		    (exp && (!best_exp || strcmp(exp, best_exp) > 0))) {
 			if (best)
 				secret_value_unref(best);
-			best = v;
+			best = secret_value_ref(v);
 			g_free(best_exp);
-			best_exp = g_strdup(exp);
+			best_exp = exp;
 		} else {
-			secret_value_unref(v);
+			g_free(exp);
 		}
-		g_hash_table_unref(a);
 	}
 	g_free(best_exp);
+	if (values)
+		g_hash_table_unref(values);
 	return best;
+}
+
+/* One read: search, unlock what the search says is locked, load. */
+static s2s_err get_once(struct ss_state *st, struct call *c, GHashTable *attrs,
+                        SecretValue **value, bool *none, bool *locked,
+                        struct s2s_error *err)
+{
+	gchar **open = NULL, **shut = NULL;
+	GError *e = NULL;
+	s2s_err rc;
+
+	*value = NULL;
+	*none = *locked = false;
+	rc = search(st, c, attrs, &open, &shut, err);
+	if (!rc && !count(open) && count(shut)) {
+		g_strfreev(open);
+		rc = unlock(st, c, shut, &open, err);
+		*locked = !rc && !count(open);
+	}
+	*none = !rc && !count(open) && !count(shut);
+	if (!rc && count(open)) {
+		*value = newest_secret(st, c, open, &e);
+		if (e || c->fired)
+			rc = fail(c, e, "read", err);
+	}
+	g_strfreev(open);
+	g_strfreev(shut);
+	return rc;
 }
 
 static s2s_err ss_get(void *state, const char *profile, const char *kind,
@@ -495,36 +733,30 @@ static s2s_err ss_get(void *state, const char *profile, const char *kind,
 	GHashTable *attrs = attrs_new(profile, kind);
 	struct timespec nap = { 0, 50 * 1000000L };
 	SecretValue *value = NULL;
-	GList *items = NULL;
+	struct call c;
 	const gchar *data;
-	bool locked = false;
+	bool none = false, locked = false;
 	gsize len = 0;
 	s2s_err rc = S2S_OK;
 
+	call_begin(&c, st->ctx, st->timeout_ms);
 	for (int attempt = 0; attempt < 3 && !value; attempt++) {
 		if (attempt)
 			nanosleep(&nap, NULL); /* a replace was under way */
-		g_list_free_full(items, g_object_unref);
-		items = search(st, attrs,
-		               SECRET_SEARCH_UNLOCK |
-		                       SECRET_SEARCH_LOAD_SECRETS,
-		               err, &rc);
+		rc = get_once(st, &c, attrs, &value, &none, &locked, err);
 		if (rc && attempt < 2 && err && strstr(err->msg, "No such")) {
 			/* an item vanished under the search: a replace */
 			s2s_error_clear(err);
 			rc = S2S_OK;
 			continue;
 		}
-		if (rc || !items)
-			break;
-		value = newest_secret(items, &locked);
-		if (locked)
+		if (rc || none || locked)
 			break;
 	}
 	if (rc)
 		goto out;
-	if (!items) {
-		rc = absent(st, profile, err);
+	if (none) {
+		rc = absent(st, &c, profile, err);
 		goto out;
 	}
 	if (!value) {
@@ -541,9 +773,9 @@ static s2s_err ss_get(void *state, const char *profile, const char *kind,
 	if (s2s_buf_add(out, data, len))
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 out:
+	call_end(&c);
 	if (value)
 		secret_value_unref(value);
-	g_list_free_full(items, g_object_unref);
 	g_hash_table_unref(attrs);
 	return rc;
 }
@@ -553,83 +785,111 @@ static s2s_err ss_del(void *state, const char *profile, const char *kind,
 {
 	struct ss_state *st = state;
 	GHashTable *attrs = attrs_new(profile, kind);
-	struct watchdog w;
+	struct call c;
 	GError *e = NULL;
 	gboolean any;
 	s2s_err rc = S2S_OK;
 
-	watchdog_start(&w, st->timeout_ms);
-	any = secret_service_clear_sync(st->service, &schema, attrs, w.cancel,
-	                                &e);
-	watchdog_stop(&w);
-	if (e || w.fired)
-		rc = fail(&w, e, "delete", err);
+	call_begin(&c, st->ctx, st->timeout_ms);
+	secret_service_clear(st->service, &schema, attrs, c.cancel, on_done,
+	                     &c);
+	any = secret_service_clear_finish(st->service, call_wait(&c), &e);
+	if (e || c.fired)
+		rc = fail(&c, e, "delete", err);
 	else if (!any)
 		rc = s2s_error_set(err, S2S_ENOTFOUND,
 		                   "nothing stored for profile '%s'", profile);
+	call_end(&c);
 	g_hash_table_unref(attrs);
 	return rc;
 }
 
-static char *attr_dup(GHashTable *h, const char *name, bool *ok)
+static char *attr_dup(GVariant *a, const char *name, bool *ok)
 {
-	const char *v = g_hash_table_lookup(h, name);
+	const gchar *v = NULL;
 
+	if (!g_variant_lookup(a, name, "&s", &v))
+		return NULL;
 	return s2s__strdup_or_null(v, ok);
 }
 
+/* The item at path as a list entry; false when it is not one of ours. */
+static bool list_item(struct s2s_store_item *it, GVariant *a, bool *ok)
+{
+	const gchar *exp = NULL;
+
+	it->profile = attr_dup(a, "profile", ok);
+	it->kind = attr_dup(a, "kind", ok);
+	it->account = attr_dup(a, "account", ok);
+	it->role_arn = attr_dup(a, "role_arn", ok);
+	if (!g_variant_lookup(a, "expires", "&s", &exp) ||
+	    !s2s_time_parse(&it->expires, exp))
+		it->expires = 0;
+	if (it->profile && it->kind)
+		return true;
+	free(it->profile);
+	free(it->kind);
+	free(it->account);
+	free(it->role_arn);
+	memset(it, 0, sizeof(*it));
+	return false;
+}
+
+/* Attributes only: no secret is read, nothing is unlocked, and no
+ * session is opened. */
 static s2s_err ss_list(void *state, struct s2s_store_item **out, size_t *n,
                        struct s2s_error *err)
 {
 	struct ss_state *st = state;
-	GHashTable *attrs = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTable *attrs = attrs_new(NULL, NULL);
 	struct s2s_store_item *items = NULL;
-	GList *found;
-	size_t count = 0;
+	gchar **found[2] = { NULL, NULL };
+	struct call c;
+	GError *e = NULL;
+	size_t total, count_ok = 0;
 	bool ok = true;
 	s2s_err rc;
 
-	found = search(st, attrs, SECRET_SEARCH_NONE, err, &rc);
+	call_begin(&c, st->ctx, st->timeout_ms);
+	rc = search(st, &c, attrs, &found[0], &found[1], err);
 	if (rc)
 		goto out;
-	items = calloc(g_list_length(found) + 1, sizeof(*items));
+	total = count(found[0]) + count(found[1]);
+	items = calloc(total + 1, sizeof(*items));
 	if (!items) {
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (GList *l = found; l; l = l->next) {
-		GHashTable *a = secret_item_get_attributes(l->data);
-		struct s2s_store_item *it = &items[count];
-		const char *exp = g_hash_table_lookup(a, "expires");
+	for (size_t l = 0; l < 2 && !rc; l++) {
+		for (size_t i = 0; i < count(found[l]); i++) {
+			GVariant *a = item_attributes(st, &c, found[l][i], &e);
 
-		it->profile = attr_dup(a, "profile", &ok);
-		it->kind = attr_dup(a, "kind", &ok);
-		it->account = attr_dup(a, "account", &ok);
-		it->role_arn = attr_dup(a, "role_arn", &ok);
-		if (!exp || !s2s_time_parse(&it->expires, exp))
-			it->expires = 0;
-		g_hash_table_unref(a);
-		if (it->profile && it->kind) {
-			count++;
-			continue;
+			if (!a && c.fired) {
+				rc = fail(&c, e, "list", err);
+				break;
+			}
+			if (!a) { /* deleted under the search: a replace */
+				g_clear_error(&e);
+				continue;
+			}
+			if (list_item(&items[count_ok], a, &ok))
+				count_ok++;
+			g_variant_unref(a);
 		}
-		free(it->profile);
-		free(it->kind);
-		free(it->account);
-		free(it->role_arn);
-		memset(it, 0, sizeof(*it));
 	}
-	if (!ok) {
+	if (!rc && !ok)
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	if (rc)
 		goto out;
-	}
 	*out = items;
-	*n = count;
+	*n = count_ok;
 	items = NULL;
-	count = 0;
+	count_ok = 0;
 out:
-	s2s_store_items_free(items, count);
-	g_list_free_full(found, g_object_unref);
+	call_end(&c);
+	s2s_store_items_free(items, count_ok);
+	g_strfreev(found[0]);
+	g_strfreev(found[1]);
 	g_hash_table_unref(attrs);
 	return rc;
 }
@@ -640,6 +900,7 @@ const struct s2s_store_backend s2s__store_secret_service = {
 	.open = ss_open,
 	.close = ss_close,
 	.ready = ss_ready,
+	.locked = ss_locked,
 	.put = ss_put,
 	.get = ss_get,
 	.del = ss_del,

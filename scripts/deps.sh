@@ -1,21 +1,46 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Install the Debian packages saml2sts needs to build, test and demo,
-# skipping those already installed.  Run as root (or with sudo on PATH).
+# Install the Debian packages saml2sts needs, skipping those already
+# installed.  Run as root (or with sudo on PATH).
+#
+#   scripts/deps.sh build   what `make build` needs: compiler, cmake, -dev libraries
+#   scripts/deps.sh test    that, plus the test servers, keyring, browser, ...
+#                           (`make check`, `make demo`, `make bench`; the default)
+#   scripts/deps.sh deb     the build set plus debhelper (`make deb`)
 set -eu
+
+set_name=${1:-test}
+
+BUILD="build-essential cmake pkg-config
+libcurl4-openssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl libssl-dev
+libsecret-1-dev libgcrypt20-dev libjson-c-dev libcmocka-dev"
 
 # php-cgi and lighttpd come before simplesamlphp so apt satisfies its
 # httpd dependency without apache2 (see the testbed notes).
-PKGS="build-essential cmake pkg-config clang clang-format
-libcurl4-openssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl libssl-dev
-libsecret-1-dev libjson-c-dev libcmocka-dev
+TEST="clang clang-format
 php-cgi lighttpd php-cli php-xml php-mbstring php-intl php-curl simplesamlphp
 xmlsec1 libxml2-utils openssl curl python3
 dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools tmux
-chromium krb5-kdc krb5-admin-server krb5-user"
+chromium krb5-kdc krb5-admin-server krb5-user man-db"
+TEST="$TEST zsh fish" # shell-init tests (bash, zsh, fish)
+TEST="$TEST python3-xmlsec python3-lxml python3-onelogin-saml2 python3-lasso" # verify bench peers
 # Node.js runs the real Alibaba SDK in the hand-off tests; machines that
 # already have node (and its npm) keep theirs.
-command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
+command -v npm >/dev/null 2>&1 || TEST="$TEST nodejs npm"
+
+# dpkg-buildpackage with dh and its cmake build system (dpkg-dev comes
+# with build-essential).
+DEB="debhelper fakeroot"
+
+case $set_name in
+build) PKGS=$BUILD ;;
+test) PKGS="$BUILD $TEST" ;;
+deb) PKGS="$BUILD $DEB" ;;
+*)
+	echo "usage: scripts/deps.sh [build|test|deb]" >&2
+	exit 2
+	;;
+esac
 
 missing=""
 for p in $PKGS; do
@@ -28,7 +53,7 @@ done
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-echo "deps: installing$missing" >&2
+echo "deps ($set_name): installing$missing" >&2
 # On a systemd host, lighttpd would start on port 80 once installed.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 	$SUDO systemctl mask lighttpd >/dev/null 2>&1 || true

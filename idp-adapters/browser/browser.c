@@ -26,6 +26,7 @@
 #include <saml2sts/secret.h>
 
 #include "browser_int.h"
+#include "registry.h"
 
 #define MAX_ARGS         64
 #define START_TIMEOUT_MS 30000L
@@ -108,6 +109,13 @@ static s2s_err find_browser(char **out, const struct s2s_account *acct,
 	                     "config");
 }
 
+s2s_err s2s_browser_find(char **out, const struct s2s_account *acct,
+                         struct s2s_error *err)
+{
+	*out = NULL;
+	return find_browser(out, acct, err);
+}
+
 static s2s_err mkdirs(char *path, struct s2s_error *err)
 {
 	for (char *p = path + 1;; p++) {
@@ -128,13 +136,18 @@ static s2s_err mkdirs(char *path, struct s2s_error *err)
 	}
 }
 
-/* $XDG_DATA_HOME/saml2sts/browser/<account>, created 0700. */
+/* $XDG_DATA_HOME/saml2sts/browser/<account>, created 0700: the browser
+ * profile holds the IdP session of the account's configured username.
+ * Another --username gets its own, <account>~<username> ('~' is not in
+ * section names), so it never reuses someone else's session. */
 static s2s_err profile_dir(char **out, const struct s2s_account *acct,
-                           struct s2s_error *err)
+                           const char *user, struct s2s_error *err)
 {
 	struct s2s_buf b = S2S_BUF_INIT;
 	const char *name = s2s_account_name(acct);
+	const char *configured = s2s_account_get(acct, "username");
 	char *data = NULL;
+	bool other;
 	s2s_err rc;
 
 	*out = NULL;
@@ -146,6 +159,11 @@ static s2s_err profile_dir(char **out, const struct s2s_account *acct,
 	for (const char *p = name; !rc && *p; p++)
 		rc = s2s_buf_add(
 		        &b, *p == '/' || (p == name && *p == '.') ? "_" : p, 1);
+	other = user && *user && (!configured || strcmp(user, configured));
+	if (!rc && other)
+		rc = s2s_buf_add(&b, "~", 1);
+	for (const char *p = user; !rc && other && *p; p++)
+		rc = s2s_buf_add(&b, *p == '/' ? "_" : p, 1);
 	if (rc) {
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 		goto out;
@@ -704,7 +722,7 @@ static s2s_err browser_authenticate(struct s2s_adapter_ctx *ctx,
 	if (!rc)
 		rc = find_browser(&exe, ctx->acct, ctx->err);
 	if (!rc)
-		rc = profile_dir(&dir, ctx->acct, ctx->err);
+		rc = profile_dir(&dir, ctx->acct, ctx->username, ctx->err);
 	if (!rc)
 		rc = lock_profile(&lock, ctx->acct, ctx->err);
 	if (rc)

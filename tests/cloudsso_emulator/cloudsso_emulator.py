@@ -28,8 +28,28 @@ WORLD.json (one CloudSSO directory user and what is assigned to it)
             "AccessConfigurationDescription": "...",
             "SessionDuration": 3600}]}
       ],
-      "settings": { see SETTINGS below; all optional }
+      "settings": { see SETTINGS below; all optional },
+      "user_name": "alice@example.com",        optional (default "sso-user")
+      "sts_emulator": "http://127.0.0.1:PORT"  optional: see below
     }
+
+Minted keys at the STS emulator
+-------------------------------
+With "sts_emulator", every CreateCloudCredential first registers what it
+mints with that emulator (POST /_emulator/credentials of
+tests/sts_emulator/sts_emulator.py), so the keys sign AssumeRole and
+GetCallerIdentity there like keys it issued.  The identity is the one
+CloudSSO gives a user of an access configuration: provisioning
+configuration NAME into an account creates the RAM role
+AliyunReservedSSO-NAME there (CloudSSO's access configuration overview),
+and the portal's keys are a session of that role named after the user:
+    RoleArn        acs:ram::<AccountId>:role/AliyunReservedSSO-<NAME>
+    AssumedRoleArn acs:ram::<AccountId>:assumed-role/AliyunReservedSSO-<NAME>/<user_name>
+    SessionName    <user_name>
+(the assumed-role form is what that emulator gives SAML role sessions;
+CloudSSO's role access is SAML into that role).  A failed registration
+answers 500 InternalError: a test must not get keys the STS emulator
+does not know.
 
 Calls and checks
 ----------------
@@ -77,6 +97,7 @@ POST /cloud-credentials  JSON {AccountId, AccessConfigurationId}, Bearer
     access configuration not assigned there 404 EntityNotExists.AccessConfiguration (unconfirmed)
     -> 200 {CloudCredential {AccessKeyId "STS.<alnum>", AccessKeySecret,
             SecurityToken, Expiration now + SessionDuration, "...Z"}, RequestId}
+       (registered first with the STS emulator when the world names one)
 Anything else                               404 NotFound
 
 SETTINGS (defaults)
@@ -97,7 +118,9 @@ Control API (tests; under /_emu/, JSON)
     POST   /_emu/expire-tokens    every access token expires now
     POST   /_emu/faults           {path, status, code, message, count (-1 forever),
                                   delay (s), pass (only the delay)}; GET; DELETE
-    GET    /_emu/issued           credentials handed out (in memory, never logged)
+    GET    /_emu/issued           credentials handed out (in memory, never logged),
+                                  with AccountId, AccessConfigurationId and the
+                                  RoleArn/AssumedRoleArn/SessionName identity
     GET    /_emu/tokens           access tokens handed out (in memory, never logged)
     GET    /_emu/stats            {polls, fast_polls, device_codes, redeemed, ...}
     GET    /_emu/calls            the call log
@@ -124,6 +147,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 import uuid
 
 GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -157,6 +181,35 @@ def rand_alnum(n):
 
 def masked(key_id):
     return "****" + key_id[-4:] if key_id else None
+
+
+def sso_identity(world, account, conf):
+    """Who keys minted for (account, access configuration conf) are: a
+    session of the role CloudSSO provisions for the configuration."""
+    role = "AliyunReservedSSO-" + conf.get("AccessConfigurationName", "")
+    user = world.get("user_name") or "sso-user"
+    return {"AccountId": account, "RoleArn": "acs:ram::%s:role/%s" % (account, role),
+            "AssumedRoleArn": "acs:ram::%s:assumed-role/%s/%s" % (account, role, user),
+            "SessionName": user}
+
+
+def register_with_sts(url, cred, ident):
+    """POST the minted keys to the STS emulator's /_emulator/credentials
+    (no-op without url); ApiError 500 when it does not take them."""
+    if not url:
+        return
+    payload = dict(cred, **ident)
+    req = urllib.request.Request(url.rstrip("/") + "/_emulator/credentials",
+                                 data=json.dumps(payload).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(req, timeout=5) as r:
+            r.read()
+    except (OSError, ValueError) as e:
+        raise ApiError(500, "InternalError",
+                       "The credentials were not registered with the STS emulator (%s)."
+                       % type(e).__name__)
 
 
 class ApiError(Exception):
@@ -489,9 +542,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "AccessKeySecret": rand_alnum(40),
                 "SecurityToken": "CAIS" + rand_alnum(300),
                 "Expiration": fmt_time(time.time() + dur)}
+        ident = sso_identity(self.st.world, acct, conf)
+        register_with_sts(self.st.world.get("sts_emulator"), cred, ident)
         with self.st.lock:
-            rec = dict(cred)
-            rec.update({"AccountId": acct, "AccessConfigurationId": acid})
+            rec = dict(cred, AccessConfigurationId=acid, **ident)
             self.st.issued.append(rec)
         entry["access_key_id"] = masked(cred["AccessKeyId"])
         return 200, {"CloudCredential": cred}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target: the INI config parser (lib/config.c), its getters
- * and in-memory edits.  Nothing is written to disk.
+ * libFuzzer target: the INI config parser (lib/config.c), strict and
+ * forgiving (unknown keys kept and checked), its getters and in-memory
+ * edits (set, unset, remove a section).  Nothing is written to disk.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,6 +37,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)s2s_config_set(cfg, "default", "url", "https://x/", NULL);
 		(void)s2s_config_set(cfg, "default", "provider", NULL, NULL);
 		read_account(s2s_config_account(cfg, "default"));
+	}
+	s2s_config_free(cfg);
+	cfg = NULL;
+	/* the forgiving load: unknown keys kept, checked, removed */
+	if (s2s_config_parse_flags(&cfg, "fuzz", (const char *)data, size,
+	                           S2S_CONFIG_KEEP_UNKNOWN, &err) == S2S_OK) {
+		for (size_t i = 0; i < s2s_config_count(cfg); i++) {
+			s2s_error_clear(&err);
+			(void)s2s_account_check_keys(s2s_config_at(cfg, i),
+			                             NULL, &err);
+			read_account(s2s_config_at(cfg, i));
+		}
+		(void)s2s_config_set(cfg, "default", "colour", NULL, NULL);
+		(void)s2s_config_remove_account(cfg, "default", NULL);
 	}
 	s2s_config_free(cfg);
 	return 0;

@@ -11,6 +11,13 @@
     CloudSSOEmulator(world)  tests/cloudsso_emulator/cloudsso_emulator.py as a
                              subprocess on 127.0.0.1 (see its docstring)
 
+    with CloudSSOBed(sts_roles={HUB: testbed.trusting(sso_role_arn(PROD, "Admin"))}) as bed:
+        bed.sts                           # the STS emulator too: every key the
+                                          # portal mints is registered there
+                                          # (as a session of the role
+                                          # sso_role_arn(...)), so it signs
+                                          # AssumeRole and GetCallerIdentity
+
 Standard library only; every process is stopped (process groups) and every
 temp dir removed at the end, also when a test fails.  S2S_TESTBED_KEEP=1
 keeps the dirs (logs).
@@ -33,6 +40,18 @@ EMULATOR = os.path.join(testbed.REPO, "tests", "cloudsso_emulator", "cloudsso_em
 DIRECTORY = "testdir"
 CLIENT_ID = "app-vaz16tltdxs96audqf35"
 PROD, DEV, SANDBOX = "1111111111111111", "2222222222222222", "3333333333333333"
+USER = "alice@example.com"  # the CloudSSO user: the session name of minted keys
+
+
+def sso_role_arn(account, access_config_name):
+    """The RAM role CloudSSO provisions for an access configuration."""
+    return "acs:ram::%s:role/AliyunReservedSSO-%s" % (account, access_config_name)
+
+
+def sso_identity_arn(account, access_config_name, user=USER):
+    """The ARN GetCallerIdentity gives for keys the portal minted."""
+    return "acs:ram::%s:assumed-role/AliyunReservedSSO-%s/%s" % (
+        account, access_config_name, user)
 
 
 def default_world():
@@ -55,6 +74,7 @@ def default_world():
              "AccessConfigurations": [ac(5, "PowerUser")]},
         ],
         "settings": {"interval": 1, "page_size": 2},
+        "user_name": USER,
     }
 
 
@@ -221,14 +241,17 @@ class CloudSSOBed:
     Attributes: dir, home, sso (CloudSSOEmulator), keyring, env,
     signin_url (the real-looking sign-in URL of the test directory; the
     API goes to the emulator through cloudsso.portal_endpoint), world.
+    With sts_roles ({role ARN: testbed.trusting(...)}): sts, an STS
+    emulator with those RAM roles, wired to the portal emulator.
     run(argv, **kw) is subprocess.run with env and captured output."""
 
-    def __init__(self, world=None, keyring=True, keep=None):
+    def __init__(self, world=None, keyring=True, keep=None, sts_roles=None):
         self.world = copy.deepcopy(world if world is not None else default_world())
         self.use_keyring = keyring
         self.keep = testbed._keep() if keep is None else keep
+        self.sts_roles = sts_roles
         self.dir = None
-        self.sso = self.keyring = None
+        self.sso = self.keyring = self.sts = None
         self.mark = uuid.uuid4().hex
         self.signin_url = "https://signin-cn-shanghai.alibabacloudsso.com/%s/login" % DIRECTORY
 
@@ -255,6 +278,10 @@ class CloudSSOBed:
         }
         for d in [self.home] + list(xdg.values()):
             os.makedirs(d, mode=0o700, exist_ok=True)
+        if self.sts_roles is not None:
+            ram = {"saml_providers": {}, "roles": dict(self.sts_roles), "fail": []}
+            self.sts = testbed.STSEmulator(ram, base_dir=self.dir, keep=True).start()
+            self.world["sts_emulator"] = self.sts.url
         self.sso = CloudSSOEmulator(self.world, base_dir=self.dir, keep=True).start()
         if self.use_keyring:
             self.keyring = testbed.PrivateKeyring(base_dir=self.dir, keep=True).start()
@@ -292,7 +319,7 @@ class CloudSSOBed:
         return subprocess.Popen(argv, env=env, cwd=self.home, **kw)
 
     def stop(self):
-        for part in (self.keyring, self.sso):
+        for part in (self.keyring, self.sso, self.sts):
             if part is not None:
                 try:
                     part.stop()

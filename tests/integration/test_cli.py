@@ -240,9 +240,11 @@ class CLITest(unittest.TestCase):
         self.assert_fails(127, "cannot run no-such-command-here", "exec",
                           "--profile", self.profile(), "--",
                           "no-such-command-here")
+        # the guard reads the marker only exec sets (SAML2STS_PROFILE
+        # alone comes from export: tests/integration/test_shell_init.py)
         self.assert_fails(2, "already inside saml2sts exec for profile 'other'",
                           "exec", "--profile", self.profile(), "--", "true",
-                          env={"SAML2STS_PROFILE": "other"})
+                          env={"SAML2STS_EXEC": "other"})
 
     def test_export_formats(self):
         self.login_admin()

@@ -120,7 +120,7 @@ class LifecycleTest(unittest.TestCase):
                                  self.profile, password=None).stdout)
         self.assertEqual(len(self.tb.sts_calls()), calls + 1)
         self.assertEqual(out["access_key_id"], self.tb.sts.issued()[-1]["AccessKeyId"])
-        # logout forgets the session as well
+        # logout forgets the profile (the kept session goes with --session)
         self.ok("logout", "--profile", self.profile)
         st = self.ok("status", "--output", "json")
         self.assertNotIn(self.profile, st.stdout.decode())

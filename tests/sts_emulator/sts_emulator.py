@@ -136,6 +136,7 @@ accounts) and the log fields.
 import argparse
 import base64
 import datetime as dt
+import email.utils
 import hashlib
 import http.server
 import json
@@ -658,6 +659,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
     sys_version = ""
 
     # -- plumbing
+    def date_time_string(self, timestamp=None):
+        # the Date header follows the emulator's clock (clock_offset), as
+        # a server whose clock differs from the client's would send it
+        if timestamp is None:
+            timestamp = time.time() + self.server.ram.clock_offset
+        return email.utils.formatdate(timestamp, usegmt=True)
+
     def log_message(self, fmt, *args):
         sys.stderr.write("sts-emulator: %s %s\n" % (self.address_string(), fmt % args))
 

@@ -29,6 +29,7 @@ struct s2s_creds {
 	char *account_id;        /* or NULL */
 	char *access_config_id;  /* CloudSSO access configuration, or NULL */
 	char *account_name;      /* the IdP account (config section), or NULL */
+	char *username;          /* the IdP user of --username, or NULL */
 	char *region;            /* or NULL */
 	time_t issued;           /* when we got it, or 0 */
 };

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "buf.h"
 #include "error.h"
@@ -76,11 +77,12 @@ struct s2s_http_response {
 	char *content_type;  /* or NULL; caller owns */
 	char *location;      /* Location of an unfollowed 3xx, or NULL */
 	struct s2s_buf body; /* secret */
+	time_t date;         /* the last answer's Date header, or 0 */
 };
 
-#define S2S_HTTP_RESPONSE_INIT                           \
-	{                                                \
-		0, NULL, NULL, NULL, S2S_BUF_SECRET_INIT \
+#define S2S_HTTP_RESPONSE_INIT                              \
+	{                                                   \
+		0, NULL, NULL, NULL, S2S_BUF_SECRET_INIT, 0 \
 	}
 
 /* The user agent string, "saml2sts/<version>". */

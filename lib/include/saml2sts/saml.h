@@ -74,7 +74,9 @@ struct s2s_saml_trust {
 /* Decode, verify the signature of the Response or of its Assertion with
  * trust->certs_pem only, and parse from the node that signature covers
  * (same tree, no re-parse); then check Status, audience, recipient and
- * times.  S2S_ESIG / S2S_EEXPIRED / S2S_ESAML with a one-line reason. */
+ * times.  S2S_ESIG / S2S_EEXPIRED / S2S_ESAML with a one-line reason.
+ * The keys of a PEM text are parsed on first use and kept for the
+ * process (a few texts), so later calls with the same text reuse them. */
 s2s_err s2s_saml_verify(struct s2s_saml **out, const char *b64, size_t len,
                         const struct s2s_saml_trust *trust,
                         struct s2s_error *err);

@@ -32,6 +32,10 @@ struct s2s_session;
 /* How long a refresh or a login waits for another process's lock. */
 #define S2S_SESSION_LOCK_MS 120000L
 
+/* How often a login asks for a password typed at the prompter that the
+ * IdP rejects (S2S_EAUTH), when prompting is allowed. */
+#define S2S_LOGIN_TRIES 3
+
 /* What the engine tells the front end on the way (never a secret). */
 enum s2s_event {
 	S2S_EVENT_VERBOSE,  /* detail for --verbose */
@@ -82,12 +86,20 @@ struct s2s_session_opts {
 	const struct s2s_config *cfg; /* borrowed for the session's life */
 	/* The IdP adapters (NULL-terminated registry table). */
 	const struct s2s_adapter *const *adapters;
+	/* Or, when adapters is NULL: called the first time a login or a
+	 * refresh needs them, so that a call answered from the store never
+	 * loads them (the network module). */
+	const struct s2s_adapter *const *(*adapters_fn)(void);
 	/* A password given up front (--password-stdin, SAML2STS_PASSWORD),
 	 * borrowed, secret; NULL when none. */
 	const struct s2s_buf *password;
 	/* May the callbacks prompt?  false: every needed answer is
 	 * S2S_ENEEDINPUT (no terminal, --skip-prompt). */
 	bool can_prompt;
+	/* The prompter of refreshes (s2s_session_fresh), which never use
+	 * cb->prompter: one that may ask where the terminal is not the
+	 * user's (a graphical prompt), or NULL: refreshes never ask. */
+	const struct s2s_prompter *refresh_prompter;
 	/* The saml2sts command the aliyun CLI should run (absolute path);
 	 * NULL: /proc/self/exe. */
 	const char *self_path;
@@ -127,6 +139,13 @@ s2s_err s2s_session_account(const struct s2s_account **out,
                             struct s2s_session *s, const char *name,
                             struct s2s_error *err);
 
+/* Check the account section called name as a login would before it
+ * asks anyone (its source: provider, keys, URL policy, STS endpoint,
+ * durations, pinned certificate, chain), without the network, the store
+ * or a prompt.  S2S_ECONFIG (or the source's code) naming the key. */
+s2s_err s2s_session_check(struct s2s_session *s, const char *name,
+                          struct s2s_error *err);
+
 /* The profile an account stores under: its `profile` key, else its
  * name.  acct may be NULL.  Borrowed. */
 const char *s2s_session_default_profile(const struct s2s_account *acct,
@@ -164,6 +183,14 @@ struct s2s_fresh {
 #define S2S_PROFILE_MAX 128
 s2s_err s2s_profile_check(const char *name, struct s2s_error *err);
 
+/* The stored STS item of profile: its attributes only (account,
+ * role_arn, expires); no secret is read and nothing is unlocked.  No
+ * such item: S2S_ENEEDINPUT with the hint credential-process gives
+ * ("no credentials for profile 'P'", naming the profiles that are
+ * stored).  *out is the caller's (s2s_store_items_free(*out, 1)). */
+s2s_err s2s_session_stored(struct s2s_store_item **out, struct s2s_session *s,
+                           const char *profile, struct s2s_error *err);
+
 /* Fresh credentials for profile: from the store while they are fresh,
  * else refreshed (under the profile lock, after a re-read) through the
  * profile's source without prompting.  When a refresh is impossible but
@@ -178,7 +205,10 @@ void s2s_fresh_release(struct s2s_fresh *f);
 
 /* What a login is asked to do. */
 struct s2s_login_opts {
-	const char *account;      /* IdP account (config section) */
+	const char *account; /* IdP account (config section) */
+	/* account is only the default (no -a given): the account that
+	 * made the stored credentials of --profile takes its place */
+	bool account_default;
 	const char *profile;      /* --profile, or NULL */
 	const char *const *roles; /* --role specs, or NULL */
 	size_t nroles;
@@ -199,6 +229,10 @@ struct s2s_login_item {
 	s2s_err rc;
 	struct s2s_error err;
 	long window; /* the freshness window of creds */
+	/* --all-roles without --force: the profile's stored credentials
+	 * for this role were still fresh and are kept (creds: them); no
+	 * STS call was made for it. */
+	bool kept;
 };
 
 struct s2s_login_result {
@@ -219,11 +253,21 @@ struct s2s_login_result {
 /* Log the account in (its source: an IdP adapter and STS, ...), choose
  * the roles (--role specs, --all-roles, role_arn, the only one, or the
  * pick callback), make credentials for each (in parallel), store each
- * under its profile and write the aliyun hand-off.  Roles that fail do
+ * under its profile and write the aliyun hand-off.  A profile means one
+ * role: --profile P without --role (or --all-roles) re-assumes the role
+ * stored under P (in P's account when account_default), and a role that
+ * would replace another one stored under its profile needs --force, or
+ * a yes from the prompter (a no stores it under its profile_template
+ * name instead); without prompting that is S2S_ENEEDINPUT, before STS
+ * is called.  Roles that fail do
  * not undo the others: the first failure is returned and every item
  * says how it went.  Before the source runs, the store is opened and
  * made ready (s2s_store_ready), so a store that cannot take the result
- * fails the login before any IdP is asked.  *out is the caller's
+ * fails the login before any IdP is asked.  With --all-roles and no
+ * --force, roles whose profiles hold fresh credentials for them keep
+ * them (item->kept).  A password typed at the prompter that the IdP
+ * rejects is asked again (S2S_LOGIN_TRIES in all, when prompting is
+ * allowed; also for s2s_session_list).  *out is the caller's
  * (s2s_login_result_free), also on failure. */
 s2s_err s2s_session_login(struct s2s_login_result **out, struct s2s_session *s,
                           const struct s2s_login_opts *o,

@@ -10,6 +10,7 @@
 #ifndef S2S_STORE_H
 #define S2S_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -41,7 +42,19 @@ struct s2s_store_opts {
 	s2s_err (*passphrase)(void *payload, struct s2s_buf *out,
 	                      struct s2s_error *err);
 	void *payload;
+	/* File backend: keep the keys derived from the passphrase this many
+	 * seconds in the kernel keyring (per user, never on disk), so later
+	 * calls skip the KDF; 0: not at all. */
+	long key_cache_s;
 };
+
+/* The key cache time the engine uses when SAML2STS_FILE_KEY_TIMEOUT is
+ * not set, in seconds. */
+#define S2S_STORE_KEY_CACHE_S 900
+
+/* The name of the i-th backend built in, in preference order
+ * ("secret-service", "file"); NULL past the last. */
+const char *s2s_store_backend_at(size_t i);
 
 /* Is the backend opts->backend (NULL: the first) there to be opened?
  * S2S_OK when it is, or cannot be missing (the file store);
@@ -76,6 +89,18 @@ const char *s2s_store_backend(const struct s2s_store *store);
  * hand (asked for now, once; S2S_ENEEDINPUT when none can be had).
  * S2S_ESTORE otherwise. */
 s2s_err s2s_store_ready(struct s2s_store *store, struct s2s_error *err);
+
+/* Is the store locked now (the Secret Service's default collection)?
+ * Asked without unlocking anything, so no prompt ever shows; *out is
+ * false for a backend that does not lock (the file store).  S2S_ESTORE
+ * when the backend fails or does not answer in time. */
+s2s_err s2s_store_locked(bool *out, struct s2s_store *store,
+                         struct s2s_error *err);
+
+/* Forget what the backend keeps outside the store for speed: the file
+ * store's keys cached in the kernel keyring (logout).  Best effort;
+ * NULL is a no-op. */
+void s2s_store_forget(struct s2s_store *store);
 
 /* Store STS credentials under profile (replacing any). */
 s2s_err s2s_store_put_creds(struct s2s_store *store, const char *profile,

@@ -214,6 +214,156 @@ static void test_base64_base64__decodes_wrapped(void **state)
 	s2s_buf_release(&dec);
 }
 
+/* The strictness cases of the table-driven decoder, at every position
+ * its fast path (whole quads) and slow path (one character) meet. */
+static void test_base64_base64__strict_in_both_paths(void **state)
+{
+	static const char *const bad[] = {
+		"Zm9vYmFy Zm9v=Zm9v", /* '=' then data, after a space */
+		"Zm9vYg==\nZm9v",     /* data after padding, next line */
+		"Zm9vYg= =Zm9v",      /* idem, inside the padding */
+		"Zm9v Y g = = =",     /* three '=' with spaces */
+		"Zm9vYmFyZ\x80==",    /* a high byte in the last quad */
+		"Zm9vYmFyZm9vYmFyZm9vYmFy\x7f",
+		"Zm9vYmFyZm9vYmFyZm9vYmF=",  /* bits under '=' */
+		"Zm9vYmFyZm9vYmFyZm9vYh==",  /* idem, two '=' */
+		"Zm9vYmFyZm9vYmFyZm9vYmFyZ", /* one character short */
+	};
+	static const struct b64_case good[] = {
+		{ "foobarfoobarfoobar", "Zm9vYmFyZm9vYmFyZm9vYmFy" },
+		{ "foobarfoob", "Zm9v YmFy Zm9v Yg==" },
+		{ "foobarfoob", "Zm9vYmFyZ\nm9vYg==\n" },
+		{ "foobarfoob", "Z m 9 v Y m F y Z m 9 v Y g = =" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		check_decode(good[i].b64, good[i].plain);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct s2s_error err = S2S_ERROR_INIT;
+		struct s2s_buf out = S2S_BUF_SECRET_INIT;
+
+		if (s2s_base64_decode(&out, bad[i], strlen(bad[i]), &err) !=
+		    S2S_ESAML)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_string_equal("SAMLResponse is not valid base64",
+		                    err.msg);
+		assert_int_equal(0, out.len);
+		s2s_buf_release(&out);
+	}
+}
+
+/* Bad base64 is reported before size, as when the decoder scanned
+ * first: a character past the limit still makes it "not valid". */
+static void test_base64_base64__invalid_before_too_large(void **state)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_buf out = S2S_BUF_SECRET_INIT;
+
+	(void)state;
+	out.max = 3;
+	assert_int_equal(S2S_ESAML,
+	                 s2s_base64_decode(&out, "Zm9vYmFyZm9v!", 13, &err));
+	assert_string_equal("SAMLResponse is not valid base64", err.msg);
+	assert_int_equal(0, out.len);
+	s2s_error_clear(&err);
+	assert_int_equal(S2S_ESAML,
+	                 s2s_base64_decode(&out, "Zm9vYmFyZm9v", 12, &err));
+	assert_non_null(strstr(err.msg, "too large"));
+	s2s_error_clear(&err);
+	assert_int_equal(S2S_OK, s2s_base64_decode(&out, "Zm9v", 4, &err));
+	assert_string_equal("foo", out.ptr);
+	s2s_buf_release(&out);
+}
+
+/* The straightforward strict decoder, one character at a time: what
+ * the table-driven one must agree with on every input. */
+static int reference_decode(unsigned char *out, const char *in, size_t len)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                            "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	char sig[64];
+	size_t n = 0, pad = 0, o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			if (++pad > 2)
+				return -1;
+		} else if (pad || !c || !strchr(alpha, c)) {
+			return -1;
+		}
+		sig[n++] = c;
+	}
+	if (n % 4)
+		return -1;
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t v = 0;
+		size_t p = 0;
+
+		for (size_t j = 0; j < 4; j++) {
+			v <<= 6;
+			if (sig[i + j] == '=')
+				p++;
+			else
+				v |= (uint32_t)(strchr(alpha, sig[i + j]) -
+				                alpha);
+		}
+		if ((p == 1 && (v & 0xff)) || (p == 2 && (v & 0xffff)))
+			return -1;
+		out[o++] = (unsigned char)(v >> 16);
+		if (p < 2)
+			out[o++] = (unsigned char)(v >> 8);
+		if (p < 1)
+			out[o++] = (unsigned char)v;
+	}
+	return (int)o;
+}
+
+/* Random strings over the characters that matter (alphabet, '=',
+ * whitespace, neighbours that are not base64), checked against the
+ * reference decoder. */
+static void test_base64_base64__matches_reference(void **state)
+{
+	static const char chars[] = "AQgw+/=   \r\n\t-_.\x80\v";
+	uint32_t seed = 12345;
+
+	(void)state;
+	for (int iter = 0; iter < 40000; iter++) {
+		char in[40];
+		unsigned char want[40];
+		size_t len;
+		int n;
+		struct s2s_error err = S2S_ERROR_INIT;
+		struct s2s_buf out = S2S_BUF_SECRET_INIT;
+		s2s_err rc;
+
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % sizeof(in);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly alphabet so that many inputs are valid */
+			in[i] = (seed >> 16) % 4 ? "AQgw+/"[(seed >> 8) % 6]
+			                         : chars[(seed >> 8) %
+			                                 (sizeof(chars) - 1)];
+		}
+		n = reference_decode(want, in, len);
+		rc = s2s_base64_decode(&out, in, len, &err);
+		if ((rc == S2S_OK) != (n >= 0))
+			fail_msg("'%.*s': decoder %d, reference %d", (int)len,
+			         in, rc, n);
+		if (n >= 0) {
+			assert_int_equal((size_t)n, out.len);
+			if (n)
+				assert_memory_equal(want, out.ptr, (size_t)n);
+		}
+		s2s_buf_release(&out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +376,9 @@ int main(void)
 		cmocka_unit_test(test_base64_base64__respects_max),
 		cmocka_unit_test(test_base64_base64__round_trips),
 		cmocka_unit_test(test_base64_base64__decodes_wrapped),
+		cmocka_unit_test(test_base64_base64__strict_in_both_paths),
+		cmocka_unit_test(test_base64_base64__invalid_before_too_large),
+		cmocka_unit_test(test_base64_base64__matches_reference),
 	};
 
 	return cmocka_run_group_tests_name("base64::base64", tests, NULL, NULL);

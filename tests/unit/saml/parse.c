@@ -176,6 +176,75 @@ static void test_saml_parse__roles_in_order_without_duplicates(void **state)
 	assert_string_equal("dev", r->role_name);
 }
 
+/* One Role value for test_saml_parse__many_roles_deduplicated: role
+ * first, provider first, or padded with white space. */
+static void add_role_value(struct s2s_buf *b, int how, unsigned long acct,
+                           size_t i, const char *prov)
+{
+	s2s_err rc;
+
+	if (how == 0)
+		rc = s2s_buf_printf(
+		        b,
+		        "<saml:AttributeValue>acs:ram::%lu:role/r%zu,"
+		        "acs:ram::%lu:saml-provider/%s"
+		        "</saml:AttributeValue>",
+		        acct, i, acct, prov);
+	else if (how == 1)
+		rc = s2s_buf_printf(b,
+		                    "<saml:AttributeValue>acs:ram::%lu:saml-"
+		                    "provider/%s,acs:ram::%lu:role/r%zu"
+		                    "</saml:AttributeValue>",
+		                    acct, prov, acct, i);
+	else
+		rc = s2s_buf_printf(
+		        b,
+		        "<saml:AttributeValue> acs:ram::%lu:role/r%zu"
+		        " , acs:ram::%lu:saml-provider/%s\n"
+		        "</saml:AttributeValue>",
+		        acct, i, acct, prov);
+	assert_int_equal(S2S_OK, rc);
+}
+
+/* The hashed duplicate check at scale: 600 distinct roles sent three
+ * times (as is, provider first, padded with white space), then ten of
+ * them with another provider, which makes them other roles.  The first
+ * of each stays, in order. */
+static void test_saml_parse__many_roles_deduplicated(void **state)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_buf body = S2S_BUF_INIT;
+	const unsigned long base = 1000000000000000ul;
+	const size_t n = 600;
+
+	(void)state;
+	assert_int_equal(S2S_OK,
+	                 s2s_buf_puts(&body, "<saml:AttributeStatement>"
+	                                     "<saml:Attribute Name=\"" ROLE_ATTR
+	                                     "\">"));
+	for (int how = 0; how < 3; how++) {
+		for (size_t i = 0; i < n; i++)
+			add_role_value(&body, how, base + i % 7, i, "ssp");
+	}
+	for (size_t i = 0; i < 10; i++)
+		add_role_value(&body, 0, base + i % 7, i, "other");
+	assert_int_equal(S2S_OK,
+	                 s2s_buf_puts(&body, "</saml:Attribute>"
+	                                     "</saml:AttributeStatement>"));
+	assert_int_equal(S2S_OK, parse_assertion_body(body.ptr, &err));
+	assert_int_equal(n + 10, saml->nroles);
+	for (size_t i = 0; i < n + 10; i++) {
+		char want[128];
+
+		snprintf(want, sizeof(want), "acs:ram::%lu:role/r%zu",
+		         base + (i % n) % 7, i % n);
+		assert_string_equal(want, saml->roles[i].role_arn);
+		assert_non_null(strstr(saml->roles[i].provider_arn,
+		                       i < n ? "/ssp" : "/other"));
+	}
+	s2s_buf_release(&body);
+}
+
 static void test_saml_parse__audiences_and_optional_parts(void **state)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
@@ -561,6 +630,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_saml_parse__simplesamlphp_response),
 		T(test_saml_parse__roles_in_order_without_duplicates),
+		T(test_saml_parse__many_roles_deduplicated),
 		T(test_saml_parse__audiences_and_optional_parts),
 		T(test_saml_parse__no_role_attribute),
 		T(test_saml_parse__encrypted_assertion),

@@ -228,6 +228,47 @@ static void test_saml_verify__pinning(void **state)
 	free(idp);
 }
 
+/* Pinned keys are parsed once per PEM text and reused: more distinct
+ * texts than the cache holds (the same certificate after 0..11 blank
+ * lines) all verify, twice each, and a bad text stays an error. */
+static void test_saml_verify__pinned_keys_cached(void **state)
+{
+	char *idp = load("idp.pem", NULL);
+	size_t len = strlen(idp) + 16;
+	char *pem = malloc(len);
+	struct s2s_saml_trust t;
+
+	(void)state;
+	assert_non_null(pem);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 12; i++) {
+			struct s2s_error err = S2S_ERROR_INIT;
+			struct s2s_saml *saml = NULL;
+
+			snprintf(pem, len, "%.*s%s", i,
+			         "\n\n\n\n\n\n\n\n\n\n\n\n", idp);
+			trust_init(&t, pem);
+			assert_int_equal(S2S_OK,
+			                 verify_case("valid-both-signed", &t,
+			                             &saml, &err));
+			s2s_saml_free(saml);
+		}
+		{
+			struct s2s_error err = S2S_ERROR_INIT;
+			struct s2s_saml *saml = NULL;
+
+			trust_init(&t, "-----BEGIN CERTIFICATE-----\nAAAA\n"
+			               "-----END CERTIFICATE-----\n");
+			assert_int_equal(S2S_ECONFIG,
+			                 verify_case("valid-both-signed", &t,
+			                             &saml, &err));
+			assert_non_null(strstr(err.msg, "cannot be read"));
+		}
+	}
+	free(pem);
+	free(idp);
+}
+
 /* The base64 entry point is the one the CLI uses. */
 static void test_saml_verify__base64(void **state)
 {
@@ -345,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_saml_verify__corpus),
 		cmocka_unit_test(test_saml_verify__clock_skew),
 		cmocka_unit_test(test_saml_verify__pinning),
+		cmocka_unit_test(test_saml_verify__pinned_keys_cached),
 		cmocka_unit_test(test_saml_verify__base64),
 		cmocka_unit_test(test_saml_verify__corpus_without_verify),
 		cmocka_unit_test(test_saml_verify__metadata),

@@ -113,6 +113,8 @@ struct front {
 	int notices;
 	int picks;
 	size_t pick_index;
+	int questions;
+	const char *answer;
 };
 
 static void on_event(void *payload, enum s2s_event ev, const char *text)
@@ -536,6 +538,117 @@ static void test_session_engine__choice_matching(void **state)
 	assert_int_equal(0, at);
 }
 
+/* A prompter that answers every question with front.answer. */
+static s2s_err answer_ask(void *payload, enum s2s_prompt_kind kind,
+                          const char *text, struct s2s_buf *answer,
+                          struct s2s_error *err)
+{
+	struct front *f = payload;
+
+	(void)kind;
+	(void)err;
+	f->questions++;
+	assert_non_null(strstr(text, "replace it with"));
+	s2s_buf_reset(answer);
+	return s2s_buf_puts(answer, f->answer);
+}
+
+static void test_session_engine__profile_means_one_role(void **state)
+{
+	static const char *const admin[] = { "prod/admin" };
+	static const char *const dev[] = { "dev/dev" };
+	static const char *const by_uid[] = { "1111111111111111/admin" };
+	struct s2s_prompter prompter = { 0 };
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_login_opts o = { .account = "acme", .profile = "p1" };
+	struct s2s_login_result *res = NULL;
+	struct s2s_store_item *it = NULL;
+	struct env e;
+	long calls;
+
+	(void)state;
+	reset_counter("onerole");
+	env_open(&e, false);
+	o.roles = admin;
+	o.nroles = 1;
+	assert_int_equal(S2S_OK, s2s_session_login(&res, e.s, &o, &err));
+	s2s_login_result_free(res);
+	/* another role under p1: --force, or a question; here neither */
+	calls = count_calls();
+	o.roles = dev;
+	assert_int_equal(S2S_ENEEDINPUT,
+	                 s2s_session_login(&res, e.s, &o, &err));
+	assert_non_null(strstr(err.msg,
+	                       "profile 'p1' holds "
+	                       "acs:ram::1111111111111111:role/admin"));
+	assert_int_equal(0, res->nitems);
+	assert_int_equal(calls, count_calls()); /* nothing minted */
+	s2s_login_result_free(res);
+	s2s_error_clear(&err);
+	o.force = true;
+	assert_int_equal(S2S_OK, s2s_session_login(&res, e.s, &o, &err));
+	assert_string_equal("p1", res->items[0].profile);
+	s2s_login_result_free(res);
+	/* --profile alone: its role again, no choice needed (3 granted) */
+	o.roles = NULL;
+	o.nroles = 0;
+	assert_int_equal(S2S_OK, s2s_session_login(&res, e.s, &o, &err));
+	assert_int_equal(1, res->nitems);
+	assert_string_equal("acs:ram::2222222222222222:role/dev",
+	                    res->items[0].role.role_arn);
+	s2s_login_result_free(res);
+	/* ... in the account that made it, when no account was asked for */
+	o.account = "slow"; /* no aliases there */
+	o.profile = "p2";
+	o.roles = by_uid;
+	o.nroles = 1;
+	assert_int_equal(S2S_OK, s2s_session_login(&res, e.s, &o, &err));
+	s2s_login_result_free(res);
+	o.account = "acme";
+	o.account_default = true;
+	o.roles = NULL;
+	o.nroles = 0;
+	assert_int_equal(S2S_OK, s2s_session_login(&res, e.s, &o, &err));
+	assert_string_equal("slow", res->items[0].creds->account_name);
+	s2s_login_result_free(res);
+	assert_int_equal(S2S_OK, s2s_session_stored(&it, e.s, "p2", &err));
+	assert_string_equal("slow", it->account);
+	assert_string_equal("acs:ram::1111111111111111:role/admin",
+	                    it->role_arn);
+	s2s_store_items_free(it, 1);
+	assert_int_equal(S2S_ENEEDINPUT,
+	                 s2s_session_stored(&it, e.s, "nope", &err));
+	assert_null(it);
+	/* the hint names stored profiles (earlier tests left some) */
+	assert_non_null(strstr(err.msg, "no credentials for profile 'nope'; "
+	                                "stored: "));
+	s2s_error_clear(&err);
+	env_close(&e);
+
+	/* on a terminal: yes rebinds, no goes to the template's name */
+	env_open(&e, true);
+	prompter.ask = answer_ask;
+	prompter.payload = &e.front;
+	e.cb.prompter = &prompter;
+	o.account = "acme";
+	o.account_default = false;
+	o.force = false;
+	o.profile = "p1";
+	o.roles = admin;
+	o.nroles = 1;
+	e.front.answer = "n";
+	assert_int_equal(S2S_OK, s2s_session_login(&res, e.s, &o, &err));
+	assert_int_equal(1, e.front.questions);
+	assert_string_equal("prod-admin", res->items[0].profile);
+	s2s_login_result_free(res);
+	e.front.answer = "y";
+	assert_int_equal(S2S_OK, s2s_session_login(&res, e.s, &o, &err));
+	assert_int_equal(2, e.front.questions);
+	assert_string_equal("p1", res->items[0].profile);
+	s2s_login_result_free(res);
+	env_close(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_session_engine__login_choices),
 		cmocka_unit_test(test_session_engine__store_fallback_notice),
 		cmocka_unit_test(test_session_engine__choice_matching),
+		cmocka_unit_test(test_session_engine__profile_means_one_role),
 	};
 
 	return cmocka_run_group_tests_name("session::engine", tests, setup,
