@@ -224,7 +224,7 @@ static unsigned check_dir(const char *dir, struct tally t[2], unsigned *files)
 		fail_msg("cannot open %s", dir);
 	for (e = readdir(d); e; e = readdir(d)) {
 		char path[1024];
-		size_t len;
+		size_t len = 0;
 		char *xml;
 
 		if (!strstr(e->d_name, ".xml"))
