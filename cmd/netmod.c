@@ -13,14 +13,7 @@
 
 #include "registry.h"
 
-/* f: the module's function called name, or fail. */
-#define NET(f, name, err, fail)                         \
-	do {                                            \
-		void *sym_ = s2s_netmod_sym(name, err); \
-		if (!sym_)                              \
-			fail;                           \
-		memcpy(&(f), &sym_, sizeof(f));         \
-	} while (0)
+#define NET S2S_NETMOD_FN /* netmod.h */
 
 const struct s2s_adapter *const *s2s_adapter_all(void)
 {

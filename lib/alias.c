@@ -21,19 +21,6 @@
 #include "saml2sts/rpc.h"
 #include "saml2sts/sign.h"
 
-static void event(struct s2s_session *s, enum s2s_event ev, const char *fmt,
-                  ...) S2S_PRINTF(3, 4);
-
-static void event(struct s2s_session *s, enum s2s_event ev, const char *fmt,
-                  ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	s2s_session__event(s, ev, fmt, ap);
-	va_end(ap);
-}
-
 /* ------------------------------------------------------------------ */
 /* GetAccountAlias in parallel */
 
@@ -269,12 +256,14 @@ void s2s_alias__after_login(struct s2s_session *s,
 		if (!q[i].alias)
 			continue;
 		if (s2s_alias_save(q[i].account_id, q[i].alias, &e))
-			event(s, S2S_EVENT_VERBOSE, "alias of %s not kept: %s",
-			      q[i].account_id, e.msg);
+			s2s_session__eventf(s, S2S_EVENT_VERBOSE,
+			                    "alias of %s not kept: %s",
+			                    q[i].account_id, e.msg);
 		else
-			event(s, S2S_EVENT_VERBOSE,
-			      "account %s is '%s' (RAM GetAccountAlias)",
-			      q[i].account_id, q[i].alias);
+			s2s_session__eventf(
+			        s, S2S_EVENT_VERBOSE,
+			        "account %s is '%s' (RAM GetAccountAlias)",
+			        q[i].account_id, q[i].alias);
 		apply(res, acct, &q[i]);
 	}
 	for (size_t i = 0; q && i < n; i++)

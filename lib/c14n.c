@@ -20,6 +20,7 @@
 
 #include "common.h"
 #include "c14n.h"
+#include "xmlparse.h"
 
 #define OUT_BLOCK 8192
 
@@ -74,16 +75,6 @@ static int io_write(void *ctx, const char *buf, int len)
 	return len;
 }
 
-#if LIBXML_VERSION >= 21200
-static void silent_error(void *ctx, const xmlError *e)
-#else
-static void silent_error(void *ctx, xmlErrorPtr e)
-#endif
-{
-	(void)ctx;
-	(void)e;
-}
-
 static void silent_generic(void *ctx, const char *fmt, ...)
 {
 	(void)ctx;
@@ -96,7 +87,7 @@ void s2s__c14n_quiet(struct s2s__c14n_quiet *saved)
 	saved->structured_ctx = xmlStructuredErrorContext;
 	saved->generic = (void *)(uintptr_t)xmlGenericError;
 	saved->generic_ctx = xmlGenericErrorContext;
-	xmlSetStructuredErrorFunc(NULL, silent_error);
+	xmlSetStructuredErrorFunc(NULL, s2s__xml_silent_error);
 	xmlSetGenericErrorFunc(NULL, silent_generic);
 }
 

@@ -157,17 +157,9 @@ void *s2s_netmod_sym(const char *name, struct s2s_error *err)
 }
 
 /* ------------------------------------------------------------------ */
-/* The functions of the module.  NET(f, name, err): the module's name as
- * the function pointer f (of its declared type), or return.  A function
- * pointer is copied out of dlsym's void * as POSIX allows. */
+/* The functions of the module: NET is netmod.h's S2S_NETMOD_FN. */
 
-#define NET(f, name, err, fail)                         \
-	do {                                            \
-		void *sym_ = s2s_netmod_sym(name, err); \
-		if (!sym_)                              \
-			fail;                           \
-		memcpy(&(f), &sym_, sizeof(f));         \
-	} while (0)
+#define NET S2S_NETMOD_FN
 
 /* for functions without an error out-parameter */
 #define NET_QUIET(f, name, fail)                           \

@@ -35,11 +35,8 @@ void s2s_session__event(struct s2s_session *s, enum s2s_event ev,
 	s->o.cb->event(s->o.cb->payload, ev, line);
 }
 
-static void event(struct s2s_session *s, enum s2s_event ev, const char *fmt,
-                  ...) S2S_PRINTF(3, 4);
-
-static void event(struct s2s_session *s, enum s2s_event ev, const char *fmt,
-                  ...)
+void s2s_session__eventf(struct s2s_session *s, enum s2s_event ev,
+                         const char *fmt, ...)
 {
 	va_list ap;
 
@@ -209,10 +206,11 @@ s2s_err s2s_session_store(struct s2s_store **out, struct s2s_session *s,
 			goto out;
 		}
 		if (rc) {
-			event(s, S2S_EVENT_NOTICE,
-			      "no Secret Service (%s); using the encrypted "
-			      "file store in %s",
-			      first.msg, dir.ptr);
+			s2s_session__eventf(
+			        s, S2S_EVENT_NOTICE,
+			        "no Secret Service (%s); using the encrypted "
+			        "file store in %s",
+			        first.msg, dir.ptr);
 			o.backend = "file";
 		}
 	}
@@ -657,9 +655,9 @@ s2s_err s2s_session__lock(struct s2s_lock **out, struct s2s_session *s,
 	if (!rc)
 		rc = s2s_lock_dir(&safe, dir, &why, err);
 	if (!rc && why.code)
-		event(s, S2S_EVENT_VERBOSE,
-		      "lock directory not trusted (%s); using %s", why.msg,
-		      safe);
+		s2s_session__eventf(s, S2S_EVENT_VERBOSE,
+		                    "lock directory not trusted (%s); using %s",
+		                    why.msg, safe);
 	if (!rc)
 		rc = s2s_lock_acquire(out, safe, name, S2S_SESSION_LOCK_MS,
 		                      NULL, err);
@@ -691,8 +689,9 @@ static s2s_err refresh_locked(struct s2s_fresh *f, struct s2s_session *s,
 		goto out;
 	}
 	s2s_time_format_local(when, sizeof(when), f->creds->expiration);
-	event(s, S2S_EVENT_VERBOSE,
-	      "credentials of '%s' expire at %s: refreshing", profile, when);
+	s2s_session__eventf(s, S2S_EVENT_VERBOSE,
+	                    "credentials of '%s' expire at %s: refreshing",
+	                    profile, when);
 	rc = refresh(&fresh, s, profile, f->creds, err);
 	if (!rc) {
 		s2s_creds_free(f->creds);
@@ -971,8 +970,9 @@ static s2s_err rebind_one(struct s2s_login_item *it, const char *held,
 	s2s_err rc;
 
 	if (o->force) {
-		event(s, S2S_EVENT_NOTICE, "profile %s: %s replaces %s",
-		      it->profile, it->role.role_arn, held);
+		s2s_session__eventf(s, S2S_EVENT_NOTICE,
+		                    "profile %s: %s replaces %s", it->profile,
+		                    it->role.role_arn, held);
 		return S2S_OK;
 	}
 	if (!s->o.can_prompt || !p || !p->ask)
@@ -1005,8 +1005,9 @@ static s2s_err rebind_one(struct s2s_login_item *it, const char *held,
 	if (rc)
 		goto out;
 	if (answer.len && (answer.ptr[0] == 'y' || answer.ptr[0] == 'Y')) {
-		event(s, S2S_EVENT_VERBOSE, "profile %s: %s replaces %s",
-		      it->profile, it->role.role_arn, held);
+		s2s_session__eventf(s, S2S_EVENT_VERBOSE,
+		                    "profile %s: %s replaces %s", it->profile,
+		                    it->role.role_arn, held);
 	} else if (alt) {
 		free(it->profile);
 		it->profile = alt;
@@ -1083,9 +1084,10 @@ static s2s_err stored_role(char **arn_out, char **acct_out,
 	}
 	s2s_store_items_free(it, 1);
 	if (*arn_out)
-		event(s, S2S_EVENT_VERBOSE,
-		      "profile %s holds %s (account %s): assuming it again",
-		      o->profile, *arn_out, *acct_out);
+		s2s_session__eventf(
+		        s, S2S_EVENT_VERBOSE,
+		        "profile %s holds %s (account %s): assuming it again",
+		        o->profile, *arn_out, *acct_out);
 	return rc;
 }
 
@@ -1223,8 +1225,9 @@ static s2s_err start_grants(struct run *r, struct s2s_session *s,
 		if (rc != S2S_EAUTH || !s->password_prompted ||
 		    !s->o.can_prompt || tries == S2S_LOGIN_TRIES)
 			return rc;
-		event(s, S2S_EVENT_WARNING, "%s: try again (%d of %d)",
-		      err->msg, tries + 1, S2S_LOGIN_TRIES);
+		s2s_session__eventf(s, S2S_EVENT_WARNING,
+		                    "%s: try again (%d of %d)", err->msg,
+		                    tries + 1, S2S_LOGIN_TRIES);
 		s2s_error_clear(err);
 		run_end(r);
 	}
@@ -1445,9 +1448,10 @@ s2s_err s2s_session_handoff(struct s2s_session *s,
 		                                      "cn-hangzhou"),
 		        sts ? creds : NULL, creds != NULL, err);
 	if (!rc)
-		event(s, S2S_EVENT_VERBOSE,
-		      "aliyun profile '%s' (%s) written to %s", profile,
-		      sts ? "StsToken" : "External", path.ptr);
+		s2s_session__eventf(s, S2S_EVENT_VERBOSE,
+		                    "aliyun profile '%s' (%s) written to %s",
+		                    profile, sts ? "StsToken" : "External",
+		                    path.ptr);
 	s2s_buf_release(&path);
 	s2s_buf_release(&cmd);
 	return rc;

@@ -41,4 +41,8 @@ s2s_err s2s_session__lock(struct s2s_lock **out, struct s2s_session *s,
 void s2s_session__event(struct s2s_session *s, enum s2s_event ev,
                         const char *fmt, va_list ap) S2S_PRINTF(3, 0);
 
+/* The same with the arguments in line. */
+void s2s_session__eventf(struct s2s_session *s, enum s2s_event ev,
+                         const char *fmt, ...) S2S_PRINTF(3, 4);
+
 #endif

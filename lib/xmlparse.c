@@ -62,9 +62,9 @@ int s2s__xml_options(void)
 }
 
 #if LIBXML_VERSION >= 21200
-static void silent_error(void *ctx, const xmlError *e)
+void s2s__xml_silent_error(void *ctx, const xmlError *e)
 #else
-static void silent_error(void *ctx, xmlErrorPtr e)
+void s2s__xml_silent_error(void *ctx, xmlErrorPtr e)
 #endif
 {
 	(void)ctx;
@@ -129,9 +129,9 @@ static s2s_err parse_ctxt(xmlDocPtr *out, const char *xml, size_t len,
 		goto out;
 	}
 #if LIBXML_VERSION >= 21300
-	xmlCtxtSetErrorHandler(ctxt, silent_error, NULL);
+	xmlCtxtSetErrorHandler(ctxt, s2s__xml_silent_error, NULL);
 #else
-	ctxt->sax->serror = silent_error;
+	ctxt->sax->serror = s2s__xml_silent_error;
 #endif
 	ctxt->sax->internalSubset = refuse_doctype;
 	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,

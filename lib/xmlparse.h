@@ -12,6 +12,8 @@
 #include <stddef.h>
 
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlversion.h>
 
 #include "saml2sts/error.h"
 
@@ -55,5 +57,12 @@ xmlNodePtr s2s__xml_next_node(xmlNodePtr n, const void *top);
  * it.  NULL is a no-op.  Copies inside libxml2's input buffers and
  * dictionary-interned short strings are not wiped. */
 void s2s__xml_free_doc(xmlDocPtr doc);
+
+/* An error handler that drops libxml2's messages (ours say what failed). */
+#if LIBXML_VERSION >= 21200
+void s2s__xml_silent_error(void *ctx, const xmlError *e);
+#else
+void s2s__xml_silent_error(void *ctx, xmlErrorPtr e);
+#endif
 
 #endif

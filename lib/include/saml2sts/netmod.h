@@ -11,6 +11,8 @@
 #ifndef S2S_NETMOD_H
 #define S2S_NETMOD_H
 
+#include <string.h>
+
 #include "error.h"
 
 /* The module's file name, next to the binary (a build tree) or in the
@@ -31,5 +33,16 @@ s2s_err s2s_netmod_load(struct s2s_error *err);
 /* Only in the saml2sts binary: the address of symbol name in the module,
  * loading it first; NULL with err set when it cannot be had. */
 void *s2s_netmod_sym(const char *name, struct s2s_error *err);
+
+/* The module's function called name into the function pointer f (of
+ * its declared type), or the statement fail.  A function pointer is
+ * copied out of dlsym's void * as POSIX allows. */
+#define S2S_NETMOD_FN(f, name, err, fail)               \
+	do {                                            \
+		void *sym_ = s2s_netmod_sym(name, err); \
+		if (!sym_)                              \
+			fail;                           \
+		memcpy(&(f), &sym_, sizeof(f));         \
+	} while (0)
 
 #endif
