@@ -59,10 +59,7 @@ demo: deps build
 
 # Benchmarks against peers in one run (docs/benchmarks.md).
 bench: deps build
-	@/usr/bin/python3 -B bench/warm_credential_process.py $(BUILD)/saml2sts 50
-	@/usr/bin/python3 -B bench/dbus_calls.py $(BUILD)/saml2sts
-	@/usr/bin/python3 -B bench/serve_load.py $(BUILD)/saml2sts 9 200
-	@/usr/bin/python3 -B bench/verify_bench.py $(BUILD) 9
+	@/usr/bin/python3 -B bench/run_all.py $(BUILD)
 
 # Tests of an existing build, without reinstalling or reconfiguring.
 test:

@@ -18,6 +18,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
 import testbed  # noqa: E402
+sys.path.insert(0, HERE)
+import summary  # noqa: E402
 
 CREDS = {"AccessKeyId": "STS.bench", "AccessKeySecret": "bench-secret",
          "SecurityToken": "bench-token", "Expiration": "2099-01-01T00:00:00Z",
@@ -47,10 +49,12 @@ def calls(argv, env):
 
 
 def show(name, by, rc):
+    """Prints the calls of one command; returns how many."""
     total = sum(by.values())
     detail = ", ".join("%s %s" % (m, n) if n > 1 else m
                        for (_, m), n in sorted(by.items()))
     print("%-34s %3d calls (exit %d): %s" % (name, total, rc, detail))
+    return total
 
 
 def main():
@@ -61,13 +65,17 @@ def main():
                             "XDG_DATA_HOME": os.path.join(kr.dir, "data")})
         subprocess.run(["secret-tool", "store", "--label", "bench"] + ATTRS,
                        input=json.dumps(CREDS).encode(), env=env, check=True)
-        show("secret-tool lookup", *calls(
+        floor = show("secret-tool lookup", *calls(
             ["secret-tool", "lookup"] + ATTRS[:6], env))
         for b in bins:
             for cmd in (["credential-process", "--profile", "bench"],
                         ["status"]):
-                show("%s %s" % (os.path.relpath(b), cmd[0]),
-                     *calls([b] + cmd, env))
+                n = show("%s %s" % (os.path.relpath(b), cmd[0]),
+                         *calls([b] + cmd, env))
+                if cmd[0] == "credential-process":
+                    summary.row("warm credential-process, D-Bus calls",
+                                "%d" % n, "%d secret-tool lookup" % floor,
+                                n / floor)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,11 @@
  *   launch RUNS CMD1 ARGS... [--- CMD2 ARGS... ...]
  *       runs the commands in turn (1, 2, ..., 1, 2, ...) RUNS times each,
  *       stdin, stdout and stderr on /dev/null, and prints one line per
- *       run: "<index> <wall us> <peak RSS KiB> <exit status>" (RSS from
- *       wait4()'s rusage of that child alone).
+ *       run: "<index> <wall us> <peak RSS KiB> <exit status> <CPU us>"
+ *       (from wait4()'s rusage: peak RSS of that child or of the largest
+ *       of the children it waited for; CPU = user + system time of the
+ *       child and every descendant it waited for, so a shell script's
+ *       curl processes count).
  *
  *   launch --get N HOST PORT PATH
  *       N sequential HTTP/1.1 GETs, each on a new connection read until
@@ -45,7 +48,12 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static int run_one(char **argv, long long *ns, long *rss_kb)
+static long long tv_us(struct timeval tv)
+{
+	return (long long)tv.tv_sec * 1000000LL + tv.tv_usec;
+}
+
+static int run_one(char **argv, long long *ns, long *rss_kb, long long *cpu_us)
 {
 	struct rusage ru;
 	long long t0 = now_ns();
@@ -67,6 +75,7 @@ static int run_one(char **argv, long long *ns, long *rss_kb)
 		return -1;
 	*ns = now_ns() - t0;
 	*rss_kb = ru.ru_maxrss;
+	*cpu_us = tv_us(ru.ru_utime) + tv_us(ru.ru_stime);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
@@ -84,11 +93,11 @@ static int commands(int argc, char **argv)
 	}
 	for (int r = 0; r < runs; r++) {
 		for (int c = 0; c < ncmd; c++) {
-			long long ns = 0;
+			long long ns = 0, cpu = 0;
 			long rss = 0;
-			int st = run_one(cmd[c], &ns, &rss);
+			int st = run_one(cmd[c], &ns, &rss, &cpu);
 
-			printf("%d %lld %ld %d\n", c, ns / 1000, rss, st);
+			printf("%d %lld %ld %d %lld\n", c, ns / 1000, rss, st, cpu);
 		}
 	}
 	return 0;

@@ -29,6 +29,8 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
 import testbed  # noqa: E402
+sys.path.insert(0, HERE)
+import summary  # noqa: E402
 
 # The floor: Python's asyncio, one process, one event loop, the same
 # backlog as serve.  Answers every request with the bytes on its stdin.
@@ -175,6 +177,10 @@ def main():
               "in %6.1f ms" % (label[name], median_of(r, "p50"),
                                median_of(r, "p95"), median_of(r, "p99"),
                                median_of(r, "wall")))
+    summary.row("serve, %d concurrent GETs, p99" % opt.clients,
+                "%.1f ms" % median_of(res["serve"], "p99"),
+                "%.1f ms bare loopback server" % median_of(res["floor"], "p99"),
+                median_of(res["serve"], "p99") / median_of(res["floor"], "p99"))
     print("ratio (serve / bare):  p50 %.2f, p95 %.2f, p99 %.2f" % tuple(
         median_of(res["serve"], k) / median_of(res["floor"], k)
         for k in ("p50", "p95", "p99")))

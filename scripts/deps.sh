@@ -24,6 +24,7 @@ dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools tmux
 chromium krb5-kdc krb5-admin-server krb5-user man-db"
 TEST="$TEST zsh fish" # shell-init tests (bash, zsh, fish)
 TEST="$TEST python3-xmlsec python3-lxml python3-onelogin-saml2 python3-lasso" # verify bench peers
+TEST="$TEST strace" # login bench: connections counted
 # Node.js runs the real Alibaba SDK in the hand-off tests; machines that
 # already have node (and its npm) keep theirs.
 command -v npm >/dev/null 2>&1 || TEST="$TEST nodejs npm"
