@@ -86,6 +86,24 @@ class AdapterRegistryTest(unittest.TestCase):
             self.assertTrue(os.path.isfile(os.path.join(ROOT, rel)),
                             "%s is missing (adapter %s)" % (rel, name))
 
+    def test_readme_counts_the_registry(self):
+        """The README's comparison row names every adapter and their number
+        (issue 12: the provider count from the registry's real contents)."""
+        readme = read("README.md")
+        m = re.search(r"(?m)^\| IdP providers \| (\d+) adapters \(([^)]*)\)",
+                      readme)
+        self.assertIsNotNone(m, "README.md: no '| IdP providers | N adapters "
+                             "(...)' row")
+        self.assertEqual(int(m.group(1)), len(self.adapters),
+                         "README.md counts %s adapters, the registry has %d"
+                         % (m.group(1), len(self.adapters)))
+        listed = m.group(2).lower()
+        for a in self.adapters:
+            self.assertRegex(listed, r"(?<![\w-])%s(?![\w-])"
+                             % re.escape(a["name"]),
+                             "README.md's IdP providers row misses %s"
+                             % a["name"])
+
     def test_config_keys_documented(self):
         for a in self.adapters:
             self.assertIn("config_keys", a, "adapters JSON: no config_keys")
