@@ -582,7 +582,10 @@ static s2s_err swipe(struct s2s_pageloop *loop, struct s2s_form *status_form,
 		                     "pingfed: PingID swipe status %.40s is "
 		                     "not understood",
 		                     status);
-	return s2s_formflow_submit(ctx, view, resp);
+	rc = set_csrf(ctx, view);
+	if (!rc)
+		rc = s2s_formflow_submit(ctx, view, resp);
+	return rc;
 }
 
 /* The swipe page, or PingID's post-back form#form1 alone. */
