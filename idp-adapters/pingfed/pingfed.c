@@ -259,13 +259,15 @@ static s2s_err login_step(bool *handled, struct s2s_pageloop *loop,
 }
 
 /* PingFederate's "Sign On Error" page (div.ping-error without a login
- * form). */
+ * form): before the password, a wrong url or PartnerSpId (5); after it,
+ * a refused sign-on (3); once PingID was involved, the MFA failed (4). */
 static s2s_err error_step(bool *handled, struct s2s_pageloop *loop,
                           struct s2s_html_page *page,
                           struct s2s_http_response *resp)
 {
 	struct pf_state *st = loop->state;
 	bool titled = page->title && strstr(page->title, "Sign On Error");
+	bool mfa = st->sent_otp || st->pushed || st->sent_device;
 	char *msg = page_text(resp, "class", "ping-error");
 	s2s_err rc;
 
@@ -273,8 +275,11 @@ static s2s_err error_step(bool *handled, struct s2s_pageloop *loop,
 		return S2S_OK;
 	*handled = true;
 	rc = s2s_error_set(loop->ctx->err,
-	                   st->sent_password ? S2S_EAUTH : S2S_EIDP,
-	                   "pingfed: Sign On Error: %.160s%s",
+	                   mfa                 ? S2S_EMFA
+	                   : st->sent_password ? S2S_EAUTH
+	                                       : S2S_EIDP,
+	                   "pingfed: Sign On Error%s: %.160s%s",
+	                   mfa ? " after PingID" : "",
 	                   msg ? msg : "no reason given",
 	                   st->sent_password ? ""
 	                                     : " (check url and "

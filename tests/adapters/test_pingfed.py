@@ -53,6 +53,7 @@ USERS = {
     "tim": ("tim-pass", "swipe", ["ASYNC_AUTH_WAIT", "TIMEOUT"]),
     "dct": ("dct-pass", "swipe", ["DEVICE_CLAIM_TIMEOUT"]),
     "unk": ("unk-pass", "swipe", ["ASYNC_AUTH_WAIT", "SOMETHING_NEW"]),
+    "deny": ("deny-pass", "swipe", ["ASYNC_AUTH_WAIT", "OK"]),
     "slow": ("slow-pass", "swipe", ["ASYNC_AUTH_WAIT"] * 1000),
     "lock": ("lock-pass", "locked", None),
     "fail": ("fail-pass", "signon-error", None),
@@ -253,6 +254,8 @@ class PingFed(http.server.BaseHTTPRequestHandler):
             if s["stage"] == "postback":
                 if form.get("ppm_response") != [s["ppm_response"]]:
                     return self.sign_on_error("PingID response not valid")
+                if s["user"] == "deny":  # the user denied the swipe (modelled)
+                    return self.sign_on_error("Authentication Failed")
                 s["stage"] = "done"
                 return self.send(200, self.saml_page(s))
             if s["stage"] != "login":
@@ -491,6 +494,13 @@ class PingFedTest(unittest.TestCase):
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertIn("TIMEOUT", self.err1(r))
         self.assertEqual([e for e in PingFed.log if e[1] == "/pingid/ppm/auth/response"], [])
+
+    def test_swipe_denied_exit_4(self):
+        # Modelled: PingID ends the wait, and PingFederate answers the
+        # post-back with its Sign On Error page.
+        r = self.run_s2s("deny")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("after PingID", self.err1(r))
 
     def test_device_claim_timeout_exit_4(self):
         r = self.run_s2s("dct")
