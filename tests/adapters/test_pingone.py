@@ -312,6 +312,16 @@ class PingOneTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(self.posts()[1][3]), {"device": {"id": MOBILE["id"]}})
 
+    def test_device_without_terminal_takes_first(self):
+        r = self.run_s2s("erin")
+        self.assertEqual(r.returncode, 8, r.stderr)  # SMS chosen: its code needs a terminal
+        self.assertEqual(json.loads(self.posts()[1][3]), {"device": {"id": SMS["id"]}})
+
+    def test_unknown_device_exit_2(self):
+        r = self.run_s2s("erin", extra="pingone.device = laptop\n")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("laptop", self.err1(r))
+
     def test_poll_interval_respected(self):
         r = self.run_s2s("carol", extra="pingone.poll_interval = 400\n")
         self.assertEqual(r.returncode, 0, r.stderr)
