@@ -69,8 +69,8 @@ static s2s_err nomem(struct s2s_adapter_ctx *ctx)
 	return s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
 }
 
-/* The text of the first element of class cls, else id; caller frees,
- * NULL when none or empty. */
+/* The text of the first element whose attr ("class" or "id") is
+ * value; caller frees, NULL when none or empty. */
 static char *page_text(const struct s2s_http_response *resp, const char *attr,
                        const char *value)
 {
@@ -494,7 +494,8 @@ static void notify(struct s2s_adapter_ctx *ctx, const char *text)
 		ctx->prompter->notify(ctx->prompter->payload, text);
 }
 
-/* One GET of the status form: its "status" into *out (static text). */
+/* One GET of the status form: the JSON answer's "status" into out
+ * (outsz bytes, truncated). */
 static s2s_err poll_status(struct s2s_adapter_ctx *ctx, struct s2s_form *form,
                            char *out, size_t outsz)
 {
