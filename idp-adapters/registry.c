@@ -13,6 +13,8 @@ extern const struct s2s_adapter s2s_adapter_browser;
 extern const struct s2s_adapter s2s_adapter_form;
 extern const struct s2s_adapter s2s_adapter_keycloak;
 extern const struct s2s_adapter s2s_adapter_okta;
+extern const struct s2s_adapter s2s_adapter_pingfed;
+extern const struct s2s_adapter s2s_adapter_pingone;
 extern const struct s2s_adapter s2s_adapter_shibboleth;
 extern const struct s2s_adapter s2s_adapter_shibboleth_ecp;
 
@@ -23,6 +25,8 @@ static const struct s2s_adapter *const adapters[] = {
 	&s2s_adapter_form,
 	&s2s_adapter_keycloak,
 	&s2s_adapter_okta,
+	&s2s_adapter_pingfed,
+	&s2s_adapter_pingone,
 	&s2s_adapter_shibboleth,
 	&s2s_adapter_shibboleth_ecp,
 	NULL
