@@ -163,6 +163,13 @@ static s2s_err connection(struct s2s_adapter_ctx *ctx, const char *client_id,
 			rc = ctx->prompter->ask(ctx->prompter->payload,
 			                        S2S_PROMPT_CHOICE, q, &ans,
 			                        ctx->err);
+		if (rc == S2S_ENEEDINPUT) {
+			s2s_error_clear(ctx->err);
+			rc = s2s_error_set(ctx->err, S2S_ENEEDINPUT,
+			                   "auth0: several connections "
+			                   "(%.120s); set auth0.connection",
+			                   names.ptr);
+		}
 		if (!rc)
 			*out = strdup(ans.ptr ? ans.ptr : "");
 	}

@@ -295,7 +295,7 @@ class AuthentikTest(unittest.TestCase):
 
     def test_identification_then_password_cn(self):
         n = len(self.idp.sts_calls())
-        r = self.run_s2s("alice", "login", "--role", mockidp.ROLE_ARN)
+        r = self.run_s2s("alice", "login", "--force", "--role", mockidp.ROLE_ARN)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(self.idp.sts_calls()), n + 1)
         self.assertEqual(self.idp.sts_calls()[-1]["status"], 200)
