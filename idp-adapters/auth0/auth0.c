@@ -119,7 +119,8 @@ static s2s_err connection(struct s2s_adapter_ctx *ctx, const char *client_id,
 	if (tok)
 		cl = json_tokener_parse_ex(tok, js + 16, (int)strlen(js + 16));
 	if (!rc &&
-	    (!cl || !json_object_object_get_ex(cl, "strategies", &strats)))
+	    (!cl || !json_object_object_get_ex(cl, "strategies", &strats) ||
+	     !json_object_is_type(strats, json_type_array)))
 		rc = s2s_error_set(ctx->err, S2S_EIDP,
 		                   "auth0: no connection list in the client "
 		                   "script (HTTP %ld); set auth0.connection",
@@ -149,6 +150,8 @@ static s2s_err connection(struct s2s_adapter_ctx *ctx, const char *client_id,
 		                   "auth0.connection");
 	if (!rc && count == 1)
 		*out = strdup(first);
+	if (!rc && count > 1 && !names.ptr)
+		rc = nomem(ctx);
 	if (!rc && count > 1) {
 		char q[200];
 
@@ -416,11 +419,11 @@ static s2s_err classic_page(bool *handled, struct s2s_pageloop *loop,
 	tenant = s2s_account_get(ctx->acct, "auth0.tenant")
 	                 ? strdup(s2s_account_get(ctx->acct, "auth0.tenant"))
 	                 : strndup(host, strcspn(host, ".:/"));
-	if (!origin || !tenant || !client_id)
-		rc = client_id || !p ? nomem(ctx)
-		                     : s2s_error_set(ctx->err, S2S_ECONFIG,
-		                                     "auth0: no client id in "
-		                                     "url");
+	if (!p)
+		rc = s2s_error_set(ctx->err, S2S_ECONFIG,
+		                   "auth0: no client id in url (/samlp/<id>)");
+	else if (!origin || !tenant || !client_id)
+		rc = nomem(ctx);
 	if (!rc && !*client_id)
 		rc = s2s_error_set(ctx->err, S2S_ECONFIG,
 		                   "auth0: no client id in url (/samlp/<id>)");

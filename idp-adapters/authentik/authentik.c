@@ -28,7 +28,7 @@ static const char *const ak_keys[] = { "totp_seed", NULL };
 struct ak_state {
 	struct s2s_adapter_ctx *ctx;
 	char *next; /* the URL to request next */
-	bool sent_uid, sent_password, sent_code;
+	bool sent_uid, sent_password, sent_code, sent_consent;
 };
 
 static s2s_err ak_validate(const struct s2s_account *acct,
@@ -123,14 +123,17 @@ static void csrf_header(struct ak_state *st, const char *url, char *hdr,
 	struct s2s_error e = S2S_ERROR_INIT;
 	char *host = NULL;
 	const char *line;
+	size_t len;
 
 	hdr[0] = '\0';
 	if (s2s_url_host(&host, url, &e) ||
 	    s2s_http_cookies_export(st->ctx->http, &jar, &e) || !jar.ptr)
 		goto out;
-	for (line = jar.ptr; *line; line += strcspn(line, "\n") + !!*line) {
+	for (line = jar.ptr; *line; line += len + (line[len] == '\n')) {
 		const char *f[7];
-		size_t len = strcspn(line, "\n"), i = 0;
+		size_t i = 0;
+
+		len = strcspn(line, "\n");
 
 		f[0] = line;
 		for (const char *p = line; p < line + len && i < 6; p++)
@@ -146,10 +149,9 @@ static void csrf_header(struct ak_state *st, const char *url, char *hdr,
 		    strncasecmp(f[0], host, strlen(host)) != 0 ||
 		    strncmp(f[5], "authentik_csrf\t", 15) != 0)
 			continue;
-		len -= (size_t)(f[6] - line);
-		if (len < size - 20)
-			snprintf(hdr, size, "X-authentik-CSRF: %.*s", (int)len,
-			         f[6]);
+		if (len - (size_t)(f[6] - line) < size - 20)
+			snprintf(hdr, size, "X-authentik-CSRF: %.*s",
+			         (int)(len - (size_t)(f[6] - line)), f[6]);
 	}
 out:
 	free(host);
@@ -386,6 +388,30 @@ static s2s_err validate_stage(struct ak_state *st, struct json_object *c)
 	return rc;
 }
 
+/* ak-stage-consent (an explicit-consent authorization flow): the user
+ * asked for this application, so the consent is given, echoing the
+ * challenge's token; once. */
+static s2s_err consent(struct ak_state *st, struct json_object *c)
+{
+	struct s2s_buf body = S2S_BUF_SECRET_INIT;
+	const char *token = str_of(c, "token");
+	s2s_err rc = S2S_OK;
+
+	if (st->sent_consent)
+		return s2s_error_set(st->ctx->err, S2S_EIDP,
+		                     "authentik: the consent stage came back");
+	st->sent_consent = true;
+	if (s2s_buf_puts(&body, "{") ||
+	    s2s_json_member(&body, true, "component", "ak-stage-consent") ||
+	    (token && s2s_json_member(&body, false, "token", token)) ||
+	    s2s_buf_puts(&body, "}"))
+		rc = nomem(st);
+	if (!rc)
+		rc = solve(st, &body, "consent", S2S_EIDP);
+	s2s_buf_release(&body);
+	return rc;
+}
+
 /* ak-stage-autosubmit: the SAMLResponse for the Alibaba Cloud ACS. */
 static s2s_err autosubmit(struct ak_state *st, struct json_object *c,
                           struct s2s_buf *saml_b64)
@@ -451,6 +477,8 @@ static s2s_err challenge(struct ak_state *st, struct json_object *c,
 		return password(st);
 	if (strcmp(comp, "ak-stage-authenticator-validate") == 0)
 		return validate_stage(st, c);
+	if (strcmp(comp, "ak-stage-consent") == 0)
+		return consent(st, c);
 	if (strcmp(comp, "ak-stage-access-denied") == 0) {
 		text = str_of(c, "error_message");
 		return s2s_error_set(st->ctx->err, S2S_EAUTH,

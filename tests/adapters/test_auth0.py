@@ -253,6 +253,9 @@ class Auth0(http.server.BaseHTTPRequestHandler):
             who = self.wresults.pop(body.get("wresult"), None)
             if not who or body.get("wa") != "wsignin1.0":
                 return self.send(400, b"<html><title>Invalid wresult</title></html>")
+            if who[0] == "mfa@example.test":
+                s = self.new_state(who[1], who[0], "mfa")
+                return self.send(302, headers=[("Location", "/u/mfa-otp-challenge?state=" + s)])
             sid = uuid.uuid4().hex
             self.sessions[sid] = who
             return self.send(302, headers=[("Location", "/samlp/" + who[1]),
@@ -420,6 +423,14 @@ class Auth0Test(unittest.TestCase):
         r = self.run_s2s("locked@example.test", "CLcn")
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn("blocked", self.err1(r))
+
+    def test_classic_mfa_browser_hint_exit_5(self):
+        r = self.run_s2s("mfa@example.test", "CLcn")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("asks for MFA", self.err1(r))
+        self.assertIn("--browser", self.err1(r))
+        self.assertEqual(len(self.posts("/login/callback")), 1)
+        self.assertEqual(self.posts("/u/mfa"), [])
 
     def test_classic_saml_for_elsewhere_exit_5(self):
         n = len(self.idp.sts_calls())

@@ -43,6 +43,7 @@ USERS = {  # uid -> (password, stages after identification)
     "erin": ("erin-pass", ["password", "denied"]),
     "fred": ("fred-pass", ["flow-error"]),
     "hank": ("hank-pass", ["password", "consent"]),
+    "ivy": ("ivy-pass", ["password", "captcha"]),
 }
 APPS = {  # slug -> (site, authentication flow, password on the identification stage)
     "alibaba-cn": ("cn", "default-authentication-flow", False),
@@ -104,7 +105,7 @@ class Authentik(http.server.BaseHTTPRequestHandler):
         return {"title": "Welcome to authentik", "background": "/static/bg.jpg",
                 "cancel_url": "/flows/-/cancel/", "layout": "stacked"}
 
-    def current(self, s):
+    def current(self, s, fresh=True):
         if s["flow"] == AUTHZ:
             if not s["authed"]:
                 return {"type": "native", "component": "ak-stage-access-denied",
@@ -144,8 +145,15 @@ class Authentik(http.server.BaseHTTPRequestHandler):
             return {"type": "native", "component": "ak-stage-flow-error",
                     "flow_info": self.flow_info(), "error": "Flow does not apply to current user.",
                     "request_id": uuid.uuid4().hex}
-        return {"type": "native", "component": "ak-stage-consent", "flow_info": self.flow_info(),
-                "token": uuid.uuid4().hex, "permissions": [], "header_text": "Allow?"}
+        if st == "consent":
+            if fresh or "consent" not in s:
+                s["consent"] = str(uuid.uuid4())
+            return {"type": "native", "component": "ak-stage-consent",
+                    "flow_info": self.flow_info(), "pending_user": s["user"],
+                    "token": s["consent"], "permissions": [], "additional_permissions": [],
+                    "header_text": "Alibaba Cloud wants to access your account"}
+        return {"type": "native", "component": "ak-stage-captcha", "flow_info": self.flow_info(),
+                "site_key": "6Lc", "js_url": "https://www.google.com/recaptcha/api.js"}
 
     def executor_check(self, slug, q):
         s = self.session()
@@ -222,7 +230,7 @@ class Authentik(http.server.BaseHTTPRequestHandler):
         if not (self.headers.get("Content-Type") or "").startswith("application/json") \
                 or not isinstance(body, dict):
             return self.send(415, {"detail": "Unsupported media type"})
-        ch = self.current(s)
+        ch = self.current(s, fresh=False)
         if body.get("component") != ch["component"]:
             return self.send(400, {"detail": "wrong component"})
         again = dict(ch)
@@ -248,6 +256,12 @@ class Authentik(http.server.BaseHTTPRequestHandler):
                 again["response_errors"] = {"code": [
                     {"string": "Invalid Token. Please ensure the time on your device is "
                      "accurate and try again.", "code": "invalid"}]}
+                return self.send(200, again)
+            s["i"] += 1
+        elif comp == "ak-stage-consent":
+            if body.get("token") != s["consent"]:
+                again["response_errors"] = {"token": [
+                    {"string": "Invalid consent token", "code": "invalid"}]}
                 return self.send(200, again)
             s["i"] += 1
         else:
@@ -386,10 +400,18 @@ class AuthentikTest(unittest.TestCase):
         self.assertEqual(r.returncode, 5, r.stderr)
         self.assertIn("Flow does not apply to current user.", self.err1(r))
 
-    def test_unsupported_stage_exit_5(self):
+    def test_consent_given_with_its_token(self):
         r = self.run_s2s("hank")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = self.posts("ak-stage-consent")
+        self.assertEqual(len(c), 1)
+        self.assertEqual(sorted(c[0][2]), ["component", "token"])
+
+    def test_unsupported_stage_exit_5(self):
+        r = self.run_s2s("ivy")
         self.assertEqual(r.returncode, 5, r.stderr)
-        self.assertIn("ak-stage-consent", self.err1(r))
+        self.assertIn("ak-stage-captcha", self.err1(r))
+        self.assertIn("--browser", self.err1(r))
 
     def test_saml_not_for_alibaba_exit_5_nothing_posted(self):
         n = len(self.idp.sts_calls())
