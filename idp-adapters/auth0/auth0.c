@@ -84,9 +84,88 @@ static char *between(const char *s, size_t len, const char *start,
 
 /* ---- classic Lock page --------------------------------------------- */
 
+/* The connection names in the client's strategies[].connections[].name,
+ * listed ", "-separated into names; the first into *first (borrowed from
+ * strats); want, when not NULL, is looked for (*found).  Returns the
+ * count. */
+static size_t list_names(struct json_object *strats, struct s2s_buf *names,
+                         const char **first, const char *want, bool *found)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < json_object_array_length(strats); i++) {
+		struct json_object *s = json_object_array_get_idx(strats, i);
+		struct json_object *cs = NULL, *nm = NULL;
+
+		if (!json_object_object_get_ex(s, "connections", &cs) ||
+		    !json_object_is_type(cs, json_type_array))
+			continue;
+		for (size_t j = 0; j < json_object_array_length(cs); j++) {
+			if (!json_object_object_get_ex(
+			            json_object_array_get_idx(cs, j), "name",
+			            &nm) ||
+			    !json_object_is_type(nm, json_type_string))
+				continue;
+			if (!count++)
+				*first = json_object_get_string(nm);
+			if (want &&
+			    strcmp(want, json_object_get_string(nm)) == 0)
+				*found = true;
+			if (names)
+				(void)s2s_buf_printf(
+				        names, "%s%s", count > 1 ? ", " : "",
+				        json_object_get_string(nm));
+		}
+	}
+	return count;
+}
+
+/* Several connections: ask which (without a terminal: exit 8 naming
+ * them). */
+static s2s_err ask_connection(struct s2s_adapter_ctx *ctx,
+                              struct json_object *strats, char **out)
+{
+	struct s2s_buf names = S2S_BUF_INIT, ans = S2S_BUF_INIT;
+	const char *first = NULL;
+	bool found = false;
+	char q[200];
+	s2s_err rc = S2S_OK;
+
+	(void)list_names(strats, &names, &first, NULL, NULL);
+	if (!names.ptr)
+		return nomem(ctx);
+	snprintf(q, sizeof(q), "Auth0 connection (%.160s)", names.ptr);
+	if (ctx->prompter && ctx->prompter->ask)
+		rc = ctx->prompter->ask(ctx->prompter->payload,
+		                        S2S_PROMPT_CHOICE, q, &ans, ctx->err);
+	if (!ctx->prompter || !ctx->prompter->ask || rc == S2S_ENEEDINPUT) {
+		s2s_error_clear(ctx->err);
+		rc = s2s_error_set(ctx->err, S2S_ENEEDINPUT,
+		                   "auth0: several connections (%.120s); set "
+		                   "auth0.connection",
+		                   names.ptr);
+	}
+	if (!rc)
+		(void)list_names(strats, NULL, &first, ans.ptr ? ans.ptr : "",
+		                 &found);
+	if (!rc && !found)
+		rc = s2s_error_set(ctx->err, S2S_ECONFIG,
+		                   "auth0: '%.40s' is not one of the "
+		                   "connections (%.120s)",
+		                   ans.ptr ? ans.ptr : "", names.ptr);
+	if (!rc) {
+		*out = strdup(ans.ptr);
+		if (!*out)
+			rc = nomem(ctx);
+	}
+	s2s_buf_release(&names);
+	s2s_buf_release(&ans);
+	return rc;
+}
+
 /* The database connection: auth0.connection, else from
  * Auth0.setClient({...strategies[].connections[].name}) in the client's
- * JS; with several, asked. */
+ * JS on the CDN; with several, asked. */
 static s2s_err connection(struct s2s_adapter_ctx *ctx, const char *client_id,
                           char **out)
 {
@@ -94,8 +173,7 @@ static s2s_err connection(struct s2s_adapter_ctx *ctx, const char *client_id,
 	const char *cdn = s2s_account_get_str(ctx->acct, "auth0.cdn_url",
 	                                      "https://cdn.auth0.com");
 	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
-	struct s2s_buf url = S2S_BUF_INIT, names = S2S_BUF_INIT;
-	struct s2s_buf ans = S2S_BUF_INIT;
+	struct s2s_buf url = S2S_BUF_INIT;
 	struct json_object *cl = NULL, *strats = NULL;
 	struct json_tokener *tok = NULL;
 	const char *js, *first = NULL;
@@ -125,66 +203,24 @@ static s2s_err connection(struct s2s_adapter_ctx *ctx, const char *client_id,
 		                   "auth0: no connection list in the client "
 		                   "script (HTTP %ld); set auth0.connection",
 		                   resp.status);
-	for (size_t i = 0; !rc && i < json_object_array_length(strats); i++) {
-		struct json_object *s = json_object_array_get_idx(strats, i);
-		struct json_object *cs = NULL, *nm = NULL;
-
-		if (!json_object_object_get_ex(s, "connections", &cs) ||
-		    !json_object_is_type(cs, json_type_array))
-			continue;
-		for (size_t j = 0; j < json_object_array_length(cs); j++)
-			if (json_object_object_get_ex(
-			            json_object_array_get_idx(cs, j), "name",
-			            &nm) &&
-			    json_object_is_type(nm, json_type_string)) {
-				if (!count++)
-					first = json_object_get_string(nm);
-				s2s_buf_printf(&names, "%s%s",
-				               count > 1 ? ", " : "",
-				               json_object_get_string(nm));
-			}
-	}
+	if (!rc)
+		count = list_names(strats, NULL, &first, NULL, NULL);
 	if (!rc && count == 0)
 		rc = s2s_error_set(ctx->err, S2S_EIDP,
 		                   "auth0: the client has no connection; set "
 		                   "auth0.connection");
-	if (!rc && count == 1)
+	if (!rc && count == 1) {
 		*out = strdup(first);
-	if (!rc && count > 1 && !names.ptr)
-		rc = nomem(ctx);
-	if (!rc && count > 1) {
-		char q[200];
-
-		snprintf(q, sizeof(q), "Auth0 connection (%.160s)", names.ptr);
-		if (!ctx->prompter || !ctx->prompter->ask)
-			rc = s2s_error_set(
-			        ctx->err, S2S_ENEEDINPUT,
-			        "auth0: several connections (%.120s); "
-			        "set auth0.connection",
-			        names.ptr);
-		else
-			rc = ctx->prompter->ask(ctx->prompter->payload,
-			                        S2S_PROMPT_CHOICE, q, &ans,
-			                        ctx->err);
-		if (rc == S2S_ENEEDINPUT) {
-			s2s_error_clear(ctx->err);
-			rc = s2s_error_set(ctx->err, S2S_ENEEDINPUT,
-			                   "auth0: several connections "
-			                   "(%.120s); set auth0.connection",
-			                   names.ptr);
-		}
-		if (!rc)
-			*out = strdup(ans.ptr ? ans.ptr : "");
+		if (!*out)
+			rc = nomem(ctx);
 	}
-	if (!rc && !*out)
-		rc = nomem(ctx);
+	if (!rc && count > 1)
+		rc = ask_connection(ctx, strats, out);
 	if (tok)
 		json_tokener_free(tok);
 	s2s_json_put_wiped(cl);
 	s2s_http_response_release(&resp);
 	s2s_buf_release(&url);
-	s2s_buf_release(&names);
-	s2s_buf_release(&ans);
 	return rc;
 }
 

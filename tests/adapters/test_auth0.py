@@ -411,6 +411,11 @@ class Auth0Test(unittest.TestCase):
     def test_classic_connection_prompt(self):
         r = self.run_s2s("alice@example.test", "CLmulti", tty=[("Auth0 connection", "partners-db")])
         self.assertEqual(r.returncode, 0, r.stderr)
+        Auth0.log.clear()
+        r = self.run_s2s("alice@example.test", "CLmulti", tty=[("Auth0 connection", "other-db")])
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("not one of the connections", r.stderr.decode())
+        self.assertEqual(self.posts("/usernamepassword/login"), [])
 
     def test_classic_wrong_password_exit_3(self):
         r = self.run_s2s("alice@example.test", "CLcn", password="nope")
