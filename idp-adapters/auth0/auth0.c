@@ -455,7 +455,12 @@ static s2s_err classic_page(bool *handled, struct s2s_pageloop *loop,
 	tenant = s2s_account_get(ctx->acct, "auth0.tenant")
 	                 ? strdup(s2s_account_get(ctx->acct, "auth0.tenant"))
 	                 : strndup(host, strcspn(host, ".:/"));
-	if (!p)
+	if (!ctx->site_acs_url)
+		rc = s2s_error_set(
+		        ctx->err, S2S_ECONFIG,
+		        "auth0: no Alibaba Cloud site (site) to sign "
+		        "in to");
+	else if (!p)
 		rc = s2s_error_set(ctx->err, S2S_ECONFIG,
 		                   "auth0: no client id in url (/samlp/<id>)");
 	else if (!origin || !tenant || !client_id)
