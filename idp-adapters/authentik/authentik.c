@@ -163,8 +163,9 @@ out:
 static s2s_err call(struct ak_state *st, const struct s2s_buf *body,
                     struct s2s_http_response *resp)
 {
-	char csrf[600];
-	const char *headers[] = { "Accept: application/json", NULL, NULL };
+	char csrf[600], origin[300];
+	const char *headers[] = { "Accept: application/json", NULL, NULL,
+		                  NULL };
 	struct s2s_http_request req = { 0 };
 	s2s_err rc;
 
@@ -175,9 +176,15 @@ static s2s_err call(struct ak_state *st, const struct s2s_buf *body,
 		req.body = body->ptr;
 		req.body_len = body->len;
 		req.content_type = "application/json";
+		/* as the browser's fetch() would: Django's CSRF check of a
+		 * session-authenticated https POST wants Origin (or a
+		 * Referer) of the same site */
+		snprintf(origin, sizeof(origin), "Origin: %.*s",
+		         (int)(path_of(st->next) - st->next), st->next);
+		headers[1] = origin;
 		csrf_header(st, st->next, csrf, sizeof(csrf));
 		if (csrf[0])
-			headers[1] = csrf;
+			headers[2] = csrf;
 	}
 	req.headers = headers;
 	s2s_http_response_release(resp);

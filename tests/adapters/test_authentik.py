@@ -10,7 +10,8 @@ refuses an executor call without it, or with a query naming another next).
 GET answers the current challenge (type, component, stage fields); POST
 with a JSON answer is a 302 back to the executor when accepted, a 200 with
 the same challenge and response_errors when not.  Every POST must carry
-X-authentik-CSRF equal to the authentik_csrf cookie and a JSON body.  After
+X-authentik-CSRF equal to the authentik_csrf cookie, a JSON body and, when
+it has an Origin, the mock's own (Django's CSRF check).  After
 authentication the flow redirects (xak-flow-redirect) to the init URL, which
 runs the authorization flow whose ak-stage-autosubmit carries the signed
 SAMLResponse for the app's ACS.  Anything sent to the mock's /acs fails.
@@ -225,6 +226,8 @@ class Authentik(http.server.BaseHTTPRequestHandler):
         s, why = self.executor_check(u.path.split("/")[5], q)
         if s is None:
             return self.send(400, {"detail": why})
+        if self.headers.get("Origin", self.server.mock.base_url) != self.server.mock.base_url:
+            return self.send(403, {"detail": "CSRF Failed: Origin checking failed."})
         if self.headers.get("X-authentik-CSRF") != s["csrf"]:
             return self.send(403, {"detail": "CSRF Failed: CSRF token missing or incorrect."})
         if not (self.headers.get("Content-Type") or "").startswith("application/json") \
@@ -329,6 +332,8 @@ class AuthentikTest(unittest.TestCase):
             self.assertIn("authentik_session=", e[3].get("Cookie", ""))
         for e in self.posts():
             self.assertEqual(e[3].get("Accept"), "application/json")
+            self.assertEqual(e[3].get("Origin"), self.idp.base_url)
+            self.assertTrue(e[3].get("X-authentik-CSRF"))
 
     def test_inline_password_intl(self):
         r = self.run_s2s("bob", app="alibaba-intl")
