@@ -9,6 +9,8 @@
 #include "registry.h"
 
 extern const struct s2s_adapter s2s_adapter_adfs;
+extern const struct s2s_adapter s2s_adapter_auth0;
+extern const struct s2s_adapter s2s_adapter_authentik;
 extern const struct s2s_adapter s2s_adapter_browser;
 extern const struct s2s_adapter s2s_adapter_form;
 extern const struct s2s_adapter s2s_adapter_keycloak;
@@ -21,6 +23,8 @@ extern const struct s2s_adapter s2s_adapter_shibboleth_ecp;
 /* clang-format off */
 static const struct s2s_adapter *const adapters[] = {
 	&s2s_adapter_adfs,
+	&s2s_adapter_auth0,
+	&s2s_adapter_authentik,
 	&s2s_adapter_browser,
 	&s2s_adapter_form,
 	&s2s_adapter_keycloak,

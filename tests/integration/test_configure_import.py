@@ -85,6 +85,24 @@ class ImportTest(unittest.TestCase):
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_authentik_and_auth0_names(self):
+        r = self.run_s2s("--import-saml2alibabacloud", s2a=(
+            "[ak]\nprovider = Authentik\nurl = https://ak.example.com/application/saml/"
+            "alibaba/sso/binding/init/\nusername = alice\n"
+            "alibabacloud_urn = urn:alibaba:cloudcomputing\n"
+            "[a0]\nprovider = Auth0\nurl = https://corp.auth0.com/samlp/AbC123\n"
+            "username = bob@example.com\n"
+            "alibabacloud_urn = urn:alibaba:cloudcomputing:international\n"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode()
+        for line in ("[ak]", "  provider = authentik", "  site = cn",
+                     "[a0]", "  provider = auth0", "  site = intl"):
+            self.assertIn(line, out)
+        with open(self.cfg) as f:
+            cfg = f.read()
+        self.assertIn("provider = authentik", cfg)
+        self.assertIn("provider = auth0", cfg)
+
     def test_explicit_file_and_env(self):
         other = os.path.join(self.dir.name, "other.ini")
         with open(other, "w") as f:
