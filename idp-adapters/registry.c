@@ -10,6 +10,7 @@
 
 extern const struct s2s_adapter s2s_adapter_adfs;
 extern const struct s2s_adapter s2s_adapter_browser;
+extern const struct s2s_adapter s2s_adapter_entra;
 extern const struct s2s_adapter s2s_adapter_form;
 extern const struct s2s_adapter s2s_adapter_keycloak;
 extern const struct s2s_adapter s2s_adapter_okta;
@@ -20,6 +21,7 @@ extern const struct s2s_adapter s2s_adapter_shibboleth_ecp;
 static const struct s2s_adapter *const adapters[] = {
 	&s2s_adapter_adfs,
 	&s2s_adapter_browser,
+	&s2s_adapter_entra,
 	&s2s_adapter_form,
 	&s2s_adapter_keycloak,
 	&s2s_adapter_okta,
