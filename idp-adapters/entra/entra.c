@@ -897,15 +897,6 @@ static s2s_err loop_start(struct s2s_pageloop *loop,
 	                NULL, resp);
 }
 
-/* Take the SAMLResponse when it goes to Alibaba Cloud's ACS, or to a
- * host this login never saw; post it on only to a host of the login
- * (a SAML hop inside the IdP's federation). */
-static bool saml_final(struct s2s_pageloop *loop, const struct s2s_form *form)
-{
-	return s2s_formflow_is_alibaba_acs(form->action) ||
-	       !s2s_pageloop_visited(loop, form->action);
-}
-
 static const s2s_pageloop_step_fn entra_steps[] = {
 	entra_step, samlrequest_step, adfs_azure, adfs_code,
 	adfs_login, hidden_form_step, NULL,
@@ -916,7 +907,7 @@ static const struct s2s_pageloop_ops entra_loop = {
 	.pages = "Entra ID",
 	.max_steps = 20,
 	.start = loop_start,
-	.saml_final = saml_final,
+	/* every SAMLResponse form ends the loop: none is ever posted */
 	.steps = entra_steps,
 	.code_names = s2s_adfs__code_names,
 	.code = s2s_adfs__ask_code,

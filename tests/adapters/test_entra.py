@@ -65,6 +65,7 @@ USERS = {
     "device@contoso.test": ("device-pass", "device"),
     "weird@contoso.test": ("weird-pass", "weird"),
     "loop@contoso.test": ("loop-pass", "loop"),
+    "hloop@contoso.test": ("hloop-pass", "hidden-loop"),
     "fed@fabrikam.test": (None, "federated"),
 }
 
@@ -106,6 +107,7 @@ class Entra(http.server.BaseHTTPRequestHandler):
     layouts = set()
     polls = []        # (user, method, monotonic time)
     stderr_file = None
+    fake_acs_action = False
     number_seen_at = {}
     lock = threading.Lock()
 
@@ -205,7 +207,10 @@ class Entra(http.server.BaseHTTPRequestHandler):
         saml = self.server.mock.sign_for(user, site)
         with self.lock:
             self.issued.add(saml[:60])
-        return self.send(200, self.hidden_form(mockidp.SITES[site]["acs"],
+        acs = mockidp.SITES[site]["acs"]
+        if self.fake_acs_action:  # the mock's own ACS path: posting there fails
+            acs = self.base() + "/saml-role/sso"
+        return self.send(200, self.hidden_form(acs,
                                                [("SAMLResponse", saml), ("RelayState", "")]),
                          headers=headers)
 
@@ -276,7 +281,7 @@ class Entra(http.server.BaseHTTPRequestHandler):
             return self.page(flow, "ConvergedWeird", {"sErrorCode": "90099"})
         if scen == "loop":
             return self.page(flow, "ConvergedError", {"sErrorCode": "50196"})
-        if scen == "device" and not flow.get("device_done"):
+        if scen == "hidden-loop" or (scen == "device" and not flow.get("device_done")):
             flow["ctx"] = tok("CTX")
             flow["page_url"] = self.base() + self.path
             return self.send(200, self.hidden_form(
@@ -315,6 +320,10 @@ class Entra(http.server.BaseHTTPRequestHandler):
         bad = self.check_browser() if not u.path.startswith("/adfs/") else None
         if bad:
             return self.fail(bad)
+        if u.path.startswith("/signin/"):  # the older MyApps deep link
+            app = u.path.rsplit("/", 1)[1]
+            return self.send(302, headers=[("Location", "%s/api/signin/%s?tenantId=%s"
+                                            % (self.base(), app, TENANT))])
         if u.path.startswith("/api/signin/"):
             app = u.path.rsplit("/", 1)[1]
             if app not in APPS or q.get("tenantId") != TENANT:
@@ -381,7 +390,7 @@ class Entra(http.server.BaseHTTPRequestHandler):
             return self.kmsi(form)
         if u.path == "/common/DeviceAuthTls/reprocess":
             flow = self.flow_by("ctx", form.get("ctx"))
-            if not flow or USERS[flow["user"]][1] != "device":
+            if not flow or USERS[flow["user"]][1] not in ("device", "hidden-loop"):
                 return self.fail("DeviceAuthTls: stale ctx")
             flow["device_done"] = True
             return self.after_password(flow)
@@ -509,6 +518,10 @@ class Entra(http.server.BaseHTTPRequestHandler):
                            ErrCode=500121)
                 return self.send(200, out)
             code = body.get("AdditionalAuthData")
+            if code == "999999":  # a code already used
+                out.update(Success=False, ResultValue="PhoneAppOtpAuthFailedDuplicateCodeEntered",
+                           ErrCode=500121)
+                return self.send(200, out)
             good = [SMS] if am == "OneWaySMS" else [TOTP] + totp_codes(SEED)
             if code not in good:
                 out.update(Success=False, Retry=True, ResultValue=(
@@ -647,6 +660,8 @@ class EntraTest(unittest.TestCase):
         b = self.idp.base_url
         if entry == "launcher":
             return "%s/api/signin/%s?tenantId=%s" % (b, app, TENANT)
+        if entry == "deeplink":
+            return "%s/signin/Alibaba%%20Cloud/%s" % (b, app)
         if entry == "myapps":
             return ("%s/applications/redirecttofederatedapplication.aspx?Operation=LinkedSignIn"
                     "&applicationId=%s" % (b, app))
@@ -684,13 +699,17 @@ class EntraTest(unittest.TestCase):
     # --- success -----------------------------------------------------------
 
     def test_entry_points_and_sites(self):
-        for entry, site in (("launcher", "cn"), ("myapps", "intl"), ("saml2", "cn"),
-                            ("myapps", "cn"), ("launcher", "intl")):
+        for entry, site, fake in (("launcher", "cn", False), ("myapps", "intl", False),
+                                  ("saml2", "cn", True), ("myapps", "cn", True),
+                                  ("launcher", "intl", True), ("deeplink", "intl", False)):
             Entra.log.clear()
-            r = self.run_s2s("alice@contoso.test", entry=entry, site=site)
+            Entra.fake_acs_action = fake
+            try:
+                r = self.run_s2s("alice@contoso.test", entry=entry, site=site)
+            finally:
+                Entra.fake_acs_action = False
             self.assert_ok(r)
             self.assertEqual(len(self.posts("/common/GetCredentialType")), 1, entry)
-            self.assertEqual(self.posts("/kmsi")[0][3], self.posts("/kmsi")[0][3])
             kmsi = urllib.parse.parse_qs(self.posts("/kmsi")[0][3].decode())
             self.assertEqual(kmsi["LoginOptions"], ["3"])  # default: no
             if entry == "myapps":
@@ -801,6 +820,12 @@ class EntraTest(unittest.TestCase):
         self.assert_ok(r)
         self.assertEqual(self.json_posts("/common/SAS/BeginAuth")[0]["AuthMethodId"],
                          "PhoneAppNotification")
+        Entra.log.clear()
+        r = self.run_s2s("multi@contoso.test", extra="entra.mfa = totp\n",
+                         tty=[("Authenticator app code", TOTP)])
+        self.assert_ok(r)
+        self.assertEqual(self.json_posts("/common/SAS/BeginAuth")[0]["AuthMethodId"],
+                         "PhoneAppOTP")
         r = self.run_s2s("multi@contoso.test", extra="entra.mfa = sms\n")
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertIn("entra.mfa is sms", self.last_line(r))
@@ -930,6 +955,17 @@ class EntraTest(unittest.TestCase):
         self.assertEqual(r.tty.count(b"Authenticator app code"), 1)
         self.assertNotIn(b"000000", r.stderr)
 
+    def test_duplicate_code_500121_exit_4(self):
+        r = self.run_s2s("totp@contoso.test", tty=[("Authenticator app code", "999999")])
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("500121", self.last_line(r))
+        self.assertEqual(len(self.posts("/common/SAS/EndAuth")), 1)
+
+    def test_sms_wrong_code_exit_4(self):
+        r = self.run_s2s("sms@contoso.test", tty=[("Code sent by SMS", "111111")])
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("SMSAuthFailedWrongCodeEntered", self.last_line(r))
+
     def test_code_without_terminal_exit_8(self):
         r = self.run_s2s("totp@contoso.test")
         self.assertEqual(r.returncode, 8, r.stderr)
@@ -954,6 +990,12 @@ class EntraTest(unittest.TestCase):
         self.assertIn("ConvergedWeird", self.last_line(r))
         self.assertIn("90099", self.last_line(r))
 
+    def test_step_cap_exit_5(self):
+        r = self.run_s2s("hloop@contoso.test")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("no SAMLResponse after 20", self.last_line(r))
+        self.assertLessEqual(len(self.posts("/common/DeviceAuthTls/reprocess")), 20)
+
     def test_loop_detected_exit_5(self):
         r = self.run_s2s("loop@contoso.test")
         self.assertEqual(r.returncode, 5, r.stderr)
@@ -974,6 +1016,7 @@ class EntraTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         out = r.stderr
         self.assertIn(b"GetCredentialType", out)  # the trace is there
+        self.assertIn(b"canary: <redacted>", out)
         for secret in [b"totp-pass", TOTP.encode()] + [t.encode() for t in Entra.issued]:
             self.assertNotIn(secret, out)
 
