@@ -318,6 +318,7 @@ static s2s_err wait_approval(struct entra_state *st, struct json_object *cfg,
 	struct s2s_buf body = S2S_BUF_SECRET_INIT;
 	struct json_object *o = NULL;
 	struct s2s_poll poll;
+	const char *ec;
 	s2s_err rc = S2S_OK;
 
 	s2s_poll_init(&poll, s->interval_ms, s->interval_ms, 1.0,
@@ -344,7 +345,8 @@ static s2s_err wait_approval(struct entra_state *st, struct json_object *cfg,
 			break;
 		if (is_true(o, "Success"))
 			break;
-		if (!is_true(o, "Retry") ||
+		ec = s2s_entra__str(o, "ErrCode");
+		if (!is_true(o, "Retry") || (ec && *ec && strcmp(ec, "0")) ||
 		    (s2s_entra__str(o, "ResultValue") &&
 		     (strcmp(s2s_entra__str(o, "ResultValue"),
 		             "PhoneAppDenied") == 0 ||

@@ -883,6 +883,13 @@ class EntraTest(unittest.TestCase):
         self.assertEqual(len(self.posts("/common/SAS/EndAuth")), 1)
         self.assertIn("number 42", r.stderr.decode())
 
+    def test_federated_wrong_password_exit_3(self):
+        r = self.run_s2s("fed@fabrikam.test", password="bad", extra="idp_hosts = localhost\n")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("AD FS rejected", self.last_line(r))
+        self.assertEqual(len([e for e in Entra.log if e[0] == "POST" and
+                              e[1].startswith("/adfs/")]), 1)
+
     def test_import_azuread(self):
         with tempfile.TemporaryDirectory() as d:
             with open(os.path.join(d, ".saml2alibabacloud"), "w") as f:
