@@ -671,6 +671,11 @@ static s2s_err config_page(struct entra_state *st, struct json_object *cfg,
 			        benign_code(code) ? "" : " (AADSTS",
 			        benign_code(code) ? "" : code,
 			        benign_code(code) ? "" : ")");
+		if (!benign_code(code))
+			return s2s_error_set(st->ctx->err, S2S_EIDP,
+			                     "Entra ID's sign-in page shows "
+			                     "error AADSTS%.12s",
+			                     code);
 		return do_signin(st, cfg, page_url, resp);
 	}
 	if (strcmp(pgid, "ConvergedTFA") == 0) {
