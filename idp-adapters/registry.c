@@ -12,6 +12,7 @@ extern const struct s2s_adapter s2s_adapter_adfs;
 extern const struct s2s_adapter s2s_adapter_auth0;
 extern const struct s2s_adapter s2s_adapter_authentik;
 extern const struct s2s_adapter s2s_adapter_browser;
+extern const struct s2s_adapter s2s_adapter_entra;
 extern const struct s2s_adapter s2s_adapter_form;
 extern const struct s2s_adapter s2s_adapter_keycloak;
 extern const struct s2s_adapter s2s_adapter_okta;
@@ -26,6 +27,7 @@ static const struct s2s_adapter *const adapters[] = {
 	&s2s_adapter_auth0,
 	&s2s_adapter_authentik,
 	&s2s_adapter_browser,
+	&s2s_adapter_entra,
 	&s2s_adapter_form,
 	&s2s_adapter_keycloak,
 	&s2s_adapter_okta,

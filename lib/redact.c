@@ -48,6 +48,7 @@ static const char *const id_fields[] = {
 static const char *const secret_headers[] = {
 	"Cookie",       "Authorization", "Proxy-Authorization",  "X-Auth-Token",
 	"X-Okta-Token", "X-CSRF-Token",  "X-Acs-Security-Token", "X-Api-Key",
+	"canary", /* Entra ID's API CSRF token */
 };
 
 static bool in_list(const char *name, size_t len, const char *const *list,

@@ -22,24 +22,14 @@
 #include <saml2sts/poll.h>
 #include <saml2sts/secret.h>
 
+#include "adfs_int.h"
+
 /* AD FS offers WIA only to user agents in its WIASupportedUserAgents
  * list (substring match); this one matches its defaults ("Windows NT
  * 6.3; Win64; x64; Trident/7.0").  adfs.user_agent overrides it. */
 #define WIA_USER_AGENT                                           \
 	"Mozilla/5.0 (Windows NT 6.3; Win64; x64; Trident/7.0; " \
 	"rv:11.0) like Gecko"
-
-enum adfs_auth { AUTH_FORMS, AUTH_NEGOTIATE, AUTH_NTLM };
-
-struct adfs_state {
-	enum adfs_auth auth;
-	long mfa_timeout_s;
-	long poll_ms;
-	bool sent_password;
-	bool sent_code;
-	bool notified;
-	struct s2s_poll poll; /* the Azure MFA wait */
-};
 
 static const char *const adfs_keys[] = { "auth", "mfa_timeout", "poll_interval",
 	                                 "user_agent", NULL };
@@ -184,7 +174,7 @@ static bool is_azure_mfa(const struct s2s_form *form)
 
 /* The names the AD FS adapters give the one-time code input (Azure MFA
  * OTP, Symantec VIP, RSA, Defender), in the order they are looked for. */
-static const char *const code_names[] = {
+const char *const s2s_adfs__code_names[] = {
 	"VerificationCode", "OathCode", "security_code", "Passcode", "otp", NULL
 };
 
@@ -241,9 +231,9 @@ out:
 	return rc;
 }
 
-static s2s_err ask_code(struct s2s_pageloop *loop, struct s2s_form *form,
-                        struct s2s_form_field *f,
-                        struct s2s_http_response *resp)
+s2s_err s2s_adfs__ask_code(struct s2s_pageloop *loop, struct s2s_form *form,
+                           struct s2s_form_field *f,
+                           struct s2s_http_response *resp)
 {
 	struct s2s_adapter_ctx *ctx = loop->ctx;
 	struct adfs_state *st = loop->state;
@@ -286,9 +276,9 @@ static s2s_err login_again(struct s2s_adapter_ctx *ctx,
 
 /* The Azure MFA adapter's page: a code input, or the wait for the push.
  * Polling it does not count as a page: the MFA timeout bounds it. */
-static s2s_err azure_step(bool *handled, struct s2s_pageloop *loop,
-                          struct s2s_html_page *page,
-                          struct s2s_http_response *resp)
+s2s_err s2s_adfs__azure_step(bool *handled, struct s2s_pageloop *loop,
+                             struct s2s_html_page *page,
+                             struct s2s_http_response *resp)
 {
 	struct s2s_form *form = s2s_html_form_with_field(page, "AuthMethod");
 	struct s2s_form_field *f;
@@ -297,16 +287,16 @@ static s2s_err azure_step(bool *handled, struct s2s_pageloop *loop,
 	    s2s_form_field_by_type(form, "password"))
 		return S2S_OK;
 	*handled = true;
-	f = s2s_html_field_by_names(&form, page, code_names);
+	f = s2s_html_field_by_names(&form, page, s2s_adfs__code_names);
 	if (f)
-		return ask_code(loop, form, f, resp);
+		return s2s_adfs__ask_code(loop, form, f, resp);
 	loop->uncounted = true;
 	return azure_wait(loop->ctx, loop->state, form, resp);
 }
 
-static s2s_err login_step(bool *handled, struct s2s_pageloop *loop,
-                          struct s2s_html_page *page,
-                          struct s2s_http_response *resp)
+s2s_err s2s_adfs__login_step(bool *handled, struct s2s_pageloop *loop,
+                             struct s2s_html_page *page,
+                             struct s2s_http_response *resp)
 {
 	struct adfs_state *st = loop->state;
 	struct s2s_form *form = s2s_html_form_with_type(page, "password");
@@ -330,9 +320,9 @@ static s2s_err loop_start(struct s2s_pageloop *loop,
 	return start(loop->ctx, loop->state, resp);
 }
 
-static const s2s_pageloop_step_fn adfs_steps[] = { azure_step,
+static const s2s_pageloop_step_fn adfs_steps[] = { s2s_adfs__azure_step,
 	                                           s2s_pageloop_code_step,
-	                                           login_step, NULL };
+	                                           s2s_adfs__login_step, NULL };
 
 static const struct s2s_pageloop_ops adfs_loop = {
 	.idp = "AD FS",
@@ -341,8 +331,8 @@ static const struct s2s_pageloop_ops adfs_loop = {
 	.flags = S2S_PAGELOOP_AUTOPOST,
 	.start = loop_start,
 	.steps = adfs_steps,
-	.code_names = code_names,
-	.code = ask_code,
+	.code_names = s2s_adfs__code_names,
+	.code = s2s_adfs__ask_code,
 };
 
 static s2s_err adfs_authenticate(struct s2s_adapter_ctx *ctx,

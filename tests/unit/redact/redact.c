@@ -30,6 +30,8 @@ static void test_redact_redact__headers(void **state)
 	                                             "<redacted>");
 	header("X-Okta-Session-Token: 20111abc", "X-Okta-Session-Token: "
 	                                         "<redacted>");
+	header("canary: PAQABAAEAAAD--DLA3VO7QrddgJg7WevrAgA",
+	       "canary: <redacted>");
 	header("Location: https://idp/sso?SAMLRequest=fZJ&RelayState=x",
 	       "Location: https://idp/sso?…");
 	header("POST /login.php?AuthState=_abc%3Ahttps HTTP/1.1",
