@@ -48,9 +48,8 @@ static const char *const browser_names[] = { "chromium",
 	                                     "microsoft-edge-stable",
 	                                     NULL };
 
-static const char *const known_keys[] = { "timeout",        "autofill", "args",
-	                                  "mode",           "silent_timeout",
-	                                  NULL };
+static const char *const known_keys[] = { "timeout", "autofill",       "args",
+	                                  "mode",    "silent_timeout", NULL };
 
 /* Injected into every page we watch while nobody can see it (the
  * silent attempt of auto mode, headless mode): tells s2sNeed(kind host)
@@ -418,8 +417,8 @@ static const char *msg_session(struct json_object *msg)
 /* Send a command and wait for its answer (other events before it are
  * dropped, but for targets attached meanwhile: nothing is paused yet). */
 static s2s_err call(struct browser_state *st, struct json_object **out,
-                    const char *method, const char *params,
-                    const char *session, struct s2s_error *err)
+                    const char *method, const char *params, const char *session,
+                    struct s2s_error *err)
 {
 	struct json_object *msg = NULL;
 	long deadline = s2s_browser__now_ms() + START_TIMEOUT_MS;
@@ -507,10 +506,10 @@ static s2s_err watch_cmds(struct browser_state *st, const char *session,
 		rc = send_cmd(st, NULL, "Runtime.addBinding",
 		              "{\"name\":\"s2sNeed\"}",
 		              strlen("{\"name\":\"s2sNeed\"}"), session, err);
-	if (!rc && (s2s_buf_puts(&p, "{\"source\":") ||
-	            s2s_browser__json_str(&p, need_script,
-	                                  sizeof(need_script) - 1) ||
-	            s2s_buf_puts(&p, "}")))
+	if (!rc &&
+	    (s2s_buf_puts(&p, "{\"source\":") ||
+	     s2s_browser__json_str(&p, need_script, sizeof(need_script) - 1) ||
+	     s2s_buf_puts(&p, "}")))
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	if (!rc)
 		rc = send_cmd(st, NULL, "Page.addScriptToEvaluateOnNewDocument",
@@ -647,8 +646,9 @@ static s2s_err open_tab(struct browser_state *st, const char *acs,
 		rc = next_msg(st, &msg, deadline, "during start-up", err);
 		if (rc == S2S_EMFA) {
 			s2s_error_clear(err);
-			rc = s2s_error_set(err, S2S_ERROR,
-			                   "the browser did not attach its tab");
+			rc = s2s_error_set(
+			        err, S2S_ERROR,
+			        "the browser did not attach its tab");
 		}
 		if (!rc && is_event(msg, "Target.attachedToTarget"))
 			on_attached(st, msg);
@@ -860,7 +860,8 @@ static s2s_err on_need(struct s2s_adapter_ctx *ctx, struct browser_state *st,
 	else
 		what = "an MFA prompt";
 	if (!st->silent && st->autofill && klen == 5 &&
-	    strcmp(host, st->idp_host) == 0 && strcmp(what, "a login form") == 0)
+	    strcmp(host, st->idp_host) == 0 &&
+	    strcmp(what, "a login form") == 0)
 		return S2S_OK; /* autofill's probe fills it */
 	snprintf(why, sizeof(why), "%s on %.200s", what, *host ? host : "?");
 	s2s_printable(why);
@@ -901,8 +902,8 @@ static s2s_err on_message(struct s2s_adapter_ctx *ctx, struct browser_state *st,
 	if (method && strcmp(method, "Runtime.bindingCalled") == 0)
 		return on_need(ctx, st, msg);
 	if (method && strcmp(method, "Target.detachedFromTarget") == 0) {
-		const char *sid = s2s_browser__json_path(msg, "params",
-		                                         "sessionId");
+		const char *sid =
+		        s2s_browser__json_path(msg, "params", "sessionId");
 
 		if (sid && st->session && strcmp(sid, st->session) == 0)
 			return s2s_error_set(ctx->err, S2S_ECANCELLED,
@@ -1074,7 +1075,8 @@ static s2s_err run_start(struct s2s_adapter_ctx *ctx, struct browser_state *st,
                          struct s2s_buf *saml_b64)
 {
 	struct argv_builder av = { 0 };
-	char *extra = strdup(s2s_account_get_str(ctx->acct, "browser.args", ""));
+	char *extra =
+	        strdup(s2s_account_get_str(ctx->acct, "browser.args", ""));
 	s2s_err rc;
 
 	if (!extra)
@@ -1161,6 +1163,8 @@ static s2s_err browser_authenticate(struct s2s_adapter_ctx *ctx,
 		         "silent attempt needs you: %s; opening a window",
 		         st.need);
 		say(ctx, line);
+		free(st.need);
+		st.need = NULL;
 		st.headless = st.silent = st.watch = false;
 		st.deadline = s2s_browser__now_ms() + st.timeout * 1000;
 		s2s_buf_reset(saml_b64);
