@@ -578,8 +578,12 @@ static void on_attached(struct browser_state *st, struct json_object *msg)
 		s2s_error_clear(&scratch);
 		return;
 	}
-	if (st->target && strcmp(target, st->target) == 0)
+	if (st->target && strcmp(target, st->target) == 0) {
+		/* ours, attached after createTarget answered */
+		if (!st->session)
+			st->session = strdup(session);
 		return;
+	}
 	if (!st->target && !opener) {
 		if (st->npending < MAX_PENDING) {
 			struct pending_target *pt = &st->pending[st->npending];
