@@ -518,6 +518,8 @@ static s2s_err watch_cmds(struct browser_state *st, const char *session,
 	return rc;
 }
 
+static void close_target(struct browser_state *st, const char *target);
+
 /* A popup or tab the IdP opened (window.open, target=_blank), attached
  * paused: pause its ACS requests too, then let it run. */
 static void follow(struct browser_state *st, const char *session,
@@ -532,11 +534,14 @@ static void follow(struct browser_state *st, const char *session,
 		st->nfollowed++;
 	if (st->watch)
 		watch_cmds(st, session, &scratch);
-	if (acs && !fetch_params(&p, acs))
-		send_cmd(st, NULL, "Fetch.enable", p.ptr, p.len, session,
-		         &scratch);
-	send_cmd(st, NULL, "Runtime.runIfWaitingForDebugger", NULL, 0, session,
-	         &scratch);
+	/* never let it run unless its ACS requests are paused: the
+	 * session handles commands in order */
+	if (!acs || fetch_params(&p, acs) ||
+	    send_cmd(st, NULL, "Fetch.enable", p.ptr, p.len, session, &scratch))
+		close_target(st, target);
+	else
+		send_cmd(st, NULL, "Runtime.runIfWaitingForDebugger", NULL, 0,
+		         session, &scratch);
 	s2s_buf_release(&p);
 	s2s_error_clear(&scratch);
 }
