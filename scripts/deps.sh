@@ -21,7 +21,7 @@ TEST="clang clang-format
 php-cgi lighttpd php-cli php-xml php-mbstring php-intl php-curl simplesamlphp
 xmlsec1 libxml2-utils openssl curl python3
 dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools tmux
-chromium krb5-kdc krb5-admin-server krb5-user man-db"
+chromium xvfb krb5-kdc krb5-admin-server krb5-user man-db"
 TEST="$TEST zsh fish" # shell-init tests (bash, zsh, fish)
 TEST="$TEST python3-xmlsec python3-lxml python3-onelogin-saml2 python3-lasso" # verify bench peers
 TEST="$TEST strace" # login bench: connections counted

@@ -31,6 +31,9 @@
 #define MAX_ARGS         64
 #define START_TIMEOUT_MS 30000L
 #define DEFAULT_TIMEOUT  300L
+#define DEFAULT_SILENT   15L
+#define MAX_PENDING      8
+#define MAX_FOLLOWED     16
 
 /* "saml2sts: signed in, you can close this window", as an HTML page. */
 #define DONE_PAGE_B64                                                          \
@@ -45,19 +48,73 @@ static const char *const browser_names[] = { "chromium",
 	                                     "microsoft-edge-stable",
 	                                     NULL };
 
-static const char *const known_keys[] = { "timeout", "autofill", "args", NULL };
+static const char *const known_keys[] = { "timeout", "autofill",       "args",
+	                                  "mode",    "silent_timeout", NULL };
+
+/* Injected into every page we watch while nobody can see it (the
+ * silent attempt of auto mode, headless mode): tells s2sNeed(kind host)
+ * once per kind and document when the page needs the person.  kinds:
+ * login (a visible password field, or Google's sign-in pages), code (a
+ * one-time code input), passkey (navigator.credentials.get/create with
+ * publicKey: the call still goes through), mfa (a Duo prompt or a
+ * Google challenge page). */
+static const char need_script[] =
+        "(function(){if(window.__s2sNeed)return;window.__s2sNeed=1;"
+        "var sent={};function say(k){if(sent[k])return;sent[k]=1;"
+        "try{s2sNeed(k+' '+location.hostname);}catch(e){}}"
+        "try{var c=navigator.credentials;if(c&&c.get){"
+        "var g=c.get.bind(c);c.get=function(o){if(o&&o.publicKey)"
+        "say('passkey');return g(o);};if(c.create){var m=c.create.bind(c);"
+        "c.create=function(o){if(o&&o.publicKey)say('passkey');"
+        "return m(o);};}}}catch(e){}"
+        "function vis(e){return !!(e.offsetWidth||e.offsetHeight||"
+        "e.getClientRects().length);}"
+        "function check(){var h=location.hostname,p=location.pathname;"
+        "if(/(^|\\.)duosecurity\\.com$/.test(h))say('mfa');"
+        "if(h==='accounts.google.com'&&/challenge/.test(p))say('mfa');"
+        "else if(h==='accounts.google.com'&&/signin|ServiceLogin/"
+        ".test(p))say('login');"
+        "var ins=document.querySelectorAll('input');"
+        "for(var i=0;i<ins.length;i++){var e=ins[i];if(!vis(e))continue;"
+        "var t=(e.type||'').toLowerCase(),a=(e.autocomplete||'')"
+        ".toLowerCase(),n=((e.name||'')+' '+(e.id||'')).toLowerCase();"
+        "if(t==='password')say('login');else if(a==='one-time-code'||"
+        "((t==='tel'||t==='number'||t==='text')&&"
+        "/otp|code|passcode|token|totp/.test(n)))say('code');}}"
+        "setInterval(check,250);"
+        "document.addEventListener('DOMContentLoaded',check);})();";
+
+enum browser_mode { MODE_AUTO, MODE_HEADLESS, MODE_VISIBLE };
+
+struct pending_target {
+	char *target;
+	char *session;
+};
 
 struct browser_state {
 	struct s2s_cdp cdp;
 	char *session;  /* DevTools session of our tab */
+	char *target;   /* its target id */
 	char *idp_host; /* host of the configured url */
+	char *need;     /* why the silent attempt needs the person */
 	long deadline;  /* ms, monotonic */
 	long timeout;   /* s, for messages */
+	long silent_timeout;
 	int next_id;
 	int probe_id; /* pending "is there a login form?" */
 	int fills;    /* login forms filled */
+	enum browser_mode mode;
 	bool autofill;
-	bool headless;
+	bool headless; /* this start is headless */
+	bool silent;   /* the silent attempt of auto mode */
+	bool watch;    /* inject need_script (silent or headless mode) */
+	bool loaded;   /* our tab loaded its first page */
+	/* auto-attached page targets seen before our tab was known */
+	struct pending_target pending[MAX_PENDING];
+	size_t npending;
+	char *followed[MAX_FOLLOWED]; /* popups and tabs the IdP opened */
+	size_t nfollowed;
+	const char *acs; /* the site's ACS (borrowed) */
 	/* the front end's cancel flag (signals), or NULL */
 	const volatile sig_atomic_t *cancel;
 };
@@ -245,7 +302,7 @@ static void build_argv(struct argv_builder *a, const char *exe,
  * and may be secret (the buffer is). */
 static s2s_err send_cmd(struct browser_state *st, int *id_out,
                         const char *method, const char *params,
-                        size_t params_len, bool in_session,
+                        size_t params_len, const char *session,
                         struct s2s_error *err)
 {
 	struct s2s_buf m = S2S_BUF_SECRET_INIT;
@@ -253,11 +310,11 @@ static s2s_err send_cmd(struct browser_state *st, int *id_out,
 	int id = ++st->next_id;
 
 	rc = s2s_buf_printf(&m, "{\"id\":%d,\"method\":\"%s\"", id, method);
-	if (!rc && in_session && st->session) {
+	if (!rc && session) {
 		rc = s2s_buf_puts(&m, ",\"sessionId\":");
 		if (!rc)
-			rc = s2s_browser__json_str(&m, st->session,
-			                           strlen(st->session));
+			rc = s2s_browser__json_str(&m, session,
+			                           strlen(session));
 	}
 	if (!rc && params) {
 		rc = s2s_buf_puts(&m, ",\"params\":");
@@ -340,10 +397,27 @@ static int msg_id(struct json_object *msg)
 	return json_object_get_int(v);
 }
 
-/* Send a command and wait for its answer (events before it are
- * dropped: nothing is paused yet). */
+static void on_attached(struct browser_state *st, struct json_object *msg);
+
+static bool is_event(struct json_object *msg, const char *name)
+{
+	const char *m = s2s_browser__json_path(msg, "method", NULL);
+
+	return m && strcmp(m, name) == 0;
+}
+
+/* The event's session, or "" (the browser's). */
+static const char *msg_session(struct json_object *msg)
+{
+	const char *s = s2s_browser__json_path(msg, "sessionId", NULL);
+
+	return s ? s : "";
+}
+
+/* Send a command and wait for its answer (other events before it are
+ * dropped, but for targets attached meanwhile: nothing is paused yet). */
 static s2s_err call(struct browser_state *st, struct json_object **out,
-                    const char *method, const char *params, bool in_session,
+                    const char *method, const char *params, const char *session,
                     struct s2s_error *err)
 {
 	struct json_object *msg = NULL;
@@ -352,7 +426,7 @@ static s2s_err call(struct browser_state *st, struct json_object **out,
 	s2s_err rc;
 
 	rc = send_cmd(st, &id, method, params, params ? strlen(params) : 0,
-	              in_session, err);
+	              session, err);
 	while (!rc) {
 		rc = next_msg(st, &msg, deadline, "during start-up", err);
 		if (rc)
@@ -370,6 +444,8 @@ static s2s_err call(struct browser_state *st, struct json_object **out,
 			}
 			break;
 		}
+		if (is_event(msg, "Target.attachedToTarget"))
+			on_attached(st, msg);
 		s2s_browser__json_put(msg);
 		msg = NULL;
 	}
@@ -396,54 +472,216 @@ static s2s_err dup_result(char **out, struct json_object *msg, const char *k,
 	return *out ? S2S_OK : s2s_error_set(err, S2S_ENOMEM, "out of memory");
 }
 
-/* Open a tab, attach to it and pause requests to the ACS. */
+/* The Fetch.enable parameters: ACS + "*", so anything under it is
+ * paused and no variant of the URL lets the assertion leave. */
+static s2s_err fetch_params(struct s2s_buf *p, const char *acs)
+{
+	if (s2s_buf_puts(p, "{\"patterns\":[{\"requestStage\":\"Request\","
+	                    "\"urlPattern\":") ||
+	    s2s_browser__json_str(p, acs, strlen(acs)) ||
+	    (p->len--, s2s_buf_puts(p, "*\"}]}")))
+		return S2S_ENOMEM;
+	return S2S_OK;
+}
+
+static s2s_err target_params(struct s2s_buf *p, const char *target)
+{
+	if (s2s_buf_puts(p, "{\"targetId\":") ||
+	    s2s_browser__json_str(p, target, strlen(target)) ||
+	    s2s_buf_puts(p, "}"))
+		return S2S_ENOMEM;
+	return S2S_OK;
+}
+
+/* Watching for "the page needs the person": a binding the injected
+ * script calls (Runtime.bindingCalled needs Runtime.enable first). */
+static s2s_err watch_cmds(struct browser_state *st, const char *session,
+                          struct s2s_error *err)
+{
+	struct s2s_buf p = S2S_BUF_INIT;
+	s2s_err rc;
+
+	rc = send_cmd(st, NULL, "Runtime.enable", NULL, 0, session, err);
+	if (!rc)
+		rc = send_cmd(st, NULL, "Runtime.addBinding",
+		              "{\"name\":\"s2sNeed\"}",
+		              strlen("{\"name\":\"s2sNeed\"}"), session, err);
+	if (!rc &&
+	    (s2s_buf_puts(&p, "{\"source\":") ||
+	     s2s_browser__json_str(&p, need_script, sizeof(need_script) - 1) ||
+	     s2s_buf_puts(&p, "}")))
+		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	if (!rc)
+		rc = send_cmd(st, NULL, "Page.addScriptToEvaluateOnNewDocument",
+		              p.ptr, p.len, session, err);
+	s2s_buf_release(&p);
+	return rc;
+}
+
+static void close_target(struct browser_state *st, const char *target);
+
+/* A popup or tab the IdP opened (window.open, target=_blank), attached
+ * paused: pause its ACS requests too, then let it run. */
+static void follow(struct browser_state *st, const char *session,
+                   const char *target, const char *acs)
+{
+	struct s2s_error scratch = S2S_ERROR_INIT;
+	struct s2s_buf p = S2S_BUF_INIT;
+
+	if (st->nfollowed < MAX_FOLLOWED)
+		st->followed[st->nfollowed] = strdup(target);
+	if (st->nfollowed < MAX_FOLLOWED && st->followed[st->nfollowed])
+		st->nfollowed++;
+	if (st->watch)
+		watch_cmds(st, session, &scratch);
+	/* never let it run unless its ACS requests are paused: the
+	 * session handles commands in order */
+	if (!acs || fetch_params(&p, acs) ||
+	    send_cmd(st, NULL, "Fetch.enable", p.ptr, p.len, session, &scratch))
+		close_target(st, target);
+	else
+		send_cmd(st, NULL, "Runtime.runIfWaitingForDebugger", NULL, 0,
+		         session, &scratch);
+	s2s_buf_release(&p);
+	s2s_error_clear(&scratch);
+}
+
+static void close_target(struct browser_state *st, const char *target)
+{
+	struct s2s_error scratch = S2S_ERROR_INIT;
+	struct s2s_buf p = S2S_BUF_INIT;
+
+	if (!target_params(&p, target))
+		send_cmd(st, NULL, "Target.closeTarget", p.ptr, p.len, NULL,
+		         &scratch);
+	s2s_buf_release(&p);
+	s2s_error_clear(&scratch);
+}
+
+/* Target.attachedToTarget (auto-attach, flatten): our own tab is set up
+ * by open_tab; a page with an opener, or any page once ours has loaded,
+ * is followed; a page without one before that is a stray (the restored
+ * session, the browser's first tab): closed, so the user sees one tab.
+ * Anything else (workers, the browser's own UI) is let run. */
+static void on_attached(struct browser_state *st, struct json_object *msg)
+{
+	struct json_object *params = NULL, *info = NULL;
+	const char *session, *target, *type, *opener;
+	struct s2s_error scratch = S2S_ERROR_INIT;
+
+	json_object_object_get_ex(msg, "params", &params);
+	json_object_object_get_ex(params, "targetInfo", &info);
+	session = s2s_browser__json_path(params, "sessionId", NULL);
+	target = s2s_browser__json_path(info, "targetId", NULL);
+	type = s2s_browser__json_path(info, "type", NULL);
+	opener = s2s_browser__json_path(info, "openerId", NULL);
+	if (!session || !target || !type)
+		return;
+	if (strcmp(type, "page") != 0) {
+		send_cmd(st, NULL, "Runtime.runIfWaitingForDebugger", NULL, 0,
+		         session, &scratch);
+		s2s_error_clear(&scratch);
+		return;
+	}
+	if (st->target && strcmp(target, st->target) == 0) {
+		/* ours, attached after createTarget answered */
+		if (!st->session)
+			st->session = strdup(session);
+		return;
+	}
+	if (!st->target && !opener) {
+		if (st->npending < MAX_PENDING) {
+			struct pending_target *pt = &st->pending[st->npending];
+
+			pt->target = strdup(target);
+			pt->session = strdup(session);
+			if (pt->target && pt->session)
+				st->npending++;
+			else {
+				free(pt->target);
+				free(pt->session);
+			}
+		}
+		return;
+	}
+	if (opener || st->loaded)
+		follow(st, session, target, st->acs);
+	else
+		close_target(st, target);
+}
+
+/* Open our tab (auto-attached, paused), close the strays, pause
+ * requests to the ACS in every page, let ours run. */
 static s2s_err open_tab(struct browser_state *st, const char *acs,
                         struct s2s_error *err)
 {
 	struct json_object *msg = NULL;
 	struct s2s_buf p = S2S_BUF_INIT;
-	char *target = NULL;
+	long deadline = s2s_browser__now_ms() + START_TIMEOUT_MS;
 	s2s_err rc;
 
-	rc = call(st, NULL, "Browser.getVersion", NULL, false, err);
+	st->acs = acs;
+	rc = call(st, NULL, "Browser.getVersion", NULL, NULL, err);
+	if (!rc)
+		rc = call(st, NULL, "Target.setAutoAttach",
+		          "{\"autoAttach\":true,\"waitForDebuggerOnStart\":"
+		          "true,\"flatten\":true}",
+		          NULL, err);
 	if (!rc)
 		rc = call(st, &msg, "Target.createTarget",
-		          "{\"url\":\"about:blank\"}", false, err);
+		          "{\"url\":\"about:blank\"}", NULL, err);
 	if (!rc)
-		rc = dup_result(&target, msg, "targetId", "createTarget", err);
+		rc = dup_result(&st->target, msg, "targetId", "createTarget",
+		                err);
 	s2s_browser__json_put(msg);
 	msg = NULL;
+	/* its attachedToTarget may come after the answer */
+	while (!rc && !st->session) {
+		for (size_t i = 0; i < st->npending; i++) {
+			struct pending_target *pt = &st->pending[i];
+
+			if (strcmp(pt->target, st->target) == 0) {
+				st->session = pt->session;
+				pt->session = NULL;
+			} else {
+				close_target(st, pt->target);
+			}
+			free(pt->target);
+			free(pt->session);
+		}
+		st->npending = 0;
+		if (st->session)
+			break;
+		rc = next_msg(st, &msg, deadline, "during start-up", err);
+		if (rc == S2S_EMFA) {
+			s2s_error_clear(err);
+			rc = s2s_error_set(
+			        err, S2S_ERROR,
+			        "the browser did not attach its tab");
+		}
+		if (!rc && is_event(msg, "Target.attachedToTarget"))
+			on_attached(st, msg);
+		s2s_browser__json_put(msg);
+		msg = NULL;
+	}
 	if (rc)
 		goto out;
-	if (s2s_buf_puts(&p, "{\"flatten\":true,\"targetId\":") ||
-	    s2s_browser__json_str(&p, target, strlen(target)) ||
-	    s2s_buf_puts(&p, "}")) {
+	if (fetch_params(&p, acs)) {
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = call(st, &msg, "Target.attachToTarget", p.ptr, false, err);
+	if (st->watch)
+		rc = watch_cmds(st, st->session, err);
 	if (!rc)
-		rc = dup_result(&st->session, msg, "sessionId",
-		                "attachToTarget", err);
-	if (rc)
-		goto out;
-	s2s_buf_reset(&p);
-	/* ACS + "*": anything under it is paused, so no variant of the
-	 * URL lets the assertion leave the browser */
-	if (s2s_buf_puts(&p, "{\"patterns\":[{\"requestStage\":\"Request\","
-	                     "\"urlPattern\":") ||
-	    s2s_browser__json_str(&p, acs, strlen(acs)) ||
-	    (p.len--, s2s_buf_puts(&p, "*\"}]}"))) {
-		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
-		goto out;
-	}
-	rc = call(st, NULL, "Fetch.enable", p.ptr, true, err);
+		rc = call(st, NULL, "Fetch.enable", p.ptr, st->session, err);
 	if (!rc)
-		rc = call(st, NULL, "Page.enable", NULL, true, err);
+		rc = call(st, NULL, "Page.enable", NULL, st->session, err);
+	if (!rc)
+		rc = call(st, NULL, "Runtime.runIfWaitingForDebugger", NULL,
+		          st->session, err);
 out:
 	s2s_browser__json_put(msg);
 	s2s_buf_release(&p);
-	free(target);
 	return rc;
 }
 
@@ -515,7 +753,7 @@ static s2s_err on_paused(struct browser_state *st, struct json_object *msg,
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	rc = send_cmd(st, NULL,
 	              ok ? "Fetch.fulfillRequest" : "Fetch.failRequest", p.ptr,
-	              p.len, true, err);
+	              p.len, msg_session(msg), err);
 	s2s_buf_release(&p);
 	if (!rc && !ok)
 		rc = s2s_error_set(err, S2S_EIDP,
@@ -542,7 +780,7 @@ static s2s_err probe_form(struct browser_state *st, struct s2s_error *err)
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	else
 		rc = send_cmd(st, &st->probe_id, "Runtime.evaluate", p.ptr,
-		              p.len, true, err);
+		              p.len, st->session, err);
 	s2s_buf_release(&e);
 	s2s_buf_release(&p);
 	return rc;
@@ -594,7 +832,7 @@ static s2s_err fill_form(struct s2s_adapter_ctx *ctx, struct browser_state *st)
 		rc = s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = send_cmd(st, NULL, "Runtime.evaluate", p.ptr, p.len, true,
+	rc = send_cmd(st, NULL, "Runtime.evaluate", p.ptr, p.len, st->session,
 	              ctx->err);
 out:
 	s2s_buf_release(&user);
@@ -604,25 +842,90 @@ out:
 	return rc;
 }
 
+/* "kind host" from the injected script: the page needs the person.
+ * In the silent attempt that ends it (st->need); in headless mode it is
+ * an error unless autofill handles it (a login form on the IdP host). */
+static s2s_err on_need(struct s2s_adapter_ctx *ctx, struct browser_state *st,
+                       struct json_object *msg)
+{
+	struct json_object *params = NULL;
+	const char *name, *payload, *host, *what;
+	size_t klen;
+	char why[300];
+
+	json_object_object_get_ex(msg, "params", &params);
+	name = s2s_browser__json_path(params, "name", NULL);
+	payload = s2s_browser__json_path(params, "payload", NULL);
+	if (!name || strcmp(name, "s2sNeed") != 0 || !payload || !st->watch)
+		return S2S_OK;
+	klen = strcspn(payload, " ");
+	host = payload[klen] ? payload + klen + 1 : "";
+	if (klen == 5 && strncmp(payload, "login", 5) == 0)
+		what = "a login form";
+	else if (klen == 4 && strncmp(payload, "code", 4) == 0)
+		what = "a one-time code prompt";
+	else if (klen == 7 && strncmp(payload, "passkey", 7) == 0)
+		what = "a passkey (WebAuthn) request";
+	else
+		what = "an MFA prompt";
+	if (!st->silent && st->autofill && klen == 5 &&
+	    strcmp(host, st->idp_host) == 0 &&
+	    strcmp(what, "a login form") == 0)
+		return S2S_OK; /* autofill's probe fills it */
+	snprintf(why, sizeof(why), "%s on %.200s", what, *host ? host : "?");
+	s2s_printable(why);
+	if (st->silent) {
+		free(st->need);
+		st->need = strdup(why);
+		return st->need ? S2S_OK
+		                : s2s_error_set(ctx->err, S2S_ENOMEM,
+		                                "out of memory");
+	}
+	return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
+	                     "the login needs you (%s) but the browser "
+	                     "runs headless (%s): run it where a display "
+	                     "exists with browser.mode = auto or visible",
+	                     why,
+	                     st->mode == MODE_HEADLESS && !st->silent
+	                             ? "browser.mode = headless or --headless"
+	                             : "no display");
+}
+
 /* One message of the login: sets *done when the SAMLResponse is in. */
 static s2s_err on_message(struct s2s_adapter_ctx *ctx, struct browser_state *st,
                           struct json_object *msg, struct s2s_buf *saml_b64,
                           bool *done)
 {
 	const char *method = s2s_browser__json_path(msg, "method", NULL);
+	bool ours = st->session && strcmp(msg_session(msg), st->session) == 0;
 	struct json_object *v = NULL;
 
 	if (method && strcmp(method, "Fetch.requestPaused") == 0) {
 		*done = true;
 		return on_paused(st, msg, saml_b64, ctx->err);
 	}
-	if (method && strcmp(method, "Target.detachedFromTarget") == 0)
-		return s2s_error_set(ctx->err, S2S_ECANCELLED,
-		                     "the login tab was closed before the "
-		                     "login finished");
-	if (method && strcmp(method, "Page.loadEventFired") == 0 &&
-	    st->autofill)
-		return probe_form(st, ctx->err);
+	if (method && strcmp(method, "Target.attachedToTarget") == 0) {
+		on_attached(st, msg);
+		return S2S_OK;
+	}
+	if (method && strcmp(method, "Runtime.bindingCalled") == 0)
+		return on_need(ctx, st, msg);
+	if (method && strcmp(method, "Target.detachedFromTarget") == 0) {
+		const char *sid =
+		        s2s_browser__json_path(msg, "params", "sessionId");
+
+		if (sid && st->session && strcmp(sid, st->session) == 0)
+			return s2s_error_set(ctx->err, S2S_ECANCELLED,
+			                     "the login tab was closed before "
+			                     "the login finished");
+		return S2S_OK;
+	}
+	if (method && strcmp(method, "Page.loadEventFired") == 0 && ours) {
+		st->loaded = true;
+		if (st->autofill && !st->silent)
+			return probe_form(st, ctx->err);
+		return S2S_OK;
+	}
 	if (st->probe_id && msg_id(msg) == st->probe_id) {
 		st->probe_id = 0;
 		json_object_object_get_ex(msg, "result", &v);
@@ -645,8 +948,8 @@ static s2s_err navigate(struct browser_state *st, const char *url,
 	    s2s_buf_puts(&p, "}"))
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	else
-		rc = send_cmd(st, NULL, "Page.navigate", p.ptr, p.len, true,
-		              err);
+		rc = send_cmd(st, NULL, "Page.navigate", p.ptr, p.len,
+		              st->session, err);
 	s2s_buf_release(&p);
 	return rc;
 }
@@ -656,18 +959,40 @@ static s2s_err run_login(struct s2s_adapter_ctx *ctx, struct browser_state *st,
 {
 	const char *url = s2s_account_get(ctx->acct, "url");
 	struct json_object *msg = NULL;
+	long deadline = st->deadline;
 	bool done = false;
 	s2s_err rc;
 
+	if (st->silent) {
+		long quiet = s2s_browser__now_ms() + st->silent_timeout * 1000;
+
+		if (quiet < deadline)
+			deadline = quiet;
+	}
 	rc = open_tab(st, ctx->site_acs_url, ctx->err);
 	if (!rc)
 		rc = navigate(st, url, ctx->err);
 	if (!rc && !st->headless && ctx->prompter && ctx->prompter->notify)
 		ctx->prompter->notify(ctx->prompter->payload,
 		                      "log in in the browser window");
-	while (!rc && !done) {
-		rc = next_msg(st, &msg, st->deadline,
-		              "before the login finished", ctx->err);
+	while (!rc && !done && !st->need) {
+		rc = next_msg(st, &msg, deadline, "before the login finished",
+		              ctx->err);
+		if (rc == S2S_EMFA && st->silent &&
+		    deadline < st->deadline) { /* the silent attempt's end */
+			char why[80];
+
+			s2s_error_clear(ctx->err);
+			snprintf(why, sizeof(why),
+			         "no SAMLResponse within %ld s "
+			         "(browser.silent_timeout)",
+			         st->silent_timeout);
+			st->need = strdup(why);
+			rc = st->need ? S2S_OK
+			              : s2s_error_set(ctx->err, S2S_ENOMEM,
+			                              "out of memory");
+			break;
+		}
 		if (!rc)
 			rc = on_message(ctx, st, msg, saml_b64, &done);
 		s2s_browser__json_put(msg);
@@ -678,10 +1003,15 @@ static s2s_err run_login(struct s2s_adapter_ctx *ctx, struct browser_state *st,
 
 		/* Leave the tab on about:blank, so that the next start's
 		 * session restore has no ACS page to load again outside
-		 * this tab's interception. */
-		call(st, NULL, "Page.navigate", "{\"url\":\"about:blank\"}",
-		     true, &scratch);
-		send_cmd(st, NULL, "Browser.close", NULL, 0, false, &scratch);
+		 * this tab's interception; close what the IdP opened. */
+		if (done)
+			call(st, NULL, "Page.navigate",
+			     "{\"url\":\"about:blank\"}", st->session,
+			     &scratch);
+		for (size_t i = 0; i < st->nfollowed; i++)
+			close_target(st, st->followed[i]);
+		send_cmd(st, NULL, "Browser.close", NULL, 0, NULL, &scratch);
+		s2s_error_clear(&scratch);
 	}
 	return rc;
 }
@@ -689,19 +1019,100 @@ static s2s_err run_login(struct s2s_adapter_ctx *ctx, struct browser_state *st,
 static s2s_err read_settings(struct s2s_adapter_ctx *ctx,
                              struct browser_state *st)
 {
+	const char *mode = s2s_account_get(ctx->acct, "browser.mode");
 	s2s_err rc;
 
-	st->headless = (ctx->flags & S2S_LOGIN_HEADLESS) != 0;
+	if (ctx->flags & S2S_LOGIN_HEADLESS) /* --headless wins */
+		st->mode = MODE_HEADLESS;
+	else if (!mode || strcasecmp(mode, "auto") == 0)
+		st->mode = MODE_AUTO;
+	else if (strcasecmp(mode, "headless") == 0)
+		st->mode = MODE_HEADLESS;
+	else if (strcasecmp(mode, "visible") == 0)
+		st->mode = MODE_VISIBLE;
+	else
+		return s2s_error_set(ctx->err, S2S_ECONFIG,
+		                     "browser.mode must be auto, headless or "
+		                     "visible, not '%s'",
+		                     mode);
 	rc = s2s_account_get_long(&st->timeout, ctx->acct, "browser.timeout", 1,
 	                          86400, DEFAULT_TIMEOUT, ctx->err);
 	if (!rc)
+		rc = s2s_account_get_long(&st->silent_timeout, ctx->acct,
+		                          "browser.silent_timeout", 1, 3600,
+		                          DEFAULT_SILENT, ctx->err);
+	if (!rc)
 		rc = s2s_account_get_bool(&st->autofill, ctx->acct,
-		                          "browser.autofill", st->headless,
-		                          ctx->err);
+		                          "browser.autofill",
+		                          st->mode == MODE_HEADLESS, ctx->err);
 	if (!rc)
 		rc = s2s_url_host(&st->idp_host,
 		                  s2s_account_get(ctx->acct, "url"), ctx->err);
 	return rc;
+}
+
+static bool have_display(void)
+{
+	const char *x = s2s_config_env("DISPLAY");
+	const char *w = s2s_config_env("WAYLAND_DISPLAY");
+
+	return (x && *x) || (w && *w);
+}
+
+/* Forget one start's tab and targets (the next start is a new browser). */
+static void reset_start(struct browser_state *st)
+{
+	free(st->session);
+	free(st->target);
+	st->session = st->target = NULL;
+	for (size_t i = 0; i < st->npending; i++) {
+		free(st->pending[i].target);
+		free(st->pending[i].session);
+	}
+	st->npending = 0;
+	for (size_t i = 0; i < st->nfollowed; i++)
+		free(st->followed[i]);
+	st->nfollowed = 0;
+	st->probe_id = 0;
+	st->loaded = false;
+}
+
+/* One start of the browser on the profile, headless or not; the
+ * browser is gone when it returns. */
+static s2s_err run_start(struct s2s_adapter_ctx *ctx, struct browser_state *st,
+                         const char *exe, const char *udd,
+                         struct s2s_buf *saml_b64)
+{
+	struct argv_builder av = { 0 };
+	char *extra =
+	        strdup(s2s_account_get_str(ctx->acct, "browser.args", ""));
+	s2s_err rc;
+
+	if (!extra)
+		return s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
+	st->cdp = (struct s2s_cdp){ .pid = -1,
+		                    .pgid = -1,
+		                    .wfd = -1,
+		                    .rfd = -1,
+		                    .rbuf = S2S_BUF_SECRET_INIT };
+	build_argv(&av, exe, udd, st->headless, extra);
+	rc = s2s_browser__spawn(&st->cdp, av.argv, ctx->err);
+	if (!rc)
+		rc = run_login(ctx, st, saml_b64);
+	/* Give a clean Browser.close a moment, so the profile (cookies,
+	 * session) is saved, then end whatever is left of the group. */
+	if (!rc)
+		s2s_browser__reaped(&st->cdp, 5000);
+	s2s_browser__kill(&st->cdp);
+	reset_start(st);
+	free(extra);
+	return rc;
+}
+
+static void say(struct s2s_adapter_ctx *ctx, const char *text)
+{
+	if (ctx->prompter && ctx->prompter->notify)
+		ctx->prompter->notify(ctx->prompter->payload, text);
 }
 
 static s2s_err browser_authenticate(struct s2s_adapter_ctx *ctx,
@@ -712,9 +1123,8 @@ static s2s_err browser_authenticate(struct s2s_adapter_ctx *ctx,
 		                             .wfd = -1,
 		                             .rfd = -1,
 		                             .rbuf = S2S_BUF_SECRET_INIT } };
-	struct argv_builder av = { 0 };
 	struct s2s_lock *lock = NULL;
-	char *exe = NULL, *dir = NULL, *udd = NULL, *extra = NULL;
+	char *exe = NULL, *dir = NULL, *udd = NULL;
 	bool interrupted = false;
 	s2s_err rc;
 
@@ -728,29 +1138,47 @@ static s2s_err browser_authenticate(struct s2s_adapter_ctx *ctx,
 	if (rc)
 		goto out;
 	udd = malloc(strlen(dir) + sizeof("--user-data-dir="));
-	extra = strdup(s2s_account_get_str(ctx->acct, "browser.args", ""));
-	if (!udd || !extra) {
+	if (!udd) {
 		rc = s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
 		goto out;
 	}
 	memcpy(udd, "--user-data-dir=", sizeof("--user-data-dir="));
 	memcpy(udd + strlen(udd), dir, strlen(dir) + 1);
-	build_argv(&av, exe, udd, st.headless, extra);
-	if (geteuid() == 0 && ctx->prompter && ctx->prompter->notify)
-		ctx->prompter->notify(
-		        ctx->prompter->payload,
-		        "warning: running as root, so the browser "
-		        "runs without its sandbox (--no-sandbox)");
+	if (geteuid() == 0)
+		say(ctx, "warning: running as root, so the browser runs "
+		         "without its sandbox (--no-sandbox)");
 	st.cancel = ctx->cancel;
+	st.headless = st.mode != MODE_VISIBLE;
+	st.silent = st.mode == MODE_AUTO;
+	st.watch = st.headless;
 	st.deadline = s2s_browser__now_ms() + st.timeout * 1000;
-	rc = s2s_browser__spawn(&st.cdp, av.argv, ctx->err);
-	if (!rc)
-		rc = run_login(ctx, &st, saml_b64);
-	/* Give a clean Browser.close a moment, so the profile (cookies,
-	 * session) is saved, then end whatever is left of the group. */
-	if (!rc)
-		s2s_browser__reaped(&st.cdp, 5000);
-	s2s_browser__kill(&st.cdp);
+	rc = run_start(ctx, &st, exe, udd, saml_b64);
+	if (!rc && st.need) {
+		char line[400];
+
+		/* auto: the silent attempt needs the person */
+		if (!have_display()) {
+			rc = s2s_error_set(
+			        ctx->err, S2S_ENEEDINPUT,
+			        "the login needs you (%s) and there is no "
+			        "display for a browser window (DISPLAY and "
+			        "WAYLAND_DISPLAY unset): run saml2sts login "
+			        "where a display exists, or use an adapter "
+			        "that logs in without a browser",
+			        st.need);
+			goto out;
+		}
+		snprintf(line, sizeof(line),
+		         "silent attempt needs you: %s; opening a window",
+		         st.need);
+		say(ctx, line);
+		free(st.need);
+		st.need = NULL;
+		st.headless = st.silent = st.watch = false;
+		st.deadline = s2s_browser__now_ms() + st.timeout * 1000;
+		s2s_buf_reset(saml_b64);
+		rc = run_start(ctx, &st, exe, udd, saml_b64);
+	}
 	interrupted = ctx->cancel && *ctx->cancel;
 	if (interrupted && !rc)
 		rc = s2s_error_set(ctx->err, S2S_ECANCELLED, "interrupted");
@@ -758,12 +1186,12 @@ out:
 	if (rc)
 		s2s_buf_reset(saml_b64);
 	s2s_lock_release(lock);
-	free(st.session);
+	reset_start(&st);
+	free(st.need);
 	free(st.idp_host);
 	free(exe);
 	free(dir);
 	free(udd);
-	free(extra);
 	return rc;
 }
 

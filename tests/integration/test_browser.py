@@ -32,6 +32,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NET_ARGS = ("--proxy-server=http://127.0.0.1:9 "
             "--proxy-bypass-list=127.0.0.1;localhost")
 
+# a loopback page that never shows a form: nothing answers there
+DEAD_URL = "http://127.0.0.1:9/"
+
 
 class BrowserTest(unittest.TestCase):
     tb = None
@@ -76,6 +79,16 @@ class BrowserTest(unittest.TestCase):
     def set_key(self, key, value):
         with open(self.config, "a") as f:
             f.write("%s = %s\n" % (key, value))
+
+    def set_url(self, url):
+        """Point the account at url (a page that never shows a form)."""
+        with open(self.config) as f:
+            lines = f.read().splitlines(True)
+        with open(self.config, "w") as f:
+            for line in lines:
+                if line.replace(" ", "").startswith("url="):
+                    line = "url = %s\n" % url
+                f.write(line)
 
     def login(self, *extra, **kw):
         return self.s2s("login", "--headless", "--role", ADMIN, "--force",
@@ -147,8 +160,9 @@ class BrowserTest(unittest.TestCase):
         self.assertTrue(self.wait_no_chromium())
 
     def test_timeout(self):
-        # no autofill: nobody logs in, the timeout ends it
-        self.set_key("browser.autofill", "false")
+        # a page without any form (a refused connection): nothing
+        # happens, the timeout ends it
+        self.set_url(DEAD_URL)
         self.set_key("browser.timeout", "3")
         t0 = time.monotonic()
         r = self.login()
@@ -175,14 +189,14 @@ class BrowserTest(unittest.TestCase):
 
     def test_browser_crash(self):
         # a wrapper that becomes chromium and has it killed 1.5 s later,
-        # while the login waits (no autofill)
+        # while the login waits (a page without a form)
         wrapper = os.path.join(self.tb.home, "crashing-chromium")
         with open(wrapper, "w") as f:
             f.write("#!/bin/sh\n(sleep 1.5; kill -9 $$) &\nexec %s \"$@\"\n"
                     % CHROMIUM)
         os.chmod(wrapper, 0o755)
         self.set_key("browser", wrapper)
-        self.set_key("browser.autofill", "false")
+        self.set_url(DEAD_URL)
         r = self.login()
         self.assertEqual(r.returncode, 1, r.stderr.decode())
         self.assertIn(b"the browser died by signal 9 before the login "
@@ -190,7 +204,7 @@ class BrowserTest(unittest.TestCase):
         self.assertTrue(self.wait_no_chromium(), "chromium left running")
 
     def test_ctrl_c_closes_browser(self):
-        self.set_key("browser.autofill", "false")
+        self.set_url(DEAD_URL)
         env = dict(self.tb.env)
         env["SAML2STS_PASSWORD"] = "alice-pass"
         p = subprocess.Popen([BIN, "--config", self.config, "--account",
