@@ -11,8 +11,10 @@
 extern const struct s2s_adapter s2s_adapter_adfs;
 extern const struct s2s_adapter s2s_adapter_browser;
 extern const struct s2s_adapter s2s_adapter_form;
+extern const struct s2s_adapter s2s_adapter_jumpcloud;
 extern const struct s2s_adapter s2s_adapter_keycloak;
 extern const struct s2s_adapter s2s_adapter_okta;
+extern const struct s2s_adapter s2s_adapter_onelogin;
 extern const struct s2s_adapter s2s_adapter_shibboleth;
 extern const struct s2s_adapter s2s_adapter_shibboleth_ecp;
 
@@ -21,8 +23,10 @@ static const struct s2s_adapter *const adapters[] = {
 	&s2s_adapter_adfs,
 	&s2s_adapter_browser,
 	&s2s_adapter_form,
+	&s2s_adapter_jumpcloud,
 	&s2s_adapter_keycloak,
 	&s2s_adapter_okta,
+	&s2s_adapter_onelogin,
 	&s2s_adapter_shibboleth,
 	&s2s_adapter_shibboleth_ecp,
 	NULL
