@@ -287,9 +287,9 @@ static s2s_err to_app(struct jumpcloud_state *st, const char *target,
 		                   resp.status);
 	else if (!rc)
 		rc = s2s_error_set(st->ctx->err, S2S_EIDP,
-		                   "jumpcloud: no SAMLResponse on the app page "
-		                   "(HTTP %ld, title \"%.40s\"): JumpCloud "
-		                   "conditional access? try --browser",
+		                   "jumpcloud: no SAMLResponse: JumpCloud "
+		                   "conditional access? try --browser (app "
+		                   "page: HTTP %ld, title \"%.40s\")",
 		                   resp.status,
 		                   page && page->title ? page->title : "");
 	s2s_html_page_free(page);
