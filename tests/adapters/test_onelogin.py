@@ -187,6 +187,10 @@ class OneLogin(http.server.BaseHTTPRequestHandler):
             if not t["sent"] or otp != SMS:
                 return self.fail(401, "Failed authentication with this factor")
             return self.success(user, t["app"])
+        if kind == "push" and otp is not None:  # OneLogin Protect's own code
+            if otp != TOTP:
+                return self.fail(401, "Failed authentication with this factor")
+            return self.success(user, t["app"])
         if kind == "push":
             if not t["pushed"]:
                 if body.get("do_not_notify"):
@@ -336,6 +340,14 @@ class OneLoginTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(self.calls("/api/2/saml_assertion/verify_factor")[0][2]["otp_token"],
                       totp_codes(SEED))
+
+    def test_protect_code_with_mfa_totp(self):
+        r = self.run_s2s("erin@example.test", extra="onelogin.mfa = totp\n",
+                         tty=[("OneLogin Protect code", TOTP)])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        v = self.calls("/api/2/saml_assertion/verify_factor")
+        self.assertEqual(len(v), 1)
+        self.assertEqual((v[0][2]["device_id"], v[0][2]["otp_token"]), ("901", TOTP))
 
     def test_push_pending_then_success(self):
         r = self.run_s2s("erin@example.test", "--quiet", "list-roles")
