@@ -436,6 +436,18 @@ class OneLoginTest(unittest.TestCase):
                          stdin=CLIENT_SECRET.encode() + b"\n")
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_configure_client_secret_stdin_usage(self):
+        cfg = self.config_text("alice@example.test", account="empty")
+        r = self.idp.run(cfg, ["-a", "empty", "configure", "--client-secret-stdin"],
+                         stdin=b"")
+        self.assertEqual(r.returncode, 8, r.stderr)
+        self.assertIn("no secret on stdin", r.stderr.decode())
+        r = self.idp.run(cfg, ["-a", "empty", "configure", "--client-secret-stdin",
+                               "--totp-secret-stdin"], stdin=b"x\n")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        r = self.run_s2s("alice@example.test", account="empty")
+        self.assertEqual(r.returncode, 8, r.stderr)
+
     def test_unknown_key_and_missing_app_id_exit_2(self):
         r = self.run_s2s("alice@example.test", extra="onelogin.appid = 1\n")
         self.assertEqual(r.returncode, 2, r.stderr)
