@@ -28,6 +28,7 @@ enum {
 	O_URL,
 	O_USERNAME,
 	O_TOTP_STDIN,
+	O_CLIENT_SECRET_STDIN,
 	O_SITE,
 	O_REGION,
 	O_PROFILE,
@@ -58,6 +59,10 @@ static const struct cli_opt opts[] = {
 	                   "read a Base32 TOTP seed from stdin and keep "
 	                   "it\nin the keyring for TOTP MFA",
 	                   NULL, "save-password" },
+	[O_CLIENT_SECRET_STDIN] = { "client-secret-stdin", 0, NULL,
+	                            "read the IdP API client secret (onelogin)"
+	                            "\nfrom stdin and keep it in the keyring",
+	                            NULL, "totp-secret-stdin" },
 	[O_SITE] = { "site", 0, "cn|intl", "Alibaba Cloud site (default cn)" },
 	[O_REGION] = { "region", 0, "REGION",
 	               "region id (default cn-hangzhou)" },
@@ -305,6 +310,48 @@ static int store_totp_seed(struct cli *cli)
 	return status;
 }
 
+/* --client-secret-stdin: one line on stdin (an IdP API client's secret,
+ * e.g. OneLogin's), kept in the store as kind "client-secret" under the
+ * account name; never in the config file. */
+static int store_client_secret(struct cli *cli)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_buf line = S2S_BUF_SECRET_INIT;
+	struct s2s_store *store = NULL;
+	int status = EXIT_OK;
+	ssize_t r;
+	char c;
+
+	cli->acct = s2s_config_account(cli->cfg, cli->account_name);
+	if (!cli->acct)
+		return cli_error(EXIT_USAGE,
+		                 "--client-secret-stdin: configure account "
+		                 "'%s' (with a --provider) first",
+		                 cli->account_name);
+	while ((r = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+		if (c != '\r' && s2s_buf_add(&line, &c, 1))
+			break;
+	c = 0;
+	if (s2s_buf_terminate(&line) || line.len == 0)
+		status = cli_error(EXIT_NEEDINPUT,
+		                   "--client-secret-stdin: no secret on stdin");
+	if (!status)
+		status = cli_store(cli, &store);
+	if (!status &&
+	    s2s_store_put_secret(store, cli->account_name, "client-secret",
+	                         s2s_account_get_str(cli->acct, "username",
+	                                             cli->account_name),
+	                         &line, &err))
+		status = cli_fail(cli, &err);
+	if (!status)
+		cli_info(cli,
+		         "Stored the API client secret of '%s' in the %s "
+		         "store.",
+		         cli->account_name, s2s_store_backend(store));
+	s2s_buf_release(&line);
+	return status;
+}
+
 /* --save-password: the IdP password, from stdin when it is not a
  * terminal, else asked without echo, kept in the store as kind
  * "idp-password" under the account name; save_password = true. */
@@ -432,6 +479,7 @@ static int list_or_delete(struct cli *cli, const struct cli_args *args,
 
 	if (nsettings || cli_arg(args, O_IMPORT_S2A) ||
 	    cli_arg(args, O_SAVE_PW) || cli_arg(args, O_TOTP_STDIN) ||
+	    cli_arg(args, O_CLIENT_SECRET_STDIN) ||
 	    (del && cli_arg(args, O_LIST)))
 		return cli_usage("configure", "--%s goes alone",
 		                 del ? "delete" : "list");
@@ -446,6 +494,7 @@ static int run(struct cli *cli, const struct cli_args *args)
 {
 	bool totp_stdin = cli_arg(args, O_TOTP_STDIN) != NULL;
 	bool save_pw = cli_arg(args, O_SAVE_PW) != NULL;
+	bool secret_stdin = cli_arg(args, O_CLIENT_SECRET_STDIN) != NULL;
 	const char *import = cli_arg(args, O_IMPORT_S2A);
 	struct kv kv[MAX_SETS];
 	size_t n = 0;
@@ -456,12 +505,25 @@ static int run(struct cli *cli, const struct cli_args *args)
 		status = list_or_delete(cli, args, n);
 		goto out;
 	}
+	if (!status && secret_stdin && save_pw && !isatty(STDIN_FILENO))
+		status = cli_usage("configure",
+		                   "--client-secret-stdin reads stdin: give "
+		                   "the password of --save-password on the "
+		                   "terminal, or separately");
 	if (!status && import && n)
 		status = cli_usage("configure",
 		                   "--import-saml2alibabacloud goes alone");
 	else if (!status && import)
 		return cli_import_saml2alibabacloud(cli,
 		                                    *import ? import : NULL);
+	if (!status && n == 0 && secret_stdin) {
+		status = cli_load_config(cli);
+		if (!status) /* the secret alone (and a typed password) */
+			status = store_client_secret(cli);
+		if (!status && save_pw)
+			status = store_password(cli);
+		goto out;
+	}
 	if (!status && n == 0 && save_pw)
 		status = cli_load_config(cli);
 	if (!status && n == 0 && save_pw)
@@ -490,6 +552,8 @@ static int run(struct cli *cli, const struct cli_args *args)
 	}
 	if (!status && totp_stdin)
 		status = store_totp_seed(cli);
+	if (!status && secret_stdin)
+		status = store_client_secret(cli);
 	if (!status && save_pw)
 		status = store_password(cli);
 out:

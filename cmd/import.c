@@ -95,6 +95,28 @@ static bool known_key(const char *k)
 	return false;
 }
 
+/* saml2alibabacloud keys of one provider and the adapter keys they
+ * become. */
+static const struct {
+	const char *adapter, *from, *to;
+} adapter_keys[] = {
+	{ "onelogin", "app_id", "onelogin.app_id" },
+	{ "onelogin", "client_id", "onelogin.client_id" },
+	{ "onelogin", "subdomain", "onelogin.subdomain" },
+	{ "onelogin", "mfa_ip_address", "onelogin.ip_address" },
+};
+
+/* The adapter key that key of a section for adapter becomes, or NULL. */
+static const char *adapter_key(const char *adapter, const char *key)
+{
+	for (size_t i = 0; i < sizeof(adapter_keys) / sizeof(adapter_keys[0]);
+	     i++)
+		if (strcmp(adapter, adapter_keys[i].adapter) == 0 &&
+		    strcasecmp(key, adapter_keys[i].from) == 0)
+			return adapter_keys[i].to;
+	return NULL;
+}
+
 static int set(struct cli *cli, const char *section, const char *key,
                const char *value, bool *changed)
 {
@@ -147,8 +169,18 @@ static int import_section(struct cli *cli, const struct ini_section *sec,
 		status = set(cli, sec->name, "site",
 		             strstr(v, ":international") ? "intl" : "cn",
 		             changed);
+	for (size_t i = 0; !status && i < sec->n; i++)
+		if (*sec->value[i] && adapter_key(ours, sec->key[i]))
+			status = set(cli, sec->name,
+			             adapter_key(ours, sec->key[i]),
+			             sec->value[i], changed);
 	if (status)
 		return status;
+	if (*get(sec, "client_secret")) /* never copied, never shown */
+		printf("  not imported: client_secret (a secret: keep it in "
+		       "the keyring with saml2sts -a %s configure "
+		       "--client-secret-stdin)\n",
+		       sec->name);
 	v = get(sec, "mfa");
 	if (*v && strcasecmp(v, "auto") != 0)
 		printf("  not imported: mfa = %s (the adapter detects the "
@@ -159,7 +191,9 @@ static int import_section(struct cli *cli, const struct ini_section *sec,
 		       "verified; SAML2STS_CA_BUNDLE names a private CA)\n",
 		       get(sec, "skip_verify"));
 	for (size_t i = 0; i < sec->n; i++)
-		if (!known_key(sec->key[i]) && *sec->value[i] &&
+		if (!known_key(sec->key[i]) &&
+		    strcasecmp(sec->key[i], "client_secret") != 0 &&
+		    !adapter_key(ours, sec->key[i]) && *sec->value[i] &&
 		    strcmp(sec->value[i], "0") != 0 &&
 		    strcasecmp(sec->value[i], "false") != 0)
 			printf("  not imported: %s = %s\n", sec->key[i],

@@ -4,8 +4,8 @@
  * items and say which.  A profile's STS credentials go; the kept IdP
  * session (remember_session, a CloudSSO token) of its account goes only
  * with --session; --all deletes everything saml2sts keeps (credentials,
- * sessions, saved passwords, TOTP seeds).  Either way the file store's
- * keys cached in the kernel keyring are dropped.
+ * sessions, saved passwords, TOTP seeds, API client secrets).  Either
+ * way the file store's keys cached in the kernel keyring are dropped.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +38,8 @@ static const char *kind_name(const char *kind)
 		return "saved password";
 	if (strcmp(kind, "totp-seed") == 0)
 		return "TOTP seed";
+	if (strcmp(kind, "client-secret") == 0)
+		return "API client secret";
 	return kind;
 }
 
@@ -74,7 +76,8 @@ static int logout_all(struct cli *cli, struct s2s_store *store,
                       const struct s2s_store_item *items, size_t n)
 {
 	static const char *const kinds[] = { "sts", "idp-session",
-		                             "idp-password", "totp-seed" };
+		                             "idp-password", "totp-seed",
+		                             "client-secret" };
 	int status = EXIT_OK;
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {

@@ -71,7 +71,7 @@ _saml2sts()
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "$commands help $global" -- "$cur")); return ;;
 	help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
-	configure) opts="--provider --url --username --site --region --profile --role --session-duration --mfa --sts-endpoint --idp-cert --idp-cert-fingerprint --yes --set --import-saml2alibabacloud --totp-secret-stdin --remember-session --save-password --list --delete" ;;
+	configure) opts="--provider --url --username --site --region --profile --role --session-duration --mfa --sts-endpoint --idp-cert --idp-cert-fingerprint --yes --set --import-saml2alibabacloud --totp-secret-stdin --client-secret-stdin --remember-session --save-password --list --delete" ;;
 	login) opts="--profile --role --all-roles --duration --sts-endpoint --username --password-stdin --skip-prompt --force --browser --headless --no-browser" ;;
 	list-roles) opts="--output --username --password-stdin --skip-prompt" ;;
 	credential-process) opts="--profile --format" ;;

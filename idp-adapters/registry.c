@@ -14,8 +14,10 @@ extern const struct s2s_adapter s2s_adapter_authentik;
 extern const struct s2s_adapter s2s_adapter_browser;
 extern const struct s2s_adapter s2s_adapter_entra;
 extern const struct s2s_adapter s2s_adapter_form;
+extern const struct s2s_adapter s2s_adapter_jumpcloud;
 extern const struct s2s_adapter s2s_adapter_keycloak;
 extern const struct s2s_adapter s2s_adapter_okta;
+extern const struct s2s_adapter s2s_adapter_onelogin;
 extern const struct s2s_adapter s2s_adapter_pingfed;
 extern const struct s2s_adapter s2s_adapter_pingone;
 extern const struct s2s_adapter s2s_adapter_shibboleth;
@@ -29,8 +31,10 @@ static const struct s2s_adapter *const adapters[] = {
 	&s2s_adapter_browser,
 	&s2s_adapter_entra,
 	&s2s_adapter_form,
+	&s2s_adapter_jumpcloud,
 	&s2s_adapter_keycloak,
 	&s2s_adapter_okta,
+	&s2s_adapter_onelogin,
 	&s2s_adapter_pingfed,
 	&s2s_adapter_pingone,
 	&s2s_adapter_shibboleth,

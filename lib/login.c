@@ -73,7 +73,8 @@ s2s_err s2s_adapter_username(struct s2s_adapter_ctx *ctx, struct s2s_buf *out)
 	return rc;
 }
 
-/* The account's IdP URL: the adapter's url_key, else url. */
+/* The account's IdP URL: the adapter's url_key, else its url_default,
+ * else url. */
 static const char *idp_url(const struct s2s_adapter *a,
                            const struct s2s_account *acct, const char **key)
 {
@@ -81,6 +82,8 @@ static const char *idp_url(const struct s2s_adapter *a,
 
 	*key = a && a->url_key ? a->url_key : "url";
 	url = s2s_account_get(acct, *key);
+	if (!url && a && a->url_key && a->url_default)
+		url = a->url_default;
 	if (!url) {
 		*key = "url";
 		url = s2s_account_get(acct, *key);

@@ -58,7 +58,8 @@ static s2s_err refuse(void *payload, enum s2s_prompt_kind kind,
 
 /* Passwords in DESIGN order after the front end's preset one: the one
  * kept by configure --save-password (a store error counts as none, so
- * the prompt still follows); TOTP seeds from the store. */
+ * the prompt still follows); TOTP seeds and API client secrets from the
+ * store. */
 static s2s_err kept_get(void *payload, const char *kind, struct s2s_buf *out,
                         struct s2s_error *err)
 {
@@ -82,8 +83,10 @@ static s2s_err kept_get(void *payload, const char *kind, struct s2s_buf *out,
 	}
 	/* What the store keeps under the account (a saved password, a
 	 * TOTP seed) belongs to its configured user: never to another
-	 * --username. */
-	if (s->username && (!user || strcmp(s->username, user) != 0)) {
+	 * --username.  An API client's secret is the account's, whoever
+	 * signs in. */
+	if (s->username && (!user || strcmp(s->username, user) != 0) &&
+	    strcmp(kind, "client-secret") != 0) {
 		if (strcmp(kind, "idp-password") == 0)
 			return S2S_ENOTFOUND; /* no message: the prompt */
 		return s2s_error_set(err, S2S_ENOTFOUND,

@@ -687,9 +687,9 @@ static s2s_err fs_list(void *state, struct s2s_store_item **out, size_t *n,
 static s2s_err fs_del(void *state, const char *profile, const char *kind,
                       struct s2s_error *err)
 {
-	static const char *const kinds[] = { "sts", "idp-password",
-		                             "idp-session", "totp-seed",
-		                             "device-token" };
+	static const char *const kinds[] = { "sts",          "idp-password",
+		                             "idp-session",  "totp-seed",
+		                             "device-token", "client-secret" };
 	struct fs_state *st = state;
 	struct s2s_buf path = S2S_BUF_INIT;
 	bool any = false;

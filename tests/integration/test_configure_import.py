@@ -26,9 +26,23 @@ role_arn                      = acs:ram::1111111111111111:role/admin
 region                        = cn-shanghai
 
 [onelogin]
-url = https://corp.onelogin.com/trust/saml2/launch/1
+url = https://corp.onelogin.com
 provider = OneLogin
 alibabacloud_profile = onelogin
+client_id = 0a1b2c3d
+client_secret = TopSecretClientValue
+app_id = 123456
+subdomain = corp
+
+[jumpcloud]
+url = https://sso.jumpcloud.com/saml2/alibaba
+provider = JumpCloud
+username = carol@example.com
+
+[f5]
+url = https://vpn.example.com/
+provider = F5APM
+resource_id = /Common/alibaba
 
 [ecp]
 url = https://idp.example.edu/idp/profile/SAML2/SOAP/ECP
@@ -65,14 +79,28 @@ class ImportTest(unittest.TestCase):
                      "  region = cn-shanghai",
                      "  not imported: mfa = Azure",
                      "  not imported: skip_verify = true",
-                     "[onelogin]", "  skipped: provider 'OneLogin' has no saml2sts adapter",
+                     "[onelogin]", "  provider = onelogin", "  profile = onelogin",
+                     "  onelogin.client_id = 0a1b2c3d", "  onelogin.app_id = 123456",
+                     "  onelogin.subdomain = corp",
+                     "  not imported: client_secret (a secret: keep it in the keyring with "
+                     "saml2sts -a onelogin configure --client-secret-stdin)",
+                     "[jumpcloud]", "  provider = jumpcloud",
+                     "  url = https://sso.jumpcloud.com/saml2/alibaba",
+                     "  username = carol@example.com",
+                     "[f5]", "  skipped: provider 'F5APM' has no saml2sts adapter",
                      "[ecp]", "  provider = shibboleth-ecp", "  site = cn"):
             self.assertIn(line, out)
         with open(self.cfg) as f:
             cfg = f.read()
         self.assertIn("[default]", cfg)
         self.assertIn("profile = saml", cfg)
-        self.assertNotIn("onelogin", cfg)
+        self.assertIn("onelogin.app_id = 123456", cfg)
+        self.assertIn("provider = jumpcloud", cfg)
+        self.assertNotIn("F5APM", cfg)
+        self.assertNotIn("resource_id", cfg)
+        # the client secret is never copied, nor shown
+        self.assertNotIn("TopSecretClientValue", cfg)
+        self.assertNotIn("TopSecretClientValue", out + r.stderr.decode())
         self.assertNotIn("skip_verify", cfg)
         self.assertEqual(stat.S_IMODE(os.stat(self.cfg).st_mode), 0o600)
         # the imported account is usable by the other commands
@@ -117,7 +145,7 @@ class ImportTest(unittest.TestCase):
 
     def test_nothing_importable(self):
         r = self.run_s2s("--import-saml2alibabacloud",
-                         s2a="[onelogin]\nprovider = OneLogin\nurl = https://x.onelogin.com/\n")
+                         s2a="[f5]\nprovider = F5APM\nurl = https://x.example.com/\n")
         self.assertEqual(r.returncode, 2)
         self.assertIn("nothing imported", r.stderr.decode())
         self.assertFalse(os.path.exists(self.cfg))

@@ -22,9 +22,10 @@
 /* Secrets the user chose to keep in the credential store, handed out by
  * the engine: kind "idp-password" (the password given up front with
  * --password-stdin or SAML2STS_PASSWORD, else the one kept by configure
- * --save-password when save_password is on) and "totp-seed" (kept by
- * configure --totp-secret-stdin).  get() fills out (secret) or returns
- * S2S_ENOTFOUND when there is none. */
+ * --save-password when save_password is on), "totp-seed" (kept by
+ * configure --totp-secret-stdin) and "client-secret" (an IdP API
+ * client's secret, kept by configure --client-secret-stdin).  get()
+ * fills out (secret) or returns S2S_ENOTFOUND when there is none. */
 struct s2s_kept {
 	s2s_err (*get)(void *payload, const char *kind, struct s2s_buf *out,
 	               struct s2s_error *err);
@@ -75,6 +76,11 @@ struct s2s_adapter {
 	 * policy (https, or http only to a loopback host), falling back to
 	 * url when unset; NULL: url. */
 	const char *url_key;
+	/* The value of url_key when the account does not set it (the
+	 * adapter's built-in endpoint, e.g. a vendor's console host);
+	 * NULL: url.  The password goes to its host (see
+	 * s2s_adapter_password). */
+	const char *url_default;
 
 	bool (*probe)(void); /* optional: usable on this machine? */
 	s2s_err (*validate)(const struct s2s_account *acct,
@@ -101,7 +107,8 @@ s2s_err s2s_adapter_username(struct s2s_adapter_ctx *ctx, struct s2s_buf *out);
 
 /* The password (secret) for a request to dest: the kept "idp-password"
  * when the engine has one, else the prompter's answer.  Only when dest's
- * host is the host of the IdP URL or listed in idp_hosts; else
+ * host is the host of the IdP URL (url_key's value, else url_default,
+ * else url) or listed in idp_hosts; else
  * S2S_EIDP naming the host, and nothing is asked or read. */
 s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, const char *dest,
                              struct s2s_buf *out);
