@@ -1195,10 +1195,14 @@ out:
 	return rc;
 }
 
+/* saml2alibabacloud's GoogleApps scrapes Google's sign-in pages; here a
+ * Google Workspace SAML app is a browser login (docs/adapters.md). */
+static const char *const browser_aliases[] = { "googleapps", "google", NULL };
+
 const struct s2s_adapter s2s_adapter_browser = {
 	.abi = S2S_ADAPTER_ABI,
 	.name = "browser",
-	.aliases = NULL,
+	.aliases = browser_aliases,
 	.summary = "a real Chromium/Chrome/Edge: any IdP, any MFA "
 	           "(passkeys included)",
 	.features = S2S_ADAPTER_F_BROWSER | S2S_ADAPTER_F_FORM |

@@ -2,6 +2,7 @@
 """configure --import-saml2alibabacloud: what is copied, what is refused."""
 
 import os
+import re
 import stat
 import subprocess
 import tempfile
@@ -130,6 +131,22 @@ class ImportTest(unittest.TestCase):
             cfg = f.read()
         self.assertIn("provider = authentik", cfg)
         self.assertIn("provider = auth0", cfg)
+
+    def test_provider_names_of_saml2alibabacloud(self):
+        """Each saml2alibabacloud provider name we have an adapter for."""
+        names = {"AzureAD": "entra", "Ping": "pingfed", "PingOne": "pingone",
+                 "GoogleApps": "browser", "Okta": "okta", "KeyCloak": "keycloak",
+                 "OneLogin": "onelogin", "JumpCloud": "jumpcloud"}
+        s2a = "".join("[s%d]\nprovider = %s\nurl = https://idp%d.example.com/x\n"
+                      "username = u\n" % (i, p, i)
+                      for i, p in enumerate(sorted(names)))
+        r = self.run_s2s("--import-saml2alibabacloud", s2a=s2a)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.cfg) as f:
+            cfg = f.read()
+        for i, p in enumerate(sorted(names)):
+            self.assertRegex(cfg, r"\[s%d\][^[]*provider = %s\n"
+                             % (i, re.escape(names[p])), p)
 
     def test_explicit_file_and_env(self):
         other = os.path.join(self.dir.name, "other.ini")
