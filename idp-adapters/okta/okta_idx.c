@@ -202,17 +202,59 @@ static void where_of(char *out, size_t size, const char *url)
 	snprintf(out, size, "%.*s", (int)strcspn(p, "?#"), p);
 }
 
+/* Keep a token found (in found) as tok. */
+static s2s_err keep_token(struct idx *x, const struct s2s_buf *found,
+                          struct s2s_buf *tok)
+{
+	s2s_buf_reset(tok);
+	return s2s_buf_add(tok, found->ptr, found->len) ? oom(x) : S2S_OK;
+}
+
+/* The page at the end of the redirects: a live session's SAMLResponse
+ * form, or the sign-in page with its stateToken (which wins over one
+ * seen in a redirect). */
+static s2s_err last_page(struct idx *x, const char *url,
+                         const struct s2s_http_response *resp,
+                         struct s2s_buf *tok, struct s2s_buf *saml_b64)
+{
+	struct s2s_buf found = S2S_BUF_SECRET_INIT;
+	struct s2s_html_page *page = NULL;
+	const struct s2s_form *form = NULL;
+	char where[160];
+	s2s_err rc = S2S_OK;
+
+	where_of(where, sizeof(where), url);
+	if (resp->status == 200 && resp->body.ptr &&
+	    strstr(resp->body.ptr, "SAMLResponse")) {
+		rc = s2s_html_parse(&page, url, resp->body.ptr, resp->body.len,
+		                    x->st->ctx->err);
+		form = rc ? NULL
+		          : s2s_html_form_with_field(page, "SAMLResponse");
+		if (form)
+			rc = s2s_formflow_take_saml(x->st->ctx, form, saml_b64);
+	}
+	if (!rc && !form && resp->status == 200 && resp->body.ptr &&
+	    page_token(resp->body.ptr, &found))
+		rc = keep_token(x, &found, tok);
+	else if (!rc && !form && tok->len == 0)
+		rc = s2s_error_set(x->st->ctx->err, S2S_EIDP,
+		                   "okta: no stateToken on the sign-in page "
+		                   "%s (HTTP %ld); if the org uses the Classic "
+		                   "Engine, set okta.engine = classic",
+		                   where, resp->status);
+	s2s_html_page_free(page);
+	s2s_buf_release(&found);
+	return rc;
+}
+
 /* One hop of the embed link's redirects: *next gets the Location
- * (resolved) or NULL on the final page, whose stateToken (or the
- * SAMLResponse form of a live session) is taken. */
+ * (resolved; a stateToken in it is kept) or NULL on the last page. */
 static s2s_err hop(struct idx *x, const char *url, char **next,
                    struct s2s_buf *tok, struct s2s_buf *saml_b64)
 {
 	struct s2s_http_request req = { 0 };
 	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
-	struct s2s_html_page *page = NULL;
-	const struct s2s_form *form;
-	char where[160];
+	struct s2s_buf found = S2S_BUF_SECRET_INIT;
 	s2s_err rc;
 
 	*next = NULL;
@@ -220,40 +262,16 @@ static s2s_err hop(struct idx *x, const char *url, char **next,
 	req.url = url;
 	req.flags = S2S_HTTP_IDEMPOTENT;
 	rc = s2s_http_do(x->st->ctx->http, &req, &resp, x->st->ctx->err);
-	if (rc)
-		goto out;
-	where_of(where, sizeof(where), url);
-	if (resp.status >= 300 && resp.status < 400 && resp.location) {
-		if (!query_token(resp.location, tok))
+	if (!rc && resp.status >= 300 && resp.status < 400 && resp.location) {
+		if (query_token(resp.location, &found))
+			rc = keep_token(x, &found, tok);
+		if (!rc)
 			rc = s2s_url_resolve(next, url, resp.location,
 			                     x->st->ctx->err);
-		goto out;
+	} else if (!rc) {
+		rc = last_page(x, url, &resp, tok, saml_b64);
 	}
-	if (resp.status != 200 || !resp.body.ptr) {
-		rc = s2s_error_set(x->st->ctx->err, S2S_EIDP,
-		                   "okta: %s answered HTTP %ld on the way to "
-		                   "the sign-in page",
-		                   where, resp.status);
-		goto out;
-	}
-	if (strstr(resp.body.ptr, "SAMLResponse")) {
-		rc = s2s_html_parse(&page, url, resp.body.ptr, resp.body.len,
-		                    x->st->ctx->err);
-		form = rc ? NULL
-		          : s2s_html_form_with_field(page, "SAMLResponse");
-		if (form) {
-			rc = s2s_formflow_take_saml(x->st->ctx, form, saml_b64);
-			goto out;
-		}
-	}
-	if (!rc && !page_token(resp.body.ptr, tok))
-		rc = s2s_error_set(x->st->ctx->err, S2S_EIDP,
-		                   "okta: no stateToken on the sign-in page "
-		                   "%s; if the org uses the Classic Engine, "
-		                   "set okta.engine = classic",
-		                   where);
-out:
-	s2s_html_page_free(page);
+	s2s_buf_release(&found);
 	s2s_http_response_release(&resp);
 	return rc;
 }
@@ -263,11 +281,13 @@ static s2s_err state_token(struct idx *x, struct s2s_buf *tok,
 {
 	char *url = strdup(s2s_account_get(x->st->ctx->acct, "url"));
 	char *next = NULL;
+	bool last = false;
 	s2s_err rc = url ? S2S_OK : oom(x);
 
-	for (int i = 0; !rc && i < MAX_HOPS; i++) {
+	for (int i = 0; !rc && !last && i < MAX_HOPS; i++) {
 		rc = hop(x, url, &next, tok, saml_b64);
-		if (rc || !next)
+		last = !next;
+		if (rc || last)
 			break;
 		free(url);
 		url = next;
@@ -277,7 +297,7 @@ static s2s_err state_token(struct idx *x, struct s2s_buf *tok,
 			                   "okta: the embed link redirects to "
 			                   "a URL that is not https");
 	}
-	if (!rc && tok->len == 0 && saml_b64->len == 0)
+	if (!rc && !last)
 		rc = s2s_error_set(x->st->ctx->err, S2S_EIDP,
 		                   "okta: the embed link redirects more "
 		                   "than %d times",
@@ -442,7 +462,8 @@ static s2s_err idx_error(struct idx *x, const char *key, const char *msg)
 		                     "okta: the verification timed out at Okta "
 		                     "(%.60s)",
 		                     key);
-	if (has(key, "not.assigned") || has(key, "access_denied"))
+	if (has(key, "not.assigned") || has(key, "access_denied") ||
+	    has(key, "unknown.user") || has(key, "user.not.found"))
 		return s2s_error_set(err, S2S_EAUTH,
 		                     "okta: access denied: %.120s", msg);
 	return s2s_error_set(err, S2S_EIDP,

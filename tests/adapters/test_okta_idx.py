@@ -65,9 +65,10 @@ USERS = {  # login -> (password, MFA authenticators or a special case)
     "pam@example.test": ("pam-pass", "expired"),
     "quin@example.test": ("quin-pass", "stale"),
 }
-APPS = {  # embed link -> (site, password inline in identify)
-    "/home/alibabacloud/0oacn1/aln1": ("cn", False),
-    "/home/alibabacloud_intl/0oaintl1/aln1": ("intl", True),
+APPS = {  # embed link -> (site, password inline in identify, stateToken in a Location)
+    "/home/alibabacloud/0oacn1/aln1": ("cn", False, False),
+    "/home/alibabacloud_intl/0oaintl1/aln1": ("intl", True, False),
+    "/home/alibabacloud/0oaloc1/aln1": ("cn", False, True),
 }
 
 
@@ -162,8 +163,11 @@ class OIE(http.server.BaseHTTPRequestHandler):
             if u.path == sso_path(app):
                 user = self.sessions.get(self.cookie("idx") or "")
                 if not user:
-                    return self.send(302, headers=[("Location", "/login/login.htm?fromURI=" +
-                                                    urllib.parse.quote(app))])
+                    where = "/login/login.htm?fromURI=" + urllib.parse.quote(app)
+                    if APPS[app][2]:  # the token rides in the redirect
+                        tok = self.new_token(app)
+                        where += "&stateToken=" + urllib.parse.quote(tok)
+                    return self.send(302, headers=[("Location", where)])
                 site = APPS[app][0]
                 saml = self.server.mock.sign_for(user, site)
                 self.issued.append(saml)
@@ -178,17 +182,17 @@ class OIE(http.server.BaseHTTPRequestHandler):
             app = (q.get("fromURI") or [""])[0]
             if app not in APPS:
                 return self.send(400, b"<html>bad fromURI</html>", "text/html")
-            tok = self.secret("00") + "-" + uuid.uuid4().hex[:8] + "-" + uuid.uuid4().hex[:6]
-            self.issued.append(tok)
+            if "stateToken" in q:
+                shown = "null"  # the script has none: the redirect's counts
+            else:
+                shown = "'%s'" % js_escape(self.new_token(app))
             dt = self.secret("dt")
-            with self.lock:
-                self.tokens[tok] = app
             page = ("<html><head><title>Sign In</title><script>\n"
                     "var okta = {locale: 'en'};\n"
                     "var config = {\"baseUrl\": \"%s\", \"stateTokenExpiresAt\": 1700000000,\n"
-                    "  \"stateToken\" : '%s', \"features\": {}};\n"
+                    "  \"stateToken\" : %s, \"features\": {}};\n"
                     "</script></head><body><div id=\"okta-sign-in\"></div></body></html>"
-                    % (self.base(), js_escape(tok)))
+                    % (self.base(), shown))
             return self.send(200, page.encode(), "text/html;charset=utf-8",
                              headers=[("Set-Cookie", "DT=%s; Path=/; HttpOnly" % dt)])
         if u.path == "/login/token/redirect":
@@ -201,6 +205,13 @@ class OIE(http.server.BaseHTTPRequestHandler):
             return self.send(302, headers=[("Location", self.base() + sso_path(got[1])),
                                            ("Set-Cookie", "idx=%s; Path=/; HttpOnly" % sid)])
         return self.send(404, b"<html><title>Not found</title></html>", "text/html")
+
+    def new_token(self, app):
+        tok = self.secret("00") + "-" + uuid.uuid4().hex[:8] + "-" + uuid.uuid4().hex[:6]
+        self.issued.append(tok)
+        with self.lock:
+            self.tokens[tok] = app
+        return tok
 
     # --- IDX -------------------------------------------------------------
 
@@ -527,8 +538,8 @@ class OktaIdxTest(unittest.TestCase):
         self.assertEqual(OIE.problems, [])
         self.assertFalse([e for e in OIE.log if e[0] == "POST" and "saml-role" in e[1]])
 
-    def config(self, user, extra="", site="cn"):
-        app = [p for p, s in APPS.items() if s[0] == site][0]
+    def config(self, user, extra="", site="cn", app=None):
+        app = app or [p for p, s in APPS.items() if s[0] == site][0]
         return ("[default]\nprovider = okta\nurl = %s%s\nusername = %s\nsite = %s\n"
                 "okta.poll_interval = 100\n%s" % (self.idp.base_url, app, user, site, extra))
 
@@ -588,6 +599,15 @@ class OktaIdxTest(unittest.TestCase):
         self.assertEqual(ident["credentials"], {"passcode": "ann-pass"})
         self.assertEqual(self.posts("/idp/idx/challenge"), [])
         self.assertTrue(any("0oaintl1" in e[1] for e in OIE.log if e[0] == "GET"))
+
+    def test_state_token_from_redirect_location(self):
+        app = "/home/alibabacloud/0oaloc1/aln1"
+        r = self.idp.run(self.config("ann@example.test", app=app), ["list-roles"],
+                         password="ann-pass")
+        self.assert_ok(r)
+        loc = [e[1] for e in OIE.log if e[0] == "GET" and e[1].startswith("/login/login.htm")]
+        tok = urllib.parse.parse_qs(urllib.parse.urlsplit(loc[0]).query)["stateToken"][0]
+        self.assertEqual(self.posts("/idp/idx/introspect")[0][2]["stateToken"], tok)
 
     def test_push_approved_after_polls_with_gap(self):
         r = self.run_s2s("carl@example.test")
