@@ -429,8 +429,7 @@ static s2s_err idx_error(struct idx *x, const char *key, const char *msg)
 {
 	struct s2s_error *err = x->st->ctx->err;
 
-	if (strcmp(key, "incorrectPassword") == 0 ||
-	    strcmp(key, "errors.E0000004") == 0)
+	if (strcmp(key, "incorrectPassword") == 0 || has(key, "E0000004"))
 		return s2s_error_set(err, S2S_EAUTH,
 		                     "okta: authentication failed (the "
 		                     "password is incorrect)");
@@ -444,7 +443,7 @@ static s2s_err idx_error(struct idx *x, const char *key, const char *msg)
 		return s2s_error_set(err, S2S_EMFA,
 		                     "okta: the Okta Verify push was rejected");
 	if (has(key, "PASSCODE") || has(key, "passcode") ||
-	    has(key, "E0000068") || has(key, "otp"))
+	    has(key, "E0000068"))
 		return s2s_error_set(err, S2S_EMFA,
 		                     "okta: the one-time code was not accepted "
 		                     "(%.60s)",
