@@ -4,8 +4,8 @@
  * device token, POST /api/v1/authn and its transaction states, then the
  * session-token redirect to the app's embed link, whose page carries the
  * SAMLResponse form.  The MFA factors (push, TOTP, SMS, email) are
- * okta_factor.c.  Okta Identity Engine's IDX API is not here.  See
- * README.md here.
+ * okta_factor.c.  Okta Identity Engine (okta.engine, detected from
+ * /.well-known/okta-organization) is okta_idx.c.  See README.md here.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@
 #include "okta_int.h"
 
 static const char *const okta_keys[] = { "mfa",
+	                                 "engine",
 	                                 "push_timeout",
 	                                 "poll_interval",
 	                                 "remember_device",
@@ -39,11 +40,18 @@ static s2s_err read_settings(struct okta_state *st,
 	s2s_err rc = S2S_OK;
 	const char *mfa = s2s_account_get_str(acct, "okta.mfa", "auto");
 
+	const char *engine = s2s_account_get_str(acct, "okta.engine", "auto");
+
 	if (!s2s_okta__mfa_setting_ok(mfa))
 		rc = s2s_error_set(err, S2S_ECONFIG,
-		                   "okta.mfa must be auto, push, totp, sms or "
-		                   "email");
+		                   "okta.mfa must be auto, push, totp, sms, "
+		                   "voice or email");
+	if (!rc && strcmp(engine, "auto") != 0 &&
+	    strcmp(engine, "classic") != 0 && strcmp(engine, "idx") != 0)
+		rc = s2s_error_set(err, S2S_ECONFIG,
+		                   "okta.engine must be auto, classic or idx");
 	st->mfa = mfa;
+	st->engine = engine;
 	if (!rc)
 		rc = s2s_account_get_long(&st->push_timeout_s, acct,
 		                          "okta.push_timeout", 1, 3600, 60,
@@ -385,15 +393,37 @@ static s2s_err primary(struct okta_state *st, struct json_object **out,
 	return rc;
 }
 
+s2s_err s2s_okta__saml_page(struct okta_state *st, const char *url,
+                            struct s2s_buf *saml_b64)
+{
+	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
+	struct s2s_html_page *page = NULL;
+	const struct s2s_form *form;
+	s2s_err rc;
+
+	rc = s2s_http_get(st->ctx->http, url, &resp, st->ctx->err);
+	if (!rc)
+		rc = s2s_html_parse(&page, resp.url ? resp.url : url,
+		                    resp.body.ptr ? resp.body.ptr : "",
+		                    resp.body.len, st->ctx->err);
+	if (!rc) {
+		form = s2s_html_form_with_field(page, "SAMLResponse");
+		rc = form && resp.status == 200
+		             ? s2s_formflow_take_saml(st->ctx, form, saml_b64)
+		             : s2s_formflow_unrecognised(st->ctx, page,
+		                                         resp.status);
+	}
+	s2s_html_page_free(page);
+	s2s_http_response_release(&resp);
+	return rc;
+}
+
 /* GET /login/sessionCookieRedirect?token=..&redirectUrl=<app>, follow
  * to the app's page and take its SAMLResponse form. */
 static s2s_err to_app(struct okta_state *st, const char *token,
                       struct s2s_buf *saml_b64)
 {
 	struct s2s_buf q = S2S_BUF_SECRET_INIT, url = S2S_BUF_SECRET_INIT;
-	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
-	struct s2s_html_page *page = NULL;
-	const struct s2s_form *form;
 	s2s_err rc;
 
 	rc = s2s_form_append(&q, "checkAccountSetupComplete", "true",
@@ -408,20 +438,7 @@ static s2s_err to_app(struct okta_state *st, const char *token,
 	                          st->origin, q.ptr))
 		rc = s2s_error_set(st->ctx->err, S2S_ENOMEM, "out of memory");
 	if (!rc)
-		rc = s2s_http_get(st->ctx->http, url.ptr, &resp, st->ctx->err);
-	if (!rc)
-		rc = s2s_html_parse(&page, resp.url ? resp.url : url.ptr,
-		                    resp.body.ptr ? resp.body.ptr : "",
-		                    resp.body.len, st->ctx->err);
-	if (!rc) {
-		form = s2s_html_form_with_field(page, "SAMLResponse");
-		rc = form && resp.status == 200
-		             ? s2s_formflow_take_saml(st->ctx, form, saml_b64)
-		             : s2s_formflow_unrecognised(st->ctx, page,
-		                                         resp.status);
-	}
-	s2s_html_page_free(page);
-	s2s_http_response_release(&resp);
+		rc = s2s_okta__saml_page(st, url.ptr, saml_b64);
 	s2s_buf_release(&q);
 	s2s_buf_release(&url);
 	return rc;
@@ -434,7 +451,7 @@ static s2s_err okta_authenticate(struct s2s_adapter_ctx *ctx,
 	struct json_object *o = NULL, *next = NULL;
 	const char *url = s2s_account_get(ctx->acct, "url");
 	long status = 0;
-	bool done = false;
+	bool done = false, idx = false;
 	s2s_err rc;
 
 	st->ctx = ctx;
@@ -446,6 +463,10 @@ static s2s_err okta_authenticate(struct s2s_adapter_ctx *ctx,
 		        "okta: url (the app's embed link) is not set");
 	if (!rc)
 		rc = set_origin(st, url);
+	if (!rc)
+		rc = s2s_okta__engine(st, &idx);
+	if (!rc && idx)
+		return s2s_okta__idx_login(st, saml_b64);
 	if (!rc) {
 		load_device_token(st);
 		rc = primary(st, &o, &status);
@@ -493,8 +514,9 @@ const struct s2s_adapter s2s_adapter_okta = {
 	.abi = S2S_ADAPTER_ABI,
 	.name = "okta",
 	.aliases = okta_aliases,
-	.summary = "Okta Authentication API; Okta Verify push (number "
-	           "challenge), TOTP, SMS or email code",
+	.summary = "Okta (Classic Authentication API or Identity Engine "
+	           "IDX); Okta Verify push (number challenge), TOTP, SMS, "
+	           "voice or email code",
 	.features = S2S_ADAPTER_F_FORM | S2S_ADAPTER_F_MFA_TOTP |
 	            S2S_ADAPTER_F_MFA_PUSH | S2S_ADAPTER_F_MFA_SMS |
 	            S2S_ADAPTER_F_MFA_EMAIL,

@@ -5,7 +5,8 @@
  * then verifying through the factor's _links: Okta Verify push (number
  * challenge, polled), a TOTP code (typed or from the stored seed), an
  * SMS or email code.  The Authn calls themselves are okta.c's; Okta
- * Identity Engine authenticators are not handled here.
+ * Identity Engine authenticators are okta_idx.c's, which shares the
+ * code, prompt and notify helpers here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@ static const char *const factor_names[F_COUNT] = { "push", "totp", "sms",
 
 bool s2s_okta__mfa_setting_ok(const char *name)
 {
-	if (strcmp(name, "auto") == 0)
+	if (strcmp(name, "auto") == 0 || strcmp(name, "voice") == 0)
 		return true;
 	for (int i = 0; i < F_COUNT; i++)
 		if (strcmp(name, factor_names[i]) == 0)
@@ -82,6 +83,11 @@ static s2s_err pick_factor(struct okta_state *st, struct json_object *factors,
 		        st->ctx->err, S2S_EMFA,
 		        "okta: none of the enrolled MFA factors is "
 		        "supported (push, totp, sms, email)");
+	if (strcmp(st->mfa, "voice") == 0)
+		return s2s_error_set(st->ctx->err, S2S_EMFA,
+		                     "okta: okta.mfa = voice needs Identity "
+		                     "Engine; this org uses the Classic "
+		                     "Authentication API");
 	for (int k = 0; k < F_COUNT; k++)
 		if (strcmp(st->mfa, factor_names[k]) == 0)
 			want = k;
@@ -155,8 +161,7 @@ static s2s_err verify_url(struct okta_state *st, struct json_object *f,
 	            : s2s_error_set(st->ctx->err, S2S_ENOMEM, "out of memory");
 }
 
-/* The code for now from the TOTP seed in the store. */
-static s2s_err stored_code(struct s2s_adapter_ctx *ctx, struct s2s_buf *code)
+s2s_err s2s_okta__stored_code(struct s2s_adapter_ctx *ctx, struct s2s_buf *code)
 {
 	char otp[S2S_OTP_MAX_DIGITS + 1];
 	s2s_err rc;
@@ -175,9 +180,8 @@ static s2s_err stored_code(struct s2s_adapter_ctx *ctx, struct s2s_buf *code)
 	return rc;
 }
 
-/* A TOTP code from the prompter (or a stored seed, later). */
-static s2s_err ask_code(struct okta_state *st, const char *text,
-                        struct s2s_buf *code)
+s2s_err s2s_okta__ask_code(struct okta_state *st, const char *text,
+                           struct s2s_buf *code)
 {
 	s2s_err rc;
 
@@ -192,7 +196,7 @@ static s2s_err ask_code(struct okta_state *st, const char *text,
 	return rc;
 }
 
-static void notify(struct okta_state *st, const char *text)
+void s2s_okta__notify(struct okta_state *st, const char *text)
 {
 	if (st->ctx->prompter && st->ctx->prompter->notify)
 		st->ctx->prompter->notify(st->ctx->prompter->payload, text);
@@ -217,7 +221,7 @@ static s2s_err do_push(struct okta_state *st, struct json_object *f,
 	s2s_poll_init(&poll, st->poll_ms, st->poll_ms, 1.0,
 	              st->push_timeout_s * 1000);
 	poll.cancel = st->ctx->cancel;
-	notify(st, "Okta Verify: approve the push on your phone");
+	s2s_okta__notify(st, "Okta Verify: approve the push on your phone");
 	while (!rc) {
 		const char *res = s2s_okta__str_at(o, "factorResult");
 		const char *next = s2s_okta__str_at(o, "_links.next.href");
@@ -233,7 +237,7 @@ static s2s_err do_push(struct okta_state *st, struct json_object *f,
 			         "Okta Verify: approve the push on your phone "
 			         "and pick number %ld",
 			         shown);
-			notify(st, msg);
+			s2s_okta__notify(st, msg);
 		}
 		if (!next || !s2s_url_allowed(next)) {
 			rc = s2s_error_set(
@@ -324,9 +328,9 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 		s2s_buf_release(&body);
 	}
 	if (!rc && kind == F_TOTP && s2s_adapter_keeps_totp(st->ctx))
-		rc = stored_code(st->ctx, &code);
+		rc = s2s_okta__stored_code(st->ctx, &code);
 	if (!rc && code.len == 0)
-		rc = ask_code(st, text, &code);
+		rc = s2s_okta__ask_code(st, text, &code);
 	if (!rc) {
 		s2s_buf_release(&body);
 		rc = s2s_okta__authn_state_body(st, &body, code.ptr);

@@ -2,8 +2,9 @@
 /*
  * Private to the okta adapter: the login state and the helpers shared by
  * okta.c (settings, device token, the Classic Engine Authn API calls and
- * the session-token redirect) and okta_factor.c (the Authn API's MFA
- * factors).  Nothing here is seen outside idp-adapters/okta/.
+ * the session-token redirect), okta_factor.c (the Authn API's MFA
+ * factors) and okta_idx.c (Identity Engine: the IDX API behind the hosted
+ * sign-in page).  Nothing here is seen outside idp-adapters/okta/.
  */
 #ifndef S2S_OKTA_INT_H
 #define S2S_OKTA_INT_H
@@ -20,6 +21,7 @@ struct okta_state {
 	struct s2s_adapter_ctx *ctx;
 	char *origin; /* scheme://host[:port] of url */
 	const char *mfa;
+	const char *engine; /* okta.engine: auto, classic or idx */
 	long push_timeout_s, poll_ms;
 	bool remember;
 	struct s2s_buf state_token; /* secret: the Authn transaction */
@@ -58,15 +60,44 @@ s2s_err s2s_okta__authn_state_body(struct okta_state *st, struct s2s_buf *b,
 s2s_err s2s_okta__authn_keep_state(struct okta_state *st,
                                    struct json_object *o);
 
+/* GET url following redirects and take the SAMLResponse form of the
+ * page it ends on (either Alibaba ACS); S2S_EIDP when there is none. */
+s2s_err s2s_okta__saml_page(struct okta_state *st, const char *url,
+                            struct s2s_buf *saml_b64);
+
 /* ---- okta_factor.c --------------------------------------------------- */
 
 /* True when name is a value okta.mfa accepts ("auto" or a factor). */
 bool s2s_okta__mfa_setting_ok(const char *name);
+
+/* The code for now from the kept TOTP seed into code (secret); S2S_EMFA
+ * saying how to keep one when there is none. */
+s2s_err s2s_okta__stored_code(struct s2s_adapter_ctx *ctx,
+                              struct s2s_buf *code);
+
+/* Ask the prompter for a one-time code (text names it) into code;
+ * S2S_ENEEDINPUT when there is no way to ask. */
+s2s_err s2s_okta__ask_code(struct okta_state *st, const char *text,
+                           struct s2s_buf *code);
+
+/* Tell the user text (shown even with --quiet). */
+void s2s_okta__notify(struct okta_state *st, const char *text);
 
 /* MFA of an Authn transaction o (MFA_REQUIRED): pick a factor, verify it
  * (push, TOTP, SMS or email); *result gets the last answer (released by
  * the caller with s2s_json_put_wiped) and *status its HTTP status. */
 s2s_err s2s_okta__authn_mfa(struct okta_state *st, struct json_object *o,
                             struct json_object **result, long *status);
+
+/* ---- okta_idx.c ------------------------------------------------------ */
+
+/* Settle okta.engine: classic or idx as set, else ask the org's
+ * /.well-known/okta-organization (pipeline "idx" or "v1"); an answer
+ * that cannot be read means classic.  *idx tells which. */
+s2s_err s2s_okta__engine(struct okta_state *st, bool *idx);
+
+/* Log in through Identity Engine's IDX API, from the app's embed link
+ * (the hosted sign-in page) to the SAMLResponse form. */
+s2s_err s2s_okta__idx_login(struct okta_state *st, struct s2s_buf *saml_b64);
 
 #endif
