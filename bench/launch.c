@@ -97,7 +97,8 @@ static int commands(int argc, char **argv)
 			long rss = 0;
 			int st = run_one(cmd[c], &ns, &rss, &cpu);
 
-			printf("%d %lld %ld %d %lld\n", c, ns / 1000, rss, st, cpu);
+			printf("%d %lld %ld %d %lld\n", c, ns / 1000, rss, st,
+			       cpu);
 		}
 	}
 	return 0;

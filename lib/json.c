@@ -71,6 +71,44 @@ const char *s2s__json_get_str(struct json_object *obj, const char *name)
 	return json_object_get_string(v);
 }
 
+struct json_object *s2s_json_at(struct json_object *obj, const char *path)
+{
+	char name[128];
+
+	while (obj && *path) {
+		size_t n = strcspn(path, ".");
+
+		if (n >= sizeof(name) ||
+		    !json_object_is_type(obj, json_type_object))
+			return NULL;
+		memcpy(name, path, n);
+		name[n] = '\0';
+		if (!json_object_object_get_ex(obj, name, &obj))
+			return NULL;
+		path += n + (path[n] == '.');
+	}
+	return obj;
+}
+
+const char *s2s_json_str_at(struct json_object *obj, const char *path)
+{
+	struct json_object *v = s2s_json_at(obj, path);
+
+	return json_object_is_type(v, json_type_string)
+	               ? json_object_get_string(v)
+	               : NULL;
+}
+
+const char *s2s_json_text_at(struct json_object *obj, const char *path)
+{
+	struct json_object *v = s2s_json_at(obj, path);
+
+	return json_object_is_type(v, json_type_string) ||
+	                       json_object_is_type(v, json_type_int)
+	               ? json_object_get_string(v)
+	               : NULL;
+}
+
 struct json_object *s2s_json_parse(const char *text, size_t len)
 {
 	struct json_tokener *tok;

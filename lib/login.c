@@ -4,6 +4,9 @@
  * gives the adapter zeroed private state, runs authenticate(), and wipes
  * the state afterwards.  It never names an adapter.
  */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "common.h"
 #include "saml2sts/adapter.h"
 #include "saml2sts/login.h"
@@ -175,6 +178,19 @@ bool s2s_adapter_keeps_totp(const struct s2s_adapter_ctx *ctx)
 	snprintf(key, sizeof(key), "%s.totp_seed", ctx->adapter->name);
 	v = s2s_account_get(ctx->acct, key);
 	return v && strcmp(v, "keyring") == 0;
+}
+
+void s2s_adapter_verbose(struct s2s_adapter_ctx *ctx, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!ctx->verbose)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ctx->verbose(ctx->verbose_payload, line);
 }
 
 s2s_err s2s_adapter_totp(struct s2s_adapter_ctx *ctx, char *out)
@@ -349,6 +365,8 @@ s2s_err s2s_login(const struct s2s_login_params *p, struct s2s_buf *saml_b64,
 	ctx.flags = p->flags;
 	ctx.kept = p->kept;
 	ctx.cancel = p->cancel;
+	ctx.verbose = p->verbose;
+	ctx.verbose_payload = p->verbose_payload;
 	if (a->priv_size) {
 		ctx.priv = calloc(1, a->priv_size);
 		if (!ctx.priv)

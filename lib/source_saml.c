@@ -171,6 +171,12 @@ static s2s_err kept_session_init(struct kept_session *k,
 	return S2S_OK;
 }
 
+/* The adapter's --verbose lines, as the source's events. */
+static void adapter_verbose(void *payload, const char *text)
+{
+	s2s_source_event(payload, S2S_EVENT_VERBOSE, "%s", text);
+}
+
 static void load_session(struct s2s_source_ctx *ctx, struct s2s_http *http)
 {
 	struct s2s_buf jar = S2S_BUF_SECRET_INIT;
@@ -251,6 +257,8 @@ static s2s_err authenticate(struct s2s_source_ctx *ctx, struct saml_state *st)
 	lp.flags = ctx->opt->headless ? S2S_LOGIN_HEADLESS : 0;
 	lp.kept = s2s_source_kept(ctx);
 	lp.cancel = s2s_source_cancel(ctx);
+	lp.verbose = adapter_verbose;
+	lp.verbose_payload = ctx;
 	s2s_source_event(ctx, S2S_EVENT_VERBOSE, "logging in with adapter %s",
 	                 s2s_adapter_name(st->adapter));
 	rc = s2s_login(&lp, &st->saml_b64, ctx->err);

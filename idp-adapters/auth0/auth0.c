@@ -252,14 +252,12 @@ static s2s_err session_info(struct s2s_adapter_ctx *ctx,
 	return rc;
 }
 
+/* The string member name, or "" (the JSON body wants a value). */
 static const char *jstr(struct json_object *o, const char *name)
 {
-	struct json_object *v = NULL;
+	const char *v = s2s_json_str_at(o, name);
 
-	return o && json_object_object_get_ex(o, name, &v) &&
-	                       json_object_is_type(v, json_type_string)
-	               ? json_object_get_string(v)
-	               : "";
+	return v ? v : "";
 }
 
 /* The JSON body of POST /usernamepassword/login, as lock.js sends it. */

@@ -193,17 +193,6 @@ static s2s_err call(struct ak_state *st, const struct s2s_buf *body,
 	return rc;
 }
 
-static const char *str_of(struct json_object *o, const char *name)
-{
-	struct json_object *v;
-
-	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, name, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* The first message of response_errors ({field: [{string, code}]}). */
 static const char *first_error(struct json_object *o)
 {
@@ -217,9 +206,10 @@ static const char *first_error(struct json_object *o)
 		(void)key;
 		if (json_object_is_type(val, json_type_array) &&
 		    json_object_array_length(val) > 0 &&
-		    str_of(json_object_array_get_idx(val, 0), "string"))
-			return str_of(json_object_array_get_idx(val, 0),
-			              "string");
+		    s2s_json_str_at(json_object_array_get_idx(val, 0),
+		                    "string"))
+			return s2s_json_str_at(
+			        json_object_array_get_idx(val, 0), "string");
 	}
 	return NULL;
 }
@@ -362,9 +352,9 @@ static s2s_err validate_stage(struct ak_state *st, struct json_object *c)
 	    json_object_is_type(list, json_type_array)) {
 		n = json_object_array_length(list);
 		for (size_t i = 0; i < n; i++) {
-			const char *cls =
-			        str_of(json_object_array_get_idx(list, i),
-			               "device_class");
+			const char *cls = s2s_json_str_at(
+			        json_object_array_get_idx(list, i),
+			        "device_class");
 
 			if (cls && (strcmp(cls, "totp") == 0 ||
 			            strcmp(cls, "static") == 0))
@@ -401,7 +391,7 @@ static s2s_err validate_stage(struct ak_state *st, struct json_object *c)
 static s2s_err consent(struct ak_state *st, struct json_object *c)
 {
 	struct s2s_buf body = S2S_BUF_SECRET_INIT;
-	const char *token = str_of(c, "token");
+	const char *token = s2s_json_str_at(c, "token");
 	s2s_err rc = S2S_OK;
 
 	if (st->sent_consent)
@@ -424,11 +414,11 @@ static s2s_err autosubmit(struct ak_state *st, struct json_object *c,
                           struct s2s_buf *saml_b64)
 {
 	struct json_object *attrs = NULL;
-	const char *url = str_of(c, "url"), *saml;
+	const char *url = s2s_json_str_at(c, "url"), *saml;
 
 	if (!json_object_object_get_ex(c, "attrs", &attrs))
 		attrs = NULL;
-	saml = str_of(attrs, "SAMLResponse");
+	saml = s2s_json_str_at(attrs, "SAMLResponse");
 	if (!saml || !*saml)
 		return s2s_error_set(st->ctx->err, S2S_EIDP,
 		                     "authentik: the autosubmit stage has no "
@@ -459,16 +449,17 @@ static s2s_err autosubmit(struct ak_state *st, struct json_object *c,
 static s2s_err challenge(struct ak_state *st, struct json_object *c,
                          struct s2s_buf *saml_b64, bool *done)
 {
-	const char *type = str_of(c, "type"), *comp = str_of(c, "component");
+	const char *type = s2s_json_str_at(c, "type"),
+	           *comp = s2s_json_str_at(c, "component");
 	const char *text;
 
 	if ((type && strcmp(type, "redirect") == 0) ||
 	    (comp && strcmp(comp, "xak-flow-redirect") == 0)) {
-		if (!str_of(c, "to"))
+		if (!s2s_json_str_at(c, "to"))
 			return s2s_error_set(st->ctx->err, S2S_EIDP,
 			                     "authentik: a redirect without "
 			                     "a target");
-		return go(st, st->next, str_of(c, "to"));
+		return go(st, st->next, s2s_json_str_at(c, "to"));
 	}
 	if (!comp)
 		return s2s_error_set(st->ctx->err, S2S_EIDP,
@@ -487,13 +478,13 @@ static s2s_err challenge(struct ak_state *st, struct json_object *c,
 	if (strcmp(comp, "ak-stage-consent") == 0)
 		return consent(st, c);
 	if (strcmp(comp, "ak-stage-access-denied") == 0) {
-		text = str_of(c, "error_message");
+		text = s2s_json_str_at(c, "error_message");
 		return s2s_error_set(st->ctx->err, S2S_EAUTH,
 		                     "authentik: access denied (%.120s)",
 		                     text ? text : "no reason given");
 	}
 	if (strcmp(comp, "ak-stage-flow-error") == 0) {
-		text = str_of(c, "error");
+		text = s2s_json_str_at(c, "error");
 		return s2s_error_set(st->ctx->err, S2S_EIDP,
 		                     "authentik: flow error: %.120s",
 		                     text ? text : "no reason given");

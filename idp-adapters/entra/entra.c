@@ -95,19 +95,6 @@ static s2s_err nomem(struct entra_state *st)
 
 /* ---- small helpers ---------------------------------------------------- */
 
-const char *s2s_entra__str(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, key, &v) || !v)
-		return NULL;
-	if (json_object_is_type(v, json_type_string) ||
-	    json_object_is_type(v, json_type_int))
-		return json_object_get_string(v);
-	return NULL;
-}
-
 s2s_err s2s_entra__resolve(struct entra_state *st, const char *base,
                            const char *ref, const char *what, char **out)
 {
@@ -178,10 +165,11 @@ s2s_err s2s_entra__api_post(struct entra_state *st, struct json_object *cfg,
 	hdr_add(&h, "User-Agent", st->user_agent);
 	hdr_add(&h, "Referer", page_url);
 	hdr_add(&h, "canary", st->api_canary);
-	hdr_add(&h, "client-request-id", s2s_entra__str(cfg, "correlationId"));
-	hdr_add(&h, "hpgrequestid", s2s_entra__str(cfg, "sessionId"));
-	hdr_add(&h, "hpgact", s2s_entra__str(cfg, "hpgact"));
-	hdr_add(&h, "hpgid", s2s_entra__str(cfg, "hpgid"));
+	hdr_add(&h, "client-request-id",
+	        s2s_json_text_at(cfg, "correlationId"));
+	hdr_add(&h, "hpgrequestid", s2s_json_text_at(cfg, "sessionId"));
+	hdr_add(&h, "hpgact", s2s_json_text_at(cfg, "hpgact"));
+	hdr_add(&h, "hpgid", s2s_json_text_at(cfg, "hpgid"));
 	if (h.oom) {
 		hdr_free(&h);
 		return nomem(st);
@@ -415,7 +403,7 @@ static s2s_err get_credential_type(struct entra_state *st,
 	s2s_err rc;
 
 	rc = s2s_entra__resolve(st, page_url,
-	                        s2s_entra__str(cfg, "urlGetCredentialType"),
+	                        s2s_json_text_at(cfg, "urlGetCredentialType"),
 	                        "GetCredentialType URL", &url);
 	if (rc)
 		return rc;
@@ -427,8 +415,8 @@ static s2s_err get_credential_type(struct entra_state *st,
 	    add_json_bool(&body, "isCookieBannerShown", false) ||
 	    add_json_bool(&body, "isFidoSupported", false) ||
 	    s2s_json_member(&body, false, "originalRequest",
-	                    s2s_entra__str(cfg, "sCtx")
-	                            ? s2s_entra__str(cfg, "sCtx")
+	                    s2s_json_text_at(cfg, "sCtx")
+	                            ? s2s_json_text_at(cfg, "sCtx")
 	                            : "") ||
 	    s2s_json_member(&body, false, "country", "") ||
 	    add_json_bool(&body, "forceotclogin", false) ||
@@ -437,8 +425,8 @@ static s2s_err get_credential_type(struct entra_state *st,
 	    s2s_buf_puts(&body, ",\"federationFlags\":0") ||
 	    add_json_bool(&body, "isSignup", false) ||
 	    s2s_json_member(&body, false, "flowToken",
-	                    s2s_entra__str(cfg, "sFT")
-	                            ? s2s_entra__str(cfg, "sFT")
+	                    s2s_json_text_at(cfg, "sFT")
+	                            ? s2s_json_text_at(cfg, "sFT")
 	                            : "") ||
 	    add_json_bool(&body, "isAccessPassSupported", true) ||
 	    s2s_buf_puts(&body, "}"))
@@ -451,21 +439,11 @@ static s2s_err get_credential_type(struct entra_state *st,
 	return rc;
 }
 
-static struct json_object *member(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (o && json_object_is_type(o, json_type_object) &&
-	    json_object_object_get_ex(o, key, &v))
-		return v;
-	return NULL;
-}
-
 /* Append the flow token as the page names it (sFTName, else flowToken). */
 static s2s_err add_flow_token(struct s2s_buf *body, struct json_object *cfg,
                               const char *ft, struct s2s_error *err)
 {
-	const char *name = s2s_entra__str(cfg, "sFTName");
+	const char *name = s2s_json_text_at(cfg, "sFTName");
 
 	return s2s_form_append(body, name && *name ? name : "flowToken",
 	                       ft ? ft : "", err);
@@ -486,31 +464,31 @@ static s2s_err do_signin(struct entra_state *st, struct json_object *cfg,
 
 	rc = s2s_adapter_username(ctx, &user);
 	if (!rc)
-		rc = set_canary(st, s2s_entra__str(cfg, "apiCanary"));
+		rc = set_canary(st, s2s_json_text_at(cfg, "apiCanary"));
 	if (!rc)
 		rc = get_credential_type(st, cfg, page_url, user.ptr, &gct);
 	if (rc)
 		goto out;
-	if (member(gct, "error")) {
-		ecode = s2s_entra__str(member(gct, "error"), "code");
+	if (s2s_json_at(gct, "error")) {
+		ecode = s2s_json_text_at(s2s_json_at(gct, "error"), "code");
 		rc = s2s_error_set(ctx->err, S2S_EIDP,
 		                   "Entra ID: GetCredentialType failed (%.40s)",
 		                   ecode ? ecode : "no code");
 		goto out;
 	}
-	exists = s2s_entra__str(gct, "IfExistsResult");
+	exists = s2s_json_text_at(gct, "IfExistsResult");
 	if (exists && strcmp(exists, "1") == 0) {
 		rc = code_error(st, "50034", "ConvergedSignIn");
 		goto out;
 	}
-	rc = set_canary(st, s2s_entra__str(gct, "apiCanary"));
+	rc = set_canary(st, s2s_json_text_at(gct, "apiCanary"));
 	if (rc)
 		goto out;
-	ft = s2s_entra__str(gct, "FlowToken");
+	ft = s2s_json_text_at(gct, "FlowToken");
 	if (!ft)
-		ft = s2s_entra__str(cfg, "sFT");
-	creds = member(gct, "Credentials");
-	fed = s2s_entra__str(creds, "FederationRedirectUrl");
+		ft = s2s_json_text_at(cfg, "sFT");
+	creds = s2s_json_at(gct, "Credentials");
+	fed = s2s_json_text_at(creds, "FederationRedirectUrl");
 	if (fed && *fed) {
 		/* The user's domain signs in elsewhere (AD FS): its pages
 		 * are the adfs steps'; its password goes to that host only
@@ -527,7 +505,7 @@ static s2s_err do_signin(struct entra_state *st, struct json_object *cfg,
 			rc = get_page(st, fed_url, page_url, resp);
 		goto out;
 	}
-	rc = s2s_entra__resolve(st, page_url, s2s_entra__str(cfg, "urlPost"),
+	rc = s2s_entra__resolve(st, page_url, s2s_json_text_at(cfg, "urlPost"),
 	                        "password URL (urlPost)", &post);
 	if (!rc)
 		rc = s2s_adapter_password(ctx, post, &pass);
@@ -542,18 +520,18 @@ static s2s_err do_signin(struct entra_state *st, struct json_object *cfg,
 	                    ctx->err) ||
 	    s2s_form_append(&body, "ps", "2", ctx->err) ||
 	    s2s_form_append(&body, "canary",
-	                    s2s_entra__str(cfg, "canary")
-	                            ? s2s_entra__str(cfg, "canary")
+	                    s2s_json_text_at(cfg, "canary")
+	                            ? s2s_json_text_at(cfg, "canary")
 	                            : "",
 	                    ctx->err) ||
 	    s2s_form_append(&body, "ctx",
-	                    s2s_entra__str(cfg, "sCtx")
-	                            ? s2s_entra__str(cfg, "sCtx")
+	                    s2s_json_text_at(cfg, "sCtx")
+	                            ? s2s_json_text_at(cfg, "sCtx")
 	                            : "",
 	                    ctx->err) ||
 	    s2s_form_append(&body, "hpgrequestid",
-	                    s2s_entra__str(cfg, "sessionId")
-	                            ? s2s_entra__str(cfg, "sessionId")
+	                    s2s_json_text_at(cfg, "sessionId")
+	                            ? s2s_json_text_at(cfg, "sessionId")
 	                            : "",
 	                    ctx->err) ||
 	    add_flow_token(&body, cfg, ft, ctx->err)) {
@@ -586,25 +564,25 @@ static s2s_err do_kmsi(struct entra_state *st, struct json_object *cfg,
 		return s2s_error_set(st->ctx->err, S2S_EIDP,
 		                     "Entra ID showed \"Stay signed in?\" "
 		                     "again after the answer");
-	rc = s2s_entra__resolve(st, page_url, s2s_entra__str(cfg, "urlPost"),
+	rc = s2s_entra__resolve(st, page_url, s2s_json_text_at(cfg, "urlPost"),
 	                        "KMSI URL (urlPost)", &post);
 	if (rc)
 		return rc;
-	v = s2s_entra__str(cfg, "sCtx");
+	v = s2s_json_text_at(cfg, "sCtx");
 	if (s2s_form_append(&body, "LoginOptions", st->kmsi ? "1" : "3",
 	                    st->ctx->err) ||
 	    s2s_form_append(&body, "type", "28", st->ctx->err) ||
 	    s2s_form_append(&body, "ctx", v ? v : "", st->ctx->err) ||
 	    s2s_form_append(&body, "hpgrequestid",
-	                    s2s_entra__str(cfg, "sessionId")
-	                            ? s2s_entra__str(cfg, "sessionId")
+	                    s2s_json_text_at(cfg, "sessionId")
+	                            ? s2s_json_text_at(cfg, "sessionId")
 	                            : "",
 	                    st->ctx->err) ||
-	    add_flow_token(&body, cfg, s2s_entra__str(cfg, "sFT"),
+	    add_flow_token(&body, cfg, s2s_json_text_at(cfg, "sFT"),
 	                   st->ctx->err) ||
 	    s2s_form_append(&body, "canary",
-	                    s2s_entra__str(cfg, "canary")
-	                            ? s2s_entra__str(cfg, "canary")
+	                    s2s_json_text_at(cfg, "canary")
+	                            ? s2s_json_text_at(cfg, "canary")
 	                            : "",
 	                    st->ctx->err) ||
 	    s2s_form_append(&body, "i19", "1000", st->ctx->err))
@@ -619,7 +597,7 @@ static s2s_err do_kmsi(struct entra_state *st, struct json_object *cfg,
 static s2s_err do_proofup(struct entra_state *st, struct json_object *cfg,
                           const char *page_url, struct s2s_http_response *resp)
 {
-	const char *skip = s2s_entra__str(cfg, "urlSkipMfaRegistration");
+	const char *skip = s2s_json_text_at(cfg, "urlSkipMfaRegistration");
 	char *url = NULL;
 	s2s_err rc;
 
@@ -654,8 +632,8 @@ static s2s_err unknown_page(struct entra_state *st, const char *pgid,
 static s2s_err config_page(struct entra_state *st, struct json_object *cfg,
                            const char *page_url, struct s2s_http_response *resp)
 {
-	const char *pgid = s2s_entra__str(cfg, "pgid");
-	const char *code = s2s_entra__str(cfg, "sErrorCode");
+	const char *pgid = s2s_json_text_at(cfg, "pgid");
+	const char *code = s2s_json_text_at(cfg, "sErrorCode");
 	s2s_err rc;
 
 	if (!pgid || !*pgid)

@@ -36,10 +36,6 @@ struct entra_state {
 
 /* ---- entra.c ---------------------------------------------------------- */
 
-/* The member key of o as text (a string, or a number's digits), or NULL;
- * borrowed from o. */
-const char *s2s_entra__str(struct json_object *o, const char *key);
-
 /* Resolve ref against base into *out (caller frees); S2S_EIDP naming
  * what when ref is missing or the result is not an allowed URL. */
 s2s_err s2s_entra__resolve(struct entra_state *st, const char *base,

@@ -82,16 +82,6 @@ static s2s_err keep(struct entra_state *st, char **slot, const char *v)
 	return *slot ? S2S_OK : nomem(st);
 }
 
-static struct json_object *member(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (o && json_object_is_type(o, json_type_object) &&
-	    json_object_object_get_ex(o, key, &v))
-		return v;
-	return NULL;
-}
-
 static int proof_kind(const char *id)
 {
 	for (int i = 0; id && i < P_COUNT; i++)
@@ -105,7 +95,7 @@ static int proof_kind(const char *id)
 static s2s_err choose(struct entra_state *st, struct json_object *cfg,
                       struct sas *s)
 {
-	struct json_object *proofs = member(cfg, "arrUserProofs");
+	struct json_object *proofs = s2s_json_at(cfg, "arrUserProofs");
 	struct json_object *offered[P_COUNT] = { 0 };
 	const char *other_default = NULL;
 	size_t n = json_object_is_type(proofs, json_type_array)
@@ -115,8 +105,8 @@ static s2s_err choose(struct entra_state *st, struct json_object *cfg,
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(proofs, i);
-		const char *id = s2s_entra__str(p, "authMethodId");
-		struct json_object *d = member(p, "isDefault");
+		const char *id = s2s_json_text_at(p, "authMethodId");
+		struct json_object *d = s2s_json_at(p, "isDefault");
 		bool is_def = d && json_object_get_boolean(d);
 		int k = proof_kind(id);
 
@@ -158,7 +148,7 @@ static s2s_err choose(struct entra_state *st, struct json_object *cfg,
 				want = k;
 	}
 	s->kind = want;
-	s->display = s2s_entra__str(offered[want], "display");
+	s->display = s2s_json_text_at(offered[want], "display");
 	return S2S_OK;
 }
 
@@ -167,14 +157,14 @@ static s2s_err choose(struct entra_state *st, struct json_object *cfg,
 static long poll_interval(struct entra_state *st, struct json_object *cfg,
                           int kind)
 {
-	struct json_object *per = member(cfg, "oPerAuthPollingInterval");
-	struct json_object *v = member(per, method_ids[kind]);
+	struct json_object *per = s2s_json_at(cfg, "oPerAuthPollingInterval");
+	struct json_object *v = s2s_json_at(per, method_ids[kind]);
 	long ms = 0;
 
 	if (v && (json_object_is_type(v, json_type_double) ||
 	          json_object_is_type(v, json_type_int)))
 		ms = (long)(json_object_get_double(v) * 1000.0 + 0.5);
-	else if ((v = member(cfg, "iPollingInterval")) &&
+	else if ((v = s2s_json_at(cfg, "iPollingInterval")) &&
 	         json_object_is_type(v, json_type_int))
 		ms = (long)json_object_get_int64(v);
 	if (ms > 60000)
@@ -205,7 +195,7 @@ static s2s_err sas_body(struct entra_state *st, const struct sas *s,
 
 static bool is_true(struct json_object *o, const char *key)
 {
-	struct json_object *v = member(o, key);
+	struct json_object *v = s2s_json_at(o, key);
 
 	return v && json_object_is_type(v, json_type_boolean) &&
 	       json_object_get_boolean(v);
@@ -221,11 +211,11 @@ static s2s_err sas_call(struct entra_state *st, struct json_object *cfg,
 	        s2s_entra__api_post(st, cfg, page_url, url, body, what, out);
 
 	if (!rc)
-		rc = keep(st, &s->ft, s2s_entra__str(*out, "FlowToken"));
+		rc = keep(st, &s->ft, s2s_json_text_at(*out, "FlowToken"));
 	if (!rc)
-		rc = keep(st, &s->ctx, s2s_entra__str(*out, "Ctx"));
+		rc = keep(st, &s->ctx, s2s_json_text_at(*out, "Ctx"));
 	if (!rc)
-		rc = keep(st, &s->session, s2s_entra__str(*out, "SessionId"));
+		rc = keep(st, &s->session, s2s_json_text_at(*out, "SessionId"));
 	return rc;
 }
 
@@ -233,8 +223,8 @@ static s2s_err sas_call(struct entra_state *st, struct json_object *cfg,
 static s2s_err sas_error(struct entra_state *st, struct json_object *o,
                          const char *when)
 {
-	const char *rv = s2s_entra__str(o, "ResultValue");
-	const char *ec = s2s_entra__str(o, "ErrCode");
+	const char *rv = s2s_json_text_at(o, "ResultValue");
+	const char *ec = s2s_json_text_at(o, "ErrCode");
 	char what[80];
 
 	snprintf(what, sizeof(what), "%.40s%s%.12s", rv ? rv : "no result",
@@ -345,12 +335,12 @@ static s2s_err wait_approval(struct entra_state *st, struct json_object *cfg,
 			break;
 		if (is_true(o, "Success"))
 			break;
-		ec = s2s_entra__str(o, "ErrCode");
+		ec = s2s_json_text_at(o, "ErrCode");
 		if (!is_true(o, "Retry") || (ec && *ec && strcmp(ec, "0")) ||
-		    (s2s_entra__str(o, "ResultValue") &&
-		     (strcmp(s2s_entra__str(o, "ResultValue"),
+		    (s2s_json_text_at(o, "ResultValue") &&
+		     (strcmp(s2s_json_text_at(o, "ResultValue"),
 		             "PhoneAppDenied") == 0 ||
-		      strcmp(s2s_entra__str(o, "ResultValue"),
+		      strcmp(s2s_json_text_at(o, "ResultValue"),
 		             "PhoneAppNoResponse") == 0))) {
 			rc = sas_error(st, o, "EndAuth");
 			break;
@@ -369,14 +359,14 @@ static s2s_err process_auth(struct entra_state *st, struct json_object *cfg,
 {
 	struct s2s_buf body = S2S_BUF_SECRET_INIT;
 	struct s2s_error *e = st->ctx->err;
-	const char *ftname = s2s_entra__str(cfg, "sFTName");
-	const char *canary = s2s_entra__str(cfg, "canary");
-	const char *login = s2s_entra__str(cfg, "sPOST_Username");
-	const char *sid = s2s_entra__str(cfg, "sessionId");
+	const char *ftname = s2s_json_text_at(cfg, "sFTName");
+	const char *canary = s2s_json_text_at(cfg, "canary");
+	const char *login = s2s_json_text_at(cfg, "sPOST_Username");
+	const char *sid = s2s_json_text_at(cfg, "sessionId");
 	char *post = NULL;
 	s2s_err rc;
 
-	rc = s2s_entra__resolve(st, page_url, s2s_entra__str(cfg, "urlPost"),
+	rc = s2s_entra__resolve(st, page_url, s2s_json_text_at(cfg, "urlPost"),
 	                        "ProcessAuth URL (urlPost)", &post);
 	if (rc)
 		return rc;
@@ -410,19 +400,19 @@ s2s_err s2s_entra__mfa(struct entra_state *st, struct json_object *cfg,
 	rc = choose(st, cfg, &s);
 	if (!rc)
 		rc = s2s_entra__resolve(st, page_url,
-		                        s2s_entra__str(cfg, "urlBeginAuth"),
+		                        s2s_json_text_at(cfg, "urlBeginAuth"),
 		                        "BeginAuth URL", &begin);
 	if (!rc)
 		rc = s2s_entra__resolve(st, page_url,
-		                        s2s_entra__str(cfg, "urlEndAuth"),
+		                        s2s_json_text_at(cfg, "urlEndAuth"),
 		                        "EndAuth URL", &end);
 	if (!rc)
-		rc = keep(st, &s.ft, s2s_entra__str(cfg, "sFT"));
+		rc = keep(st, &s.ft, s2s_json_text_at(cfg, "sFT"));
 	if (!rc)
-		rc = keep(st, &s.ctx, s2s_entra__str(cfg, "sCtx"));
-	if (!rc && s2s_entra__str(cfg, "apiCanary")) {
+		rc = keep(st, &s.ctx, s2s_json_text_at(cfg, "sCtx"));
+	if (!rc && s2s_json_text_at(cfg, "apiCanary")) {
 		/* the TFA page's apiCanary is the one its APIs take */
-		char *c = s2s_secret_strdup(s2s_entra__str(cfg, "apiCanary"));
+		char *c = s2s_secret_strdup(s2s_json_text_at(cfg, "apiCanary"));
 
 		if (!c)
 			rc = nomem(st);
@@ -447,7 +437,7 @@ s2s_err s2s_entra__mfa(struct entra_state *st, struct json_object *cfg,
 		rc = sas_error(st, o, "BeginAuth");
 		goto out;
 	}
-	ent = member(o, "Entropy");
+	ent = s2s_json_at(o, "Entropy");
 	if (s.kind == P_PUSH) {
 		if (ent && json_object_get_int(ent) > 0)
 			snprintf(line, sizeof(line),

@@ -151,16 +151,6 @@ s2s_err s2s_jumpcloud__call(struct jumpcloud_state *st, const char *method,
 	return rc;
 }
 
-const char *s2s_jumpcloud__str(struct json_object *o, const char *name)
-{
-	struct json_object *v = NULL;
-
-	if (!o || !json_object_object_get_ex(o, name, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* GET /userconsole/xsrf: {"xsrf": "..."} (and the cookies it pairs
  * with, kept by the jar) into the X-Xsrftoken header. */
 static s2s_err get_xsrf(struct jumpcloud_state *st)
@@ -172,7 +162,7 @@ static s2s_err get_xsrf(struct jumpcloud_state *st)
 
 	rc = s2s_jumpcloud__call(st, "GET", "/userconsole/xsrf", NULL, &o,
 	                         &status, NULL);
-	x = s2s_jumpcloud__str(o, "xsrf");
+	x = s2s_json_str_at(o, "xsrf");
 	if (!rc &&
 	    (status != 200 || !x || !*x || strcspn(x, "\r\n") != strlen(x)))
 		rc = s2s_error_set(st->ctx->err, S2S_EIDP,
@@ -227,7 +217,7 @@ static bool has(const char *s, const char *word)
 static s2s_err auth_error(struct jumpcloud_state *st, struct json_object *o,
                           long status)
 {
-	const char *msg = s2s_jumpcloud__str(o, "message");
+	const char *msg = s2s_json_str_at(o, "message");
 	const char *m = msg ? msg : "no message";
 
 	if (status == 401 && has(msg, "lock"))
@@ -320,7 +310,7 @@ static s2s_err sign_in(struct jumpcloud_state *st, struct json_object **out)
 	if (!rc)
 		rc = s2s_jumpcloud__auth(st, "", &o, &status);
 	if (!rc && status == 401 &&
-	    has(s2s_jumpcloud__str(o, "message"), "mfa required")) {
+	    has(s2s_json_str_at(o, "message"), "mfa required")) {
 		struct json_object *next = NULL;
 
 		rc = s2s_jumpcloud__mfa(st, o, &next);
@@ -354,7 +344,7 @@ static s2s_err jumpcloud_authenticate(struct s2s_adapter_ctx *ctx,
 		rc = set_console(st);
 	if (!rc)
 		rc = sign_in(st, &o);
-	target = rc ? NULL : s2s_jumpcloud__str(o, "redirectTo");
+	target = rc ? NULL : s2s_json_str_at(o, "redirectTo");
 	if (!rc && (!target || !*target))
 		rc = s2s_error_set(ctx->err, S2S_EIDP,
 		                   "jumpcloud: the sign-in answer has no "

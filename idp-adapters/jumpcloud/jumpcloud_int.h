@@ -43,9 +43,6 @@ s2s_err s2s_jumpcloud__call(struct jumpcloud_state *st, const char *method,
                             struct json_object **out, long *status,
                             time_t *date);
 
-/* The string member name of o, or NULL; borrowed from o. */
-const char *s2s_jumpcloud__str(struct json_object *o, const char *name);
-
 /* POST /userconsole/auth with the email, password and otp ("" for
  * none). */
 s2s_err s2s_jumpcloud__auth(struct jumpcloud_state *st, const char *otp,

@@ -46,8 +46,8 @@ static void offered(struct json_object *o, bool have[F_COUNT],
 	n = json_object_array_length(fs);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *f = json_object_array_get_idx(fs, i);
-		const char *type = s2s_jumpcloud__str(f, "type");
-		const char *status = s2s_jumpcloud__str(f, "status");
+		const char *type = s2s_json_str_at(f, "type");
+		const char *status = s2s_json_str_at(f, "status");
 		bool hit = false;
 
 		if (!type || (status && strcmp(status, "available") != 0))
@@ -136,7 +136,7 @@ static s2s_err totp(struct jumpcloud_state *st, struct json_object **out)
 	if (!rc)
 		rc = s2s_jumpcloud__auth(st, code.ptr, out, &status);
 	if (!rc && status != 200) {
-		const char *msg = s2s_jumpcloud__str(*out, "message");
+		const char *msg = s2s_json_str_at(*out, "message");
 
 		rc = s2s_error_set(st->ctx->err, S2S_EMFA,
 		                   "jumpcloud: the TOTP code was not accepted "
@@ -193,7 +193,7 @@ static s2s_err wait_push(struct jumpcloud_state *st, const char *path,
 	s2s_poll_init(&poll, st->poll_ms, st->poll_ms, 1.0, timeout_s * 1000);
 	poll.cancel = st->ctx->cancel;
 	for (;;) {
-		const char *s = s2s_jumpcloud__str(*last, "status");
+		const char *s = s2s_json_str_at(*last, "status");
 
 		if (!s || strcmp(s, "pending") != 0)
 			break;
@@ -235,7 +235,7 @@ static s2s_err push(struct jumpcloud_state *st, struct json_object **out)
 
 	rc = s2s_jumpcloud__call(st, "POST", "/userconsole/auth/push", NULL, &o,
 	                         &status, &date);
-	id = s2s_jumpcloud__str(o, "id");
+	id = s2s_json_str_at(o, "id");
 	if (!rc && (status != 200 || !id_ok(id)))
 		rc = s2s_error_set(st->ctx->err, S2S_EIDP,
 		                   "jumpcloud: the push was not started (HTTP "
@@ -243,7 +243,7 @@ static s2s_err push(struct jumpcloud_state *st, struct json_object **out)
 		                   status);
 	if (rc)
 		goto out;
-	left = seconds_left(s2s_jumpcloud__str(o, "expiresAt"), date);
+	left = seconds_left(s2s_json_str_at(o, "expiresAt"), date);
 	if (left >= 0 && left < timeout)
 		timeout = left > 0 ? left : 1;
 	snprintf(path, sizeof(path), "/userconsole/auth/push/%s", id);
@@ -252,7 +252,7 @@ static s2s_err push(struct jumpcloud_state *st, struct json_object **out)
 		                          "JumpCloud Protect: approve the push "
 		                          "on your phone");
 	rc = wait_push(st, path, timeout, &o);
-	s = rc ? NULL : s2s_jumpcloud__str(o, "status");
+	s = rc ? NULL : s2s_json_str_at(o, "status");
 	if (!rc && s && strcmp(s, "denied") == 0)
 		rc = s2s_error_set(st->ctx->err, S2S_EMFA,
 		                   "jumpcloud: the JumpCloud Protect push was "

@@ -242,39 +242,11 @@ out:
 	return rc;
 }
 
-struct json_object *s2s_okta__member(struct json_object *o, const char *path)
-{
-	char part[64];
-
-	while (o && *path) {
-		size_t n = strcspn(path, ".");
-
-		if (n >= sizeof(part))
-			return NULL;
-		memcpy(part, path, n);
-		part[n] = '\0';
-		if (!json_object_is_type(o, json_type_object) ||
-		    !json_object_object_get_ex(o, part, &o))
-			return NULL;
-		path += n + (path[n] == '.');
-	}
-	return o;
-}
-
-const char *s2s_okta__str_at(struct json_object *o, const char *path)
-{
-	struct json_object *v = s2s_okta__member(o, path);
-
-	return v && json_object_is_type(v, json_type_string)
-	               ? json_object_get_string(v)
-	               : NULL;
-}
-
 s2s_err s2s_okta__authn_error(struct okta_state *st, struct json_object *o,
                               long status, const char *when)
 {
-	const char *code = s2s_okta__str_at(o, "errorCode");
-	const char *sum = s2s_okta__str_at(o, "errorSummary");
+	const char *code = s2s_json_str_at(o, "errorCode");
+	const char *sum = s2s_json_str_at(o, "errorSummary");
 
 	if (code && strcmp(code, "E0000004") == 0)
 		return s2s_error_set(st->ctx->err, S2S_EAUTH,
@@ -311,7 +283,7 @@ s2s_err s2s_okta__authn_state_body(struct okta_state *st, struct s2s_buf *b,
 
 s2s_err s2s_okta__authn_keep_state(struct okta_state *st, struct json_object *o)
 {
-	const char *t = s2s_okta__str_at(o, "stateToken");
+	const char *t = s2s_json_str_at(o, "stateToken");
 
 	if (!t)
 		return S2S_OK;
@@ -326,14 +298,14 @@ s2s_err s2s_okta__authn_keep_state(struct okta_state *st, struct json_object *o)
 static s2s_err handle_status(struct okta_state *st, struct json_object *o,
                              long status, const char *when, bool *done)
 {
-	const char *s = s2s_okta__str_at(o, "status");
+	const char *s = s2s_json_str_at(o, "status");
 
 	*done = false;
 	if (status != 200 || !s)
 		return s2s_okta__authn_error(st, o, status, when);
 	if (strcmp(s, "SUCCESS") == 0) {
 		*done = true;
-		return s2s_okta__str_at(o, "sessionToken")
+		return s2s_json_str_at(o, "sessionToken")
 		               ? S2S_OK
 		               : s2s_error_set(st->ctx->err, S2S_EIDP,
 		                               "okta: SUCCESS without a "
@@ -487,12 +459,12 @@ static s2s_err okta_authenticate(struct s2s_adapter_ctx *ctx,
 			rc = s2s_error_set(
 			        ctx->err, S2S_EMFA,
 			        "okta: MFA did not complete (%.40s)",
-			        s2s_okta__str_at(o, "status")
-			                ? s2s_okta__str_at(o, "status")
+			        s2s_json_str_at(o, "status")
+			                ? s2s_json_str_at(o, "status")
 			                : "?");
 	}
 	if (!rc)
-		rc = to_app(st, s2s_okta__str_at(o, "sessionToken"), saml_b64);
+		rc = to_app(st, s2s_json_str_at(o, "sessionToken"), saml_b64);
 	s2s_json_put_wiped(o);
 	return rc;
 }

@@ -39,7 +39,7 @@ bool s2s_okta__mfa_setting_ok(const char *name)
 
 static int factor_kind(struct json_object *f)
 {
-	const char *type = s2s_okta__str_at(f, "factorType");
+	const char *type = s2s_json_str_at(f, "factorType");
 
 	if (!type)
 		return -1;
@@ -145,7 +145,7 @@ static s2s_err pick_factor(struct okta_state *st, struct json_object *factors,
 static s2s_err verify_url(struct okta_state *st, struct json_object *f,
                           const char *link, char **out)
 {
-	const char *href = s2s_okta__str_at(f, link);
+	const char *href = s2s_json_str_at(f, link);
 
 	*out = NULL;
 	if (!href || !s2s_url_allowed(href))
@@ -223,11 +223,11 @@ static s2s_err do_push(struct okta_state *st, struct json_object *f,
 	poll.cancel = st->ctx->cancel;
 	s2s_okta__notify(st, "Okta Verify: approve the push on your phone");
 	while (!rc) {
-		const char *res = s2s_okta__str_at(o, "factorResult");
-		const char *next = s2s_okta__str_at(o, "_links.next.href");
-		struct json_object *num = s2s_okta__member(
-		        o, "_embedded.factor._embedded.challenge."
-		           "correctAnswer");
+		const char *res = s2s_json_str_at(o, "factorResult");
+		const char *next = s2s_json_str_at(o, "_links.next.href");
+		struct json_object *num =
+		        s2s_json_at(o, "_embedded.factor._embedded.challenge."
+		                       "correctAnswer");
 
 		if (*status != 200 || !res || strcmp(res, "WAITING") != 0)
 			break;
@@ -268,7 +268,7 @@ static s2s_err do_push(struct okta_state *st, struct json_object *f,
 			rc = s2s_okta__authn_post(st, url, &body, &o, status);
 	}
 	if (!rc) {
-		const char *res = s2s_okta__str_at(o, "factorResult");
+		const char *res = s2s_json_str_at(o, "factorResult");
 
 		if (res && strcmp(res, "REJECTED") == 0)
 			rc = s2s_error_set(st->ctx->err, S2S_EMFA,
@@ -311,14 +311,14 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 		if (!rc && *status != 200)
 			rc = s2s_okta__authn_error(st, o, *status,
 			                           "sending the code");
-		if (!rc && !s2s_okta__str_at(o, "stateToken"))
+		if (!rc && !s2s_json_str_at(o, "stateToken"))
 			rc = s2s_okta__authn_error(st, o, *status,
 			                           "sending the code");
 		if (!rc)
 			rc = s2s_okta__authn_keep_state(st, o);
-		if (!rc && s2s_okta__str_at(o, "_links.next.href")) {
+		if (!rc && s2s_json_str_at(o, "_links.next.href")) {
 			free(url);
-			url = strdup(s2s_okta__str_at(o, "_links.next.href"));
+			url = strdup(s2s_json_str_at(o, "_links.next.href"));
 			if (!url || !s2s_url_allowed(url))
 				rc = s2s_error_set(st->ctx->err, S2S_EIDP,
 				                   "okta: bad verify link");
@@ -357,7 +357,7 @@ s2s_err s2s_okta__authn_mfa(struct okta_state *st, struct json_object *o,
 	struct json_object *f = NULL;
 	s2s_err rc;
 
-	rc = pick_factor(st, s2s_okta__member(o, "_embedded.factors"), &f);
+	rc = pick_factor(st, s2s_json_at(o, "_embedded.factors"), &f);
 	if (rc)
 		return rc;
 	if (factor_kind(f) == F_PUSH)

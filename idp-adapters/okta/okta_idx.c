@@ -82,8 +82,18 @@ s2s_err s2s_okta__engine(struct okta_state *st, bool *idx)
 		o = s2s_json_parse(resp.body.ptr, resp.body.len);
 	/* pipeline "idx" is Identity Engine, "v1" Classic; no answer (an
 	 * older org, a proxy) means Classic, whose errors then say so */
-	pipeline = s2s_okta__str_at(o, "pipeline");
+	pipeline = s2s_json_str_at(o, "pipeline");
 	*idx = pipeline && strcmp(pipeline, "idx") == 0;
+	if (!rc)
+		s2s_adapter_verbose(st->ctx,
+		                    pipeline
+		                            ? "okta: engine %s (pipeline %s)"
+		                            : "okta: engine %s (no pipeline in "
+		                              "/.well-known/okta-organization;"
+		                              " set okta.engine = idx for an "
+		                              "Identity Engine org)",
+		                    *idx ? "Identity Engine" : "Classic",
+		                    pipeline ? pipeline : "");
 	s2s_json_put_wiped(o);
 	s2s_http_response_release(&resp);
 	free(url);
@@ -356,14 +366,14 @@ out:
 /* The member called name of o's "value" array (a remediation or form). */
 static struct json_object *field(struct json_object *o, const char *name)
 {
-	struct json_object *v = s2s_okta__member(o, "value");
+	struct json_object *v = s2s_json_at(o, "value");
 	size_t n = json_object_is_type(v, json_type_array)
 	                   ? json_object_array_length(v)
 	                   : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *f = json_object_array_get_idx(v, i);
-		const char *fn = s2s_okta__str_at(f, "name");
+		const char *fn = s2s_json_str_at(f, "name");
 
 		if (fn && strcmp(fn, name) == 0)
 			return f;
@@ -373,7 +383,7 @@ static struct json_object *field(struct json_object *o, const char *name)
 
 static struct json_object *remediation(struct idx *x, const char *name)
 {
-	return field(s2s_okta__member(x->cur, "remediation"), name);
+	return field(s2s_json_at(x->cur, "remediation"), name);
 }
 
 /* Start body with '{'; close_body() adds the latest stateHandle (after
@@ -387,10 +397,10 @@ static s2s_err open_body(struct idx *x, struct s2s_buf *b)
 static s2s_err close_body(struct idx *x, struct s2s_buf *b,
                           struct json_object *rem)
 {
-	const char *h = s2s_okta__str_at(x->cur, "stateHandle");
+	const char *h = s2s_json_str_at(x->cur, "stateHandle");
 
 	if (!h)
-		h = s2s_okta__str_at(field(rem, "stateHandle"), "value");
+		h = s2s_json_str_at(field(rem, "stateHandle"), "value");
 	if (!h)
 		return s2s_error_set(x->st->ctx->err, S2S_EIDP,
 		                     "okta: the IDX answer has no "
@@ -405,7 +415,7 @@ static s2s_err close_body(struct idx *x, struct s2s_buf *b,
 static s2s_err send_to(struct idx *x, struct json_object *rem,
                        struct s2s_buf *b)
 {
-	const char *h = s2s_okta__str_at(rem, "href");
+	const char *h = s2s_json_str_at(rem, "href");
 	char *href = h ? strdup(h) : NULL;
 	s2s_err rc;
 
@@ -489,10 +499,10 @@ static struct json_object *first_error(struct json_object *o, int depth)
 	if (!json_object_is_type(o, json_type_object))
 		return NULL;
 	{
-		const char *cls = s2s_okta__str_at(o, "class");
+		const char *cls = s2s_json_str_at(o, "class");
 
 		if (cls && strcmp(cls, "ERROR") == 0 &&
-		    s2s_okta__member(o, "message"))
+		    s2s_json_at(o, "message"))
 			return o;
 	}
 	json_object_object_foreach(o, k, v)
@@ -507,28 +517,26 @@ static struct json_object *first_error(struct json_object *o, int depth)
 
 static s2s_err check_messages(struct idx *x)
 {
-	struct json_object *m =
-	        first_error(s2s_okta__member(x->cur, "messages"), 0);
+	struct json_object *m = first_error(s2s_json_at(x->cur, "messages"), 0);
 
 	if (!m)
-		m = first_error(s2s_okta__member(x->cur, "remediation"), 0);
+		m = first_error(s2s_json_at(x->cur, "remediation"), 0);
 	if (!m)
 		return S2S_OK;
-	return idx_error(x,
-	                 s2s_okta__str_at(m, "i18n.key")
-	                         ? s2s_okta__str_at(m, "i18n.key")
-	                         : "",
-	                 s2s_okta__str_at(m, "message")
-	                         ? s2s_okta__str_at(m, "message")
-	                         : "");
+	return idx_error(
+	        x,
+	        s2s_json_str_at(m, "i18n.key") ? s2s_json_str_at(m, "i18n.key")
+	                                       : "",
+	        s2s_json_str_at(m, "message") ? s2s_json_str_at(m, "message")
+	                                      : "");
 }
 
 /* The number challenge, shown once as soon as Okta gives it. */
 static void show_number(struct idx *x)
 {
-	struct json_object *n = s2s_okta__member(
-	        x->cur, "currentAuthenticator.value.contextualData."
-	                "correctAnswer");
+	struct json_object *n =
+	        s2s_json_at(x->cur, "currentAuthenticator.value.contextualData."
+	                            "correctAnswer");
 	char num[16], msg[160];
 
 	if (json_object_is_type(n, json_type_int))
@@ -568,7 +576,7 @@ static void add_cand(struct cand *c, size_t *n, struct json_object *form,
 	if (*n >= MAX_CANDS)
 		return;
 	c[*n].form = form;
-	c[*n].id = s2s_okta__str_at(field(form, "id"), "value");
+	c[*n].id = s2s_json_str_at(field(form, "id"), "value");
 	c[*n].method = method;
 	c[*n].label = label ? label : (method ? method : "?");
 	c[*n].kind = method ? method_kind(method) : kind;
@@ -592,13 +600,13 @@ static enum kind related_kind(struct idx *x, const char *rel)
 	snprintf(path, sizeof(path), "%.*s.value", (int)(br - rel - 2),
 	         rel + 2);
 	i = strtol(br + 7, NULL, 10);
-	v = s2s_okta__member(x->cur, path);
+	v = s2s_json_at(x->cur, path);
 	if (!json_object_is_type(v, json_type_array) || i < 0 ||
 	    (size_t)i >= json_object_array_length(v))
 		return K_NONE;
 	a = json_object_array_get_idx(v, (size_t)i);
-	type = s2s_okta__str_at(a, "type");
-	key = s2s_okta__str_at(a, "key");
+	type = s2s_json_str_at(a, "type");
+	key = s2s_json_str_at(a, "key");
 	if (type && strcmp(type, "password") == 0)
 		return K_PASSWORD;
 	if (type && strcmp(type, "email") == 0)
@@ -616,14 +624,14 @@ static void form_cands(struct idx *x, struct json_object *form,
                        size_t *n)
 {
 	struct json_object *mt = field(form, "methodType");
-	struct json_object *opts = s2s_okta__member(mt, "options");
-	const char *value = s2s_okta__str_at(mt, "value");
+	struct json_object *opts = s2s_json_at(mt, "options");
+	const char *value = s2s_json_str_at(mt, "value");
 	size_t m = json_object_is_type(opts, json_type_array)
 	                   ? json_object_array_length(opts)
 	                   : 0;
 	enum kind k;
 
-	if (!s2s_okta__str_at(field(form, "id"), "value"))
+	if (!s2s_json_str_at(field(form, "id"), "value"))
 		return;
 	if (value || !m) {
 		k = value ? K_NONE : related_kind(x, rel);
@@ -634,8 +642,8 @@ static void form_cands(struct idx *x, struct json_object *form,
 	}
 	for (size_t i = 0; i < m; i++)
 		add_cand(c, n, form,
-		         s2s_okta__str_at(json_object_array_get_idx(opts, i),
-		                          "value"),
+		         s2s_json_str_at(json_object_array_get_idx(opts, i),
+		                         "value"),
 		         K_NONE, label);
 }
 
@@ -761,7 +769,7 @@ static s2s_err pick(struct idx *x, const struct cand *c, size_t n, size_t *out)
 static s2s_err put_authenticator(struct idx *x, struct s2s_buf *b,
                                  const struct cand *c)
 {
-	struct json_object *v = s2s_okta__member(c->form, "value");
+	struct json_object *v = s2s_json_at(c->form, "value");
 	size_t n = json_object_is_type(v, json_type_array)
 	                   ? json_object_array_length(v)
 	                   : 0;
@@ -772,8 +780,8 @@ static s2s_err put_authenticator(struct idx *x, struct s2s_buf *b,
 		return oom(x);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *f = json_object_array_get_idx(v, i);
-		const char *name = s2s_okta__str_at(f, "name");
-		const char *val = s2s_okta__str_at(f, "value");
+		const char *name = s2s_json_str_at(f, "name");
+		const char *val = s2s_json_str_at(f, "value");
 
 		if (name && val && strcmp(name, "id") != 0 &&
 		    strcmp(name, "methodType") != 0 &&
@@ -786,7 +794,7 @@ static s2s_err put_authenticator(struct idx *x, struct s2s_buf *b,
 static s2s_err do_select(struct idx *x, struct json_object *rem)
 {
 	struct json_object *opts =
-	        s2s_okta__member(field(rem, "authenticator"), "options");
+	        s2s_json_at(field(rem, "authenticator"), "options");
 	struct cand c[MAX_CANDS];
 	struct s2s_buf b = S2S_BUF_SECRET_INIT;
 	size_t n = 0, m, i = 0;
@@ -799,9 +807,9 @@ static s2s_err do_select(struct idx *x, struct json_object *rem)
 	for (size_t k = 0; k < m; k++) {
 		struct json_object *o = json_object_array_get_idx(opts, k);
 
-		form_cands(x, s2s_okta__member(o, "value.form"),
-		           s2s_okta__str_at(o, "label"),
-		           s2s_okta__str_at(o, "relatesTo"), c, &n);
+		form_cands(x, s2s_json_at(o, "value.form"),
+		           s2s_json_str_at(o, "label"),
+		           s2s_json_str_at(o, "relatesTo"), c, &n);
 	}
 	rc = pick(x, c, n, &i);
 	if (!rc && x->picks >= MAX_PICKS)
@@ -834,7 +842,7 @@ static s2s_err do_select(struct idx *x, struct json_object *rem)
 static s2s_err do_verification_data(struct idx *x, struct json_object *rem)
 {
 	struct json_object *form =
-	        s2s_okta__member(field(rem, "authenticator"), "form");
+	        s2s_json_at(field(rem, "authenticator"), "form");
 	struct cand c[MAX_CANDS];
 	struct s2s_buf b = S2S_BUF_SECRET_INIT;
 	size_t n = 0, i = 0;
@@ -868,7 +876,7 @@ static s2s_err do_identify(struct idx *x, struct json_object *rem)
 {
 	struct s2s_buf user = S2S_BUF_INIT, pass = S2S_BUF_SECRET_INIT;
 	struct s2s_buf b = S2S_BUF_SECRET_INIT;
-	const char *href = s2s_okta__str_at(rem, "href");
+	const char *href = s2s_json_str_at(rem, "href");
 	bool inline_pw = field(rem, "credentials") != NULL;
 	s2s_err rc;
 
@@ -904,19 +912,19 @@ static s2s_err do_identify(struct idx *x, struct json_object *rem)
  * currentAuthenticator) type and method. */
 static enum kind challenge_kind(struct idx *x)
 {
-	struct json_object *a = s2s_okta__member(
-	        x->cur, "currentAuthenticatorEnrollment.value");
+	struct json_object *a =
+	        s2s_json_at(x->cur, "currentAuthenticatorEnrollment.value");
 	struct json_object *ms;
 	const char *type, *method = NULL;
 
 	if (!a)
-		a = s2s_okta__member(x->cur, "currentAuthenticator.value");
-	type = s2s_okta__str_at(a, "type");
-	ms = s2s_okta__member(a, "methods");
+		a = s2s_json_at(x->cur, "currentAuthenticator.value");
+	type = s2s_json_str_at(a, "type");
+	ms = s2s_json_at(a, "methods");
 	if (json_object_is_type(ms, json_type_array) &&
 	    json_object_array_length(ms) > 0)
-		method = s2s_okta__str_at(json_object_array_get_idx(ms, 0),
-		                          "type");
+		method = s2s_json_str_at(json_object_array_get_idx(ms, 0),
+		                         "type");
 	if (type && strcmp(type, "password") == 0)
 		return K_PASSWORD;
 	if (type && strcmp(type, "email") == 0)
@@ -967,15 +975,14 @@ static s2s_err get_secret(struct idx *x, enum kind k, const char *href,
 static s2s_err do_challenge(struct idx *x, struct json_object *rem)
 {
 	struct json_object *f =
-	        s2s_okta__member(field(rem, "credentials"), "form.value");
-	const char *name = NULL, *href = s2s_okta__str_at(rem, "href");
+	        s2s_json_at(field(rem, "credentials"), "form.value");
+	const char *name = NULL, *href = s2s_json_str_at(rem, "href");
 	struct s2s_buf secret = S2S_BUF_SECRET_INIT, b = S2S_BUF_SECRET_INIT;
 	s2s_err rc;
 
 	if (json_object_is_type(f, json_type_array) &&
 	    json_object_array_length(f) > 0)
-		name = s2s_okta__str_at(json_object_array_get_idx(f, 0),
-		                        "name");
+		name = s2s_json_str_at(json_object_array_get_idx(f, 0), "name");
 	if (!name)
 		name = "passcode";
 	if (strcmp(name, "passcode") != 0 && strcmp(name, "totp") != 0)
@@ -1012,7 +1019,7 @@ static s2s_err do_poll(struct idx *x)
 	              st->push_timeout_s * 1000);
 	poll.cancel = st->ctx->cancel;
 	while (!rc && rem) {
-		struct json_object *r = s2s_okta__member(rem, "refresh");
+		struct json_object *r = s2s_json_at(rem, "refresh");
 		long ms = json_object_is_type(r, json_type_int)
 		                  ? (long)json_object_get_int64(r)
 		                  : 0;
@@ -1061,13 +1068,13 @@ static s2s_err do_skip(struct idx *x, struct json_object *rem)
 
 static bool offered(struct idx *x, const char *prefix)
 {
-	struct json_object *v = s2s_okta__member(x->cur, "remediation.value");
+	struct json_object *v = s2s_json_at(x->cur, "remediation.value");
 	size_t n = json_object_is_type(v, json_type_array)
 	                   ? json_object_array_length(v)
 	                   : 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *name = s2s_okta__str_at(
+		const char *name = s2s_json_str_at(
 		        json_object_array_get_idx(v, i), "name");
 
 		if (name && strncmp(name, prefix, strlen(prefix)) == 0)
@@ -1079,11 +1086,11 @@ static bool offered(struct idx *x, const char *prefix)
 /* No step we can take: say why, and what to do. */
 static s2s_err terminal(struct idx *x)
 {
-	struct json_object *v = s2s_okta__member(x->cur, "remediation.value");
+	struct json_object *v = s2s_json_at(x->cur, "remediation.value");
 	const char *first =
 	        json_object_is_type(v, json_type_array)
-	                ? s2s_okta__str_at(json_object_array_get_idx(v, 0),
-	                                   "name")
+	                ? s2s_json_str_at(json_object_array_get_idx(v, 0),
+	                                  "name")
 	                : NULL;
 	struct s2s_error *err = x->st->ctx->err;
 
@@ -1184,7 +1191,7 @@ s2s_err s2s_okta__idx_login(struct okta_state *st, struct s2s_buf *saml_b64)
 	rc = introspect(&x, &tok);
 	while (!rc) {
 		rc = check_messages(&x);
-		done = rc ? NULL : s2s_okta__str_at(x.cur, "success.href");
+		done = rc ? NULL : s2s_json_str_at(x.cur, "success.href");
 		if (rc || done)
 			break;
 		if (n++ >= MAX_STEPS) {

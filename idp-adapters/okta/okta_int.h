@@ -33,13 +33,6 @@ struct okta_state {
 /* a + b + c, malloc'd; NULL when out of memory. */
 char *s2s_okta__join(const char *a, const char *b, const char *c);
 
-/* o's member at a dotted path ("_links.next.href"), or NULL; borrowed
- * from o. */
-struct json_object *s2s_okta__member(struct json_object *o, const char *path);
-
-/* The string at a dotted path, or NULL; borrowed from o. */
-const char *s2s_okta__str_at(struct json_object *o, const char *path);
-
 /* POST body (JSON, secret) to an Authn API url; *out gets the parsed
  * object (the caller releases it with s2s_json_put_wiped) and *status the
  * HTTP status.  An answer that is not JSON is S2S_EIDP. */

@@ -159,24 +159,14 @@ s2s_err s2s_onelogin__post(struct onelogin_state *st, const char *path,
 	return call(st, path, body, NULL, out, status);
 }
 
-static const char *str_of(struct json_object *o, const char *name)
-{
-	struct json_object *v = NULL;
-
-	if (!o || !json_object_object_get_ex(o, name, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 const char *s2s_onelogin__message(struct json_object *o)
 {
 	struct json_object *status = NULL;
 
-	if (str_of(o, "message"))
-		return str_of(o, "message");
+	if (s2s_json_str_at(o, "message"))
+		return s2s_json_str_at(o, "message");
 	if (o && json_object_object_get_ex(o, "status", &status))
-		return str_of(status, "message");
+		return s2s_json_str_at(status, "message");
 	return NULL;
 }
 
@@ -185,7 +175,7 @@ s2s_err s2s_onelogin__take_saml(struct onelogin_state *st,
                                 struct s2s_buf *saml_b64, bool *done)
 {
 	const char *msg = s2s_onelogin__message(o);
-	const char *data = str_of(o, "data");
+	const char *data = s2s_json_str_at(o, "data");
 
 	*done = false;
 	if (status != 200 || !msg || strcasecmp(msg, "Success") != 0)
@@ -240,7 +230,7 @@ static s2s_err get_token(struct onelogin_state *st)
 	if (!rc)
 		rc = call(st, "/auth/oauth2/v2/token", &body, secret.ptr, &o,
 		          &status);
-	tok = str_of(o, "access_token");
+	tok = s2s_json_str_at(o, "access_token");
 	if (!rc && (status == 400 || status == 401 || status == 403))
 		rc = s2s_error_set(
 		        st->ctx->err, S2S_ECONFIG,
@@ -367,7 +357,7 @@ static s2s_err onelogin_authenticate(struct s2s_adapter_ctx *ctx,
 		rc = signin_error(st, o, status);
 		goto out;
 	}
-	if (str_of(o, "state_token") &&
+	if (s2s_json_str_at(o, "state_token") &&
 	    json_object_object_get_ex(o, "devices", &devices) &&
 	    json_object_is_type(devices, json_type_array)) {
 		rc = s2s_onelogin__mfa(st, o, saml_b64);

@@ -44,20 +44,9 @@ bool s2s_onelogin__mfa_setting_ok(const char *name)
 	return false;
 }
 
-static const char *member_str(struct json_object *o, const char *name)
-{
-	struct json_object *v = NULL;
-
-	if (!o || !json_object_object_get_ex(o, name, &v) ||
-	    !(json_object_is_type(v, json_type_string) ||
-	      json_object_is_type(v, json_type_int)))
-		return NULL;
-	return json_object_get_string(v); /* an int as its decimal text */
-}
-
 static int kind_of(struct json_object *dev)
 {
-	const char *t = member_str(dev, "device_type");
+	const char *t = s2s_json_text_at(dev, "device_type");
 
 	if (!t)
 		return -1;
@@ -87,7 +76,7 @@ static s2s_err none_supported(struct onelogin_state *st,
 	size_t used = 0;
 
 	for (size_t i = 0; i < n && used < sizeof(list); i++) {
-		const char *t = member_str(
+		const char *t = s2s_json_text_at(
 		        json_object_array_get_idx(devices, i), "device_type");
 
 		used += (size_t)snprintf(list + used, sizeof(list) - used,
@@ -211,7 +200,7 @@ static s2s_err verify(struct onelogin_state *st, const char *device_id,
 		rc = s2s_onelogin__post(st,
 		                        "/api/2/saml_assertion/verify_factor",
 		                        &body, out, status);
-	tok = rc ? NULL : member_str(*out, "state_token");
+	tok = rc ? NULL : s2s_json_text_at(*out, "state_token");
 	if (tok && *tok) { /* a rotated transaction token */
 		s2s_buf_reset(&st->state_token);
 		if (s2s_buf_puts(&st->state_token, tok))
@@ -358,7 +347,7 @@ s2s_err s2s_onelogin__mfa(struct onelogin_state *st, struct json_object *o,
 {
 	struct json_object *devices = NULL;
 	struct choice c = { 0 };
-	const char *tok = member_str(o, "state_token"), *id;
+	const char *tok = s2s_json_text_at(o, "state_token"), *id;
 	s2s_err rc;
 
 	json_object_object_get_ex(o, "devices", &devices);
@@ -368,7 +357,7 @@ s2s_err s2s_onelogin__mfa(struct onelogin_state *st, struct json_object *o,
 	rc = pick(st, devices, &c);
 	if (rc)
 		return rc;
-	id = member_str(c.dev, "device_id");
+	id = s2s_json_text_at(c.dev, "device_id");
 	if (!id_ok(id))
 		return s2s_error_set(st->ctx->err, S2S_EIDP,
 		                     "onelogin: the MFA device has no usable "

@@ -71,25 +71,6 @@ static s2s_err nomem(struct s2s_adapter_ctx *ctx)
 	return s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
 }
 
-static struct json_object *member(struct json_object *o, const char *name)
-{
-	struct json_object *v = NULL;
-
-	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, name, &v))
-		return NULL;
-	return v;
-}
-
-static const char *str_of(struct json_object *o, const char *name)
-{
-	struct json_object *v = member(o, name);
-
-	return v && json_object_is_type(v, json_type_string)
-	               ? json_object_get_string(v)
-	               : NULL;
-}
-
 /* origin and environment id from url: https://HOST/<envId>/saml20/... */
 static s2s_err parse_url(struct p1_state *st, const char *url)
 {
@@ -199,17 +180,18 @@ static bool has_locked(const char *s)
 static s2s_err p1_error(struct p1_state *st, struct json_object *o, long status,
                         enum p1_when when)
 {
-	struct json_object *details = member(o, "details");
+	struct json_object *details = s2s_json_at(o, "details");
 	struct json_object *d0 = NULL;
-	const char *code = str_of(o, "code"), *msg = str_of(o, "message");
+	const char *code = s2s_json_str_at(o, "code"),
+	           *msg = s2s_json_str_at(o, "message");
 	const char *dcode = NULL, *target = NULL, *dmsg = NULL;
 
 	if (details && json_object_is_type(details, json_type_array) &&
 	    json_object_array_length(details) > 0) {
 		d0 = json_object_array_get_idx(details, 0);
-		dcode = str_of(d0, "code");
-		target = str_of(d0, "target");
-		dmsg = str_of(d0, "message");
+		dcode = s2s_json_str_at(d0, "code");
+		target = s2s_json_str_at(d0, "target");
+		dmsg = s2s_json_str_at(d0, "message");
 	}
 	if (has_locked(code) || has_locked(dcode))
 		return s2s_error_set(st->ctx->err, S2S_EAUTH,
@@ -312,10 +294,10 @@ static s2s_err post_password(struct p1_state *st, struct json_object **out,
 
 static const char *device_label(struct json_object *d)
 {
-	const char *s = str_of(d, "nickname");
+	const char *s = s2s_json_str_at(d, "nickname");
 
 	if (!s || !*s)
-		s = str_of(d, "type");
+		s = s2s_json_str_at(d, "type");
 	return s ? s : "?";
 }
 
@@ -325,7 +307,8 @@ static s2s_err select_device(struct p1_state *st, struct json_object *flow,
                              struct json_object **out, long *status)
 {
 	struct s2s_adapter_ctx *ctx = st->ctx;
-	struct json_object *devs = member(member(flow, "_embedded"), "devices");
+	struct json_object *devs =
+	        s2s_json_at(s2s_json_at(flow, "_embedded"), "devices");
 	const char *want = s2s_account_get(ctx->acct, "pingone.device");
 	struct s2s_buf q = S2S_BUF_INIT, ans = S2S_BUF_INIT;
 	struct s2s_buf body = S2S_BUF_INIT;
@@ -362,9 +345,9 @@ static s2s_err select_device(struct p1_state *st, struct json_object *flow,
 		for (pick = 0; pick < n; pick++) {
 			struct json_object *d =
 			        json_object_array_get_idx(devs, pick);
-			const char *id = str_of(d, "id");
-			const char *nick = str_of(d, "nickname");
-			const char *type = str_of(d, "type");
+			const char *id = s2s_json_str_at(d, "id");
+			const char *nick = s2s_json_str_at(d, "nickname");
+			const char *type = s2s_json_str_at(d, "type");
 			char num[24];
 
 			snprintf(num, sizeof(num), "%zu", pick);
@@ -381,15 +364,16 @@ static s2s_err select_device(struct p1_state *st, struct json_object *flow,
 			        "flow offers %zu)",
 			        want, n);
 	}
-	if (!rc && !str_of(json_object_array_get_idx(devs, pick), "id"))
+	if (!rc &&
+	    !s2s_json_str_at(json_object_array_get_idx(devs, pick), "id"))
 		rc = s2s_error_set(ctx->err, S2S_EIDP,
 		                   "pingone: an MFA device without an id");
-	if (!rc &&
-	    (s2s_buf_puts(&body, "{\"device\":{") ||
-	     s2s_json_member(
-	             &body, true, "id",
-	             str_of(json_object_array_get_idx(devs, pick), "id")) ||
-	     s2s_buf_puts(&body, "}}")))
+	if (!rc && (s2s_buf_puts(&body, "{\"device\":{") ||
+	            s2s_json_member(&body, true, "id",
+	                            s2s_json_str_at(json_object_array_get_idx(
+	                                                    devs, pick),
+	                                            "id")) ||
+	            s2s_buf_puts(&body, "}}")))
 		rc = nomem(ctx);
 	if (!rc)
 		rc = p1_call(st, "device.select", &body, out, status);
@@ -466,7 +450,7 @@ static s2s_err wait_push(struct p1_state *st, struct json_object **out,
 			rc = p1_call(st, NULL, NULL, &o, status);
 		if (rc)
 			break;
-		s = str_of(o, "status");
+		s = s2s_json_str_at(o, "status");
 		if (*status / 100 != 2 || !s ||
 		    strcmp(s, "PUSH_CONFIRMATION_REQUIRED") != 0)
 			break;
@@ -519,7 +503,7 @@ static s2s_err step(struct p1_state *st, struct json_object *o, long *status,
                     enum p1_when when, struct json_object **next, bool *done)
 {
 	struct s2s_adapter_ctx *ctx = st->ctx;
-	const char *s = str_of(o, "status");
+	const char *s = s2s_json_str_at(o, "status");
 
 	*next = NULL;
 	if (*status / 100 != 2 || !s)
@@ -596,7 +580,7 @@ static s2s_err p1_authenticate(struct s2s_adapter_ctx *ctx,
 	if (!rc)
 		rc = p1_call(st, NULL, NULL, &o, &status);
 	for (int i = 0; !rc && !done; i++) {
-		const char *s = str_of(o, "status");
+		const char *s = s2s_json_str_at(o, "status");
 		enum p1_when acted = WHEN_FLOW;
 
 		if (i == P1_MAX_STEPS) {

@@ -788,8 +788,12 @@ class OktaIdxTest(unittest.TestCase):
         OIE.problems.clear()
         OIE.log.clear()
         OIE.pipeline = None  # no well-known document: classic
-        r = self.run_s2s("ann@example.test")
+        r = self.run_s2s("ann@example.test", "--verbose", "list-roles")
         self.assertEqual(r.returncode, 5, r.stderr)
+        # --verbose says which engine and how to force the other
+        self.assertIn(b"okta: engine Classic (no pipeline in "
+                      b"/.well-known/okta-organization; set okta.engine = idx",
+                      r.stderr)
         self.assertTrue(self.posts("/api/v1/authn"))
         self.assertFalse(self.posts("/idp/idx/"))
         OIE.problems.clear()

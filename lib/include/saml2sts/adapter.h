@@ -17,7 +17,7 @@
 #include "http.h"
 #include "prompt.h"
 
-#define S2S_ADAPTER_ABI 3
+#define S2S_ADAPTER_ABI 4
 
 /* Secrets the user chose to keep in the credential store, handed out by
  * the engine: kind "idp-password" (the password given up front with
@@ -58,6 +58,10 @@ struct s2s_adapter_ctx {
 	 * long waits (MFA push polls, a browser window) stop with
 	 * S2S_ECANCELLED.  May be NULL. */
 	volatile sig_atomic_t *cancel;
+	/* Where s2s_adapter_verbose() sends its lines (the --verbose
+	 * events), or NULL. */
+	void (*verbose)(void *payload, const char *text);
+	void *verbose_payload;
 };
 
 struct s2s_adapter {
@@ -117,6 +121,12 @@ s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, const char *dest,
  * (a browser fill). */
 s2s_err s2s_adapter_password_dest(struct s2s_adapter_ctx *ctx,
                                   const char *dest);
+
+/* One line of detail for --verbose (what the adapter chose and why: an
+ * engine, a factor, a page); never a secret.  Nothing when the front end
+ * does not want details. */
+void s2s_adapter_verbose(struct s2s_adapter_ctx *ctx, const char *fmt, ...)
+        S2S_PRINTF(2, 3);
 
 /* True when the account keeps a TOTP seed for this adapter
  * (<adapter>.totp_seed = keyring) and the engine offers kept secrets. */

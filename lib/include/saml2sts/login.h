@@ -28,6 +28,9 @@ struct s2s_login_params {
 	unsigned int flags;            /* enum s2s_login_flags */
 	const struct s2s_kept *kept;   /* kept secrets (adapter.h), or NULL */
 	volatile sig_atomic_t *cancel; /* may be NULL */
+	/* --verbose lines of the adapter (s2s_adapter_verbose), or NULL */
+	void (*verbose)(void *payload, const char *text);
+	void *verbose_payload;
 };
 
 enum s2s_login_flags {
