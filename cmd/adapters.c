@@ -26,6 +26,7 @@ static const struct {
 	{ S2S_ADAPTER_F_MFA_TOTP, "totp" },
 	{ S2S_ADAPTER_F_MFA_PUSH, "push" },
 	{ S2S_ADAPTER_F_MFA_SMS, "sms" },
+	{ S2S_ADAPTER_F_MFA_VOICE, "voice" },
 	{ S2S_ADAPTER_F_MFA_EMAIL, "email" },
 	{ S2S_ADAPTER_F_BROWSER, "browser" },
 	{ S2S_ADAPTER_F_KERBEROS, "kerberos" },

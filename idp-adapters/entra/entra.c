@@ -936,7 +936,8 @@ const struct s2s_adapter s2s_adapter_entra = {
 	.summary = "Microsoft Entra ID (Azure AD): password or federated "
 	           "AD FS; Authenticator push with number, TOTP, SMS, voice",
 	.features = S2S_ADAPTER_F_FORM | S2S_ADAPTER_F_MFA_TOTP |
-	            S2S_ADAPTER_F_MFA_PUSH | S2S_ADAPTER_F_MFA_SMS,
+	            S2S_ADAPTER_F_MFA_PUSH | S2S_ADAPTER_F_MFA_SMS |
+	            S2S_ADAPTER_F_MFA_VOICE,
 	.priv_size = sizeof(struct entra_state),
 	.config_keys = entra_keys,
 	.validate = entra_validate,

@@ -491,7 +491,7 @@ const struct s2s_adapter s2s_adapter_okta = {
 	           "voice or email code",
 	.features = S2S_ADAPTER_F_FORM | S2S_ADAPTER_F_MFA_TOTP |
 	            S2S_ADAPTER_F_MFA_PUSH | S2S_ADAPTER_F_MFA_SMS |
-	            S2S_ADAPTER_F_MFA_EMAIL,
+	            S2S_ADAPTER_F_MFA_VOICE | S2S_ADAPTER_F_MFA_EMAIL,
 	.priv_size = sizeof(struct okta_state),
 	.config_keys = okta_keys,
 	.validate = okta_validate,

@@ -86,6 +86,24 @@ class AdapterRegistryTest(unittest.TestCase):
             self.assertTrue(os.path.isfile(os.path.join(ROOT, rel)),
                             "%s is missing (adapter %s)" % (rel, name))
 
+    def test_factors_tested(self):
+        """Every MFA factor `adapters` lists for a headless adapter is
+        exercised by its test file (the browser's are the person's)."""
+        for a in self.adapters:
+            if "browser" in a["mfa"]:
+                continue
+            stem = "test_%s" % a["name"].replace("-", "_")
+            text = "".join(read("tests/adapters/" + f) for f in sorted(
+                os.listdir(os.path.join(ROOT, "tests", "adapters")))
+                if f == stem + ".py" or f.startswith(stem + "_")).lower()
+            words = {"totp": ("totp", "otp", "passcode"),
+                     "kerberos": ("kerberos", "negotiate")}
+            for factor in a["mfa"]:
+                self.assertTrue(any(w in text
+                                    for w in words.get(factor, (factor,))),
+                                "adapter %s lists MFA %s but its test file "
+                                "never mentions it" % (a["name"], factor))
+
     def test_readme_counts_the_registry(self):
         """The README's comparison row names every adapter and their number
         (issue 12: the provider count from the registry's real contents)."""

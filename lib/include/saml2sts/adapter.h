@@ -40,6 +40,8 @@ enum s2s_adapter_features {
 	S2S_ADAPTER_F_MFA_EMAIL = 1u << 4,
 	S2S_ADAPTER_F_BROWSER = 1u << 5, /* drives a real browser */
 	S2S_ADAPTER_F_KERBEROS = 1u << 6,
+	S2S_ADAPTER_F_MFA_VOICE =
+	        1u << 7, /* a phone call (with or without a code) */
 };
 
 struct s2s_adapter_ctx {
