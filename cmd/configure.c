@@ -400,6 +400,17 @@ static int store_password(struct cli *cli)
 	return status;
 }
 
+bool cli_configure_ready(struct cli *cli)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_session *s = cli_session(cli);
+
+	if (!s || !s2s_session_check(s, cli->account_name, &err))
+		return true;
+	cli_info(cli, "Not ready to log in yet: %s", err.msg);
+	return false;
+}
+
 /* aliyun_config: the External profile exists from now on. */
 static int handoff(struct cli *cli)
 {
@@ -549,6 +560,8 @@ static int run(struct cli *cli, const struct cli_args *args)
 		for (size_t i = 0; i < n; i++)
 			cli_info(cli, "  %s = %s", kv[i].key, kv[i].value);
 		status = handoff(cli);
+		if (!status)
+			(void)cli_configure_ready(cli);
 	}
 	if (!status && totp_stdin)
 		status = store_totp_seed(cli);

@@ -15,4 +15,9 @@ int cli_import_saml2alibabacloud(struct cli *cli, const char *path);
 /* configure without flags on a terminal: the interactive wizard. */
 int cli_configure_wizard(struct cli *cli);
 
+/* After saving the account: the engine's own check of it (as login and
+ * doctor run it); when it cannot log in yet, one line saying what is
+ * missing and how to set it.  True when it is ready. */
+bool cli_configure_ready(struct cli *cli);
+
 #endif

@@ -366,11 +366,13 @@ int cli_configure_wizard(struct cli *cli)
 			if (a[i].value && *a[i].value)
 				cli_info(cli, "  %s = %s", a[i].key,
 				         a[i].value);
-		cli_info(cli, "Next: saml2sts%s%s login",
-		         strcmp(cli->account_name, "default") ? " -a " : "",
-		         strcmp(cli->account_name, "default")
-		                 ? cli->account_name
-		                 : "");
+		if (cli_configure_ready(cli))
+			cli_info(cli, "Next: saml2sts%s%s login",
+			         strcmp(cli->account_name, "default") ? " -a "
+			                                              : "",
+			         strcmp(cli->account_name, "default")
+			                 ? cli->account_name
+			                 : "");
 	}
 	for (size_t i = 0; i < N_KEYS; i++)
 		free(a[i].value);

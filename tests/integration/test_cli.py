@@ -79,6 +79,21 @@ class CLITest(unittest.TestCase):
             " ".join(args), r.returncode, r.stdout.decode(), r.stderr.decode()))
         return r
 
+    def test_configure_says_what_is_missing(self):
+        # saved (exit 0), and the engine's own check names what is missing
+        r = self.run_ok("-a", "ol", "configure", "--provider", "onelogin",
+                        "--url", "https://corp.onelogin.com")
+        self.assertIn(b"Not ready to log in yet: onelogin.client_id must be "
+                      b"set", r.stderr)
+        self.assertIn(b"configure --set onelogin.client_id=", r.stderr)
+        r = self.run_ok("-a", "ol", "configure", "--set",
+                        "onelogin.client_id=abc", "--set", "onelogin.app_id=1",
+                        "--set", "onelogin.subdomain=corp")
+        self.assertNotIn(b"Not ready", r.stderr)
+        # a complete account says nothing of the kind
+        r = self.run_ok("configure", "--region", "cn-shanghai")
+        self.assertNotIn(b"Not ready", r.stderr)
+
     def assert_fails(self, rc, pattern, *args, **kw):
         r = self.s2s(*args, **kw)
         err = r.stderr.decode()
