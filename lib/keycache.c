@@ -57,11 +57,16 @@ s2s_err s2s__keycache_get(unsigned char *out, size_t cap, size_t *len,
 bool s2s__keycache_put(const char *desc, const void *payload, size_t len,
                        long ttl)
 {
-	long id;
+	long id, old;
 	bool ok;
 
 	if (ttl <= 0 || len == 0 || len > S2S_KEYCACHE_MAX)
 		return false;
+	/* the key this one replaces: linking the new one unlinks it, and it
+	 * is invalidated below rather than left for the garbage collector */
+	old = keyctl4(KEYCTL_SEARCH, kid(KEY_SPEC_USER_SESSION_KEYRING),
+	              (unsigned long)(uintptr_t) "user",
+	              (unsigned long)(uintptr_t)desc);
 	id = syscall(SYS_add_key, "user", desc, payload, len,
 	             KEY_SPEC_PROCESS_KEYRING);
 	if (id < 0)
@@ -73,6 +78,8 @@ bool s2s__keycache_put(const char *desc, const void *payload, size_t len,
 	(void)keyctl4(KEYCTL_UNLINK, kid(id), kid(KEY_SPEC_PROCESS_KEYRING), 0);
 	if (!ok)
 		(void)keyctl4(KEYCTL_INVALIDATE, kid(id), 0, 0);
+	else if (old >= 0 && old != id)
+		(void)keyctl4(KEYCTL_INVALIDATE, kid(old), 0, 0);
 	return ok;
 }
 
@@ -96,7 +103,7 @@ void s2s__keycache_forget(const char *prefix, const char *suffix)
 	unsigned long us = kid(KEY_SPEC_USER_SESSION_KEYRING);
 	int32_t *ids = NULL;
 	char d[4200];
-	long n;
+	long n, cap;
 
 	n = keyctl4(KEYCTL_READ, us, 0, 0);
 	if (n <= 0)
@@ -104,8 +111,13 @@ void s2s__keycache_forget(const char *prefix, const char *suffix)
 	ids = malloc((size_t)n);
 	if (!ids)
 		return;
+	cap = n;
 	n = keyctl4(KEYCTL_READ, us, (unsigned long)(uintptr_t)ids,
-	            (unsigned long)n);
+	            (unsigned long)cap);
+	/* keys added since the first call: READ says how many there are
+	 * now, but fills only cap bytes */
+	if (n > cap)
+		n = cap;
 	for (long i = 0; n > 0 && i < n / (long)sizeof(*ids); i++) {
 		long got = keyctl4(KEYCTL_DESCRIBE, kid(ids[i]),
 		                   (unsigned long)(uintptr_t)d, sizeof(d));

@@ -257,17 +257,21 @@ static void cache_key(const struct fs_state *st, const unsigned char *salt,
 }
 
 /* scrypt(passphrase, salt), or the key the kernel keyring keeps for
- * them. */
-static s2s_err derive(unsigned char key[KEY_LEN], const struct fs_state *st,
-                      const unsigned char *salt, struct s2s_error *err)
+ * them; *fresh when it was derived now, so that the caller caches it
+ * once it has sealed or opened a file with it (a wrong passphrase's key
+ * must not push out the right one). */
+static s2s_err derive(unsigned char key[KEY_LEN], bool *fresh,
+                      const struct fs_state *st, const unsigned char *salt,
+                      struct s2s_error *err)
 {
 	crypto_init();
+	*fresh = false;
 	if (cached_key(key, st, salt))
 		return S2S_OK;
 	if (gcry_kdf_derive(st->pass.ptr, st->pass.len, GCRY_KDF_SCRYPT,
 	                    SCRYPT_N, salt, SALT_LEN, SCRYPT_P, KEY_LEN, key))
 		return s2s_error_set(err, S2S_ESTORE, "scrypt failed");
-	cache_key(st, salt, key);
+	*fresh = true;
 	return S2S_OK;
 }
 
@@ -383,19 +387,22 @@ static s2s_err seal(struct fs_state *st, const struct s2s_store_item *it,
 	unsigned char salt[SALT_LEN], nonce[NONCE_LEN], key[KEY_LEN];
 	struct s2s_buf ad = S2S_BUF_INIT, ct = S2S_BUF_INIT, b64 = S2S_BUF_INIT;
 	char exp[32] = "";
+	bool fresh = false;
 	s2s_err rc;
 
 	rc = new_salt(salt, st, err);
 	if (!rc)
 		rc = random_bytes(nonce, NONCE_LEN, err);
 	if (!rc)
-		rc = derive(key, st, salt, err);
+		rc = derive(key, &fresh, st, salt, err);
 	if (!rc && aad(&ad, it->profile, it->kind))
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	if (!rc)
 		rc = gcm(true, key, nonce, &ad,
 		         (const unsigned char *)secret->ptr, secret->len, &ct,
 		         err);
+	if (!rc && fresh)
+		cache_key(st, salt, key);
 	if (it->expires)
 		s2s_time_format_utc(exp, sizeof(exp), it->expires);
 	if (!rc &&
@@ -538,6 +545,7 @@ static s2s_err unseal(struct fs_state *st, const char *path,
 	               ct = S2S_BUF_INIT, ad = S2S_BUF_INIT;
 	unsigned char key[KEY_LEN];
 	const char *kdf = s2s__json_get_str(obj, "kdf");
+	bool fresh = false;
 	s2s_err rc;
 
 	if (!kdf || strcmp(kdf, "scrypt-32768-8-1") != 0 ||
@@ -549,13 +557,15 @@ static s2s_err unseal(struct fs_state *st, const char *path,
 	}
 	rc = passphrase(st, err);
 	if (!rc)
-		rc = derive(key, st, (unsigned char *)salt.ptr, err);
+		rc = derive(key, &fresh, st, (unsigned char *)salt.ptr, err);
 	if (!rc && aad(&ad, profile, kind))
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	s2s_buf_reset(out);
 	if (!rc)
 		rc = gcm(false, key, (unsigned char *)nonce.ptr, &ad,
 		         (unsigned char *)ct.ptr, ct.len, out, err);
+	if (!rc && fresh) /* the tag checked: the passphrase is right */
+		cache_key(st, (unsigned char *)salt.ptr, key);
 	s2s_memzero(key, sizeof(key));
 out:
 	s2s_buf_release(&salt);

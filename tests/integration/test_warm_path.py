@@ -11,7 +11,9 @@ dlopen()ed ones):
   (libssl, libcrypto), libxml2 or xmlsec1 (libsecret's glib and gio,
   and libgcrypt, are expected), for both stores;
 - `serve`, after answering a GET, has none of them in /proc/PID/maps;
-- a refresh (an aged token) and `version` do load the module;
+- a refresh (an aged token) and `version` do load the module, and
+  neither a refresh nor a login maps xmlsec1 (the tests' reference
+  verifier only);
 - the file store keeps its derived key in the kernel keyring (readable by
   this user only, with a timeout): a second call costs a fraction of the
   CPU of one with SAML2STS_FILE_KEY_TIMEOUT=0 (scrypt), a wrong
@@ -248,6 +250,15 @@ class WarmPathTest(unittest.TestCase):
         self.assertEqual(Mock.sts_calls, calls + 1)
         self.assertTrue(any(o.endswith("saml2sts-net.so") for o in objs), objs)
         self.assertTrue(any("libcurl" in o for o in objs), objs)
+        # xmlsec1 is the tests' reference verifier only: a login or
+        # refresh maps neither it nor libxslt
+        self.assertEqual([o for o in objs if re.search(r"libxmlsec|libxslt", o)],
+                         [], objs)
+        objs, r = self.loaded(store, "login", "--force", "--skip-prompt")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(any("libxml2" in o for o in objs), objs)
+        self.assertEqual([o for o in objs if re.search(r"libxmlsec|libxslt", o)],
+                         [], objs)
         # and the next call is warm again
         self.assertWarm(store, "credential-process")
 
@@ -275,11 +286,15 @@ class WarmPathTest(unittest.TestCase):
         scrypt = min(cpu(SAML2STS_FILE_KEY_TIMEOUT="0") for _ in range(3))
         self.assertLess(cached, scrypt / 2, "cached %.3f s, scrypt %.3f s"
                         % (cached, scrypt))
-        # the cache does not stand in for the passphrase
+        # the cache does not stand in for the passphrase, and a wrong
+        # passphrase's key does not push the right one out of it
+        before = sorted(k[0] for k in cached_keys(self.store_dir))
         r = self.run_s2s("file", "credential-process",
                          SAML2STS_FILE_PASSPHRASE="not-the-passphrase")
         self.assertEqual(r.returncode, 7, r.stderr)
         self.assertIn(b"wrong passphrase", r.stderr)
+        self.assertEqual(sorted(k[0] for k in cached_keys(self.store_dir)),
+                         before)
         r = self.run_s2s("file", "credential-process",
                          SAML2STS_FILE_KEY_TIMEOUT="soon")
         self.assertNotEqual(r.returncode, 0)
