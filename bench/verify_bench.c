@@ -220,6 +220,7 @@ int main(int argc, char **argv)
 	char *pem;
 	size_t len;
 
+	s2s__saml_use_xmlsec(); /* "xmlsec": the old verifier, compared */
 	if (argc != 5) {
 		fprintf(stderr, "usage: verify_bench PEM AUDIENCE RECIPIENT "
 		                "ISSUER\n");

@@ -8,7 +8,6 @@
 #include <curl/curl.h>
 #include <libxml/xmlversion.h>
 #include <openssl/crypto.h>
-#include <xmlsec/version.h>
 
 #include "common.h"
 #include "saml2sts/netmod.h"
@@ -29,8 +28,7 @@ const char *s2s_net_libraries(void)
 	if (line[0])
 		return line;
 	cv = curl_version_info(CURLVERSION_NOW);
-	snprintf(line, sizeof(line), "libcurl/%s %s libxml2/%s xmlsec1/%s",
-	         cv->version, OpenSSL_version(OPENSSL_VERSION),
-	         LIBXML_DOTTED_VERSION, XMLSEC_VERSION);
+	snprintf(line, sizeof(line), "libcurl/%s %s libxml2/%s", cv->version,
+	         OpenSSL_version(OPENSSL_VERSION), LIBXML_DOTTED_VERSION);
 	return line;
 }

@@ -37,6 +37,28 @@ enum s2s__sig_engine {
 	S2S__SIG_XMLSEC,
 };
 
+/* The xmlsec1 verifier (saml_verify_xmlsec.c), plugged in by
+ * s2s__saml_use_xmlsec(): only saml2sts_core has it (the differential
+ * tests, the fuzz target, bench/verify_bench.c); the product's network
+ * module links no xmlsec1, and S2S__SIG_XMLSEC without it is
+ * S2S_EUNSUPPORTED.  verify() answers S2S__XMLSEC_*. */
+enum {
+	S2S__XMLSEC_ERROR = -1, /* could not check */
+	S2S__XMLSEC_BAD = 0,    /* not a valid signature with this key */
+	S2S__XMLSEC_OK = 1,     /* valid, and it signs exactly el */
+	S2S__XMLSEC_BADREF = 2, /* valid, but it signs something else */
+};
+struct _xmlNode;
+struct s2s__xmlsec_ops {
+	s2s_err (*load_key)(void **out, const char *pem, size_t len,
+	                    struct s2s_error *err);
+	void (*free_key)(void *key);
+	int (*verify)(void *key, struct _xmlNode *sig, struct _xmlNode *el,
+	              const unsigned char *id);
+};
+extern const struct s2s__xmlsec_ops *s2s__xmlsec;
+void s2s__saml_use_xmlsec(void);
+
 /* s2s_saml_verify (b64) or s2s_saml_verify_xml with the given engine. */
 s2s_err s2s__saml_verify_engine(struct s2s_saml **out, const char *data,
                                 size_t len, bool b64,

@@ -15,8 +15,9 @@
  *
  * Signatures are checked by dsig.c (c14n.c, OpenSSL EVP) with keys
  * parsed once per pinned PEM and then borrowed.  The xmlsec1 verifier
- * of old stays behind an internal switch (saml_int.h) for the
- * differential tests, with the same shape checks before it.
+ * of old (saml_verify_xmlsec.c, tests and benchmarks only) plugs in
+ * behind an internal switch (saml_int.h), with the same shape checks
+ * before it.
  */
 #include <pthread.h>
 
@@ -25,12 +26,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <xmlsec/xmlsec.h>
-#include <xmlsec/crypto.h>
-#include <xmlsec/keys.h>
-#include <xmlsec/transforms.h>
-#include <xmlsec/xmldsig.h>
-#include <xmlsec/errors.h>
 
 #include "saml2sts/saml.h"
 #include "common.h"
@@ -49,56 +44,14 @@
 
 #define MAX_KEYS 8
 
+const struct s2s__xmlsec_ops *s2s__xmlsec;
+
 /* As large as a SAMLResponse may be: metadata of one IdP is far less. */
 static const struct s2s__xml_limits metadata_limits = {
 	.what = "XML document",
 	.code = S2S_ESAML,
 	.max = (size_t)256 * 1024,
 };
-
-/* ------------------------------------------------------------------ */
-/* xmlsec set-up                                                      */
-/* ------------------------------------------------------------------ */
-
-static pthread_once_t sec_once = PTHREAD_ONCE_INIT;
-static bool sec_ok;
-
-static void quiet_errors(const char *file, int line, const char *func,
-                         const char *obj, const char *subj, int reason,
-                         const char *msg)
-{
-	(void)file;
-	(void)line;
-	(void)func;
-	(void)obj;
-	(void)subj;
-	(void)reason;
-	(void)msg;
-}
-
-static void sec_init(void)
-{
-	s2s__xml_init();
-	if (xmlSecInit() < 0)
-		return;
-	if (xmlSecCheckVersion() != 1 || xmlSecCryptoAppInit(NULL) < 0 ||
-	    xmlSecCryptoInit() < 0)
-		return;
-	xmlSecErrorsSetCallback(quiet_errors);
-	/* xmlSecInit installs a loader that still reads the main input;
-	 * nothing here loads anything: deny all. */
-	s2s__xml_deny_loads();
-	sec_ok = true;
-}
-
-static s2s_err sec_start(struct s2s_error *err)
-{
-	pthread_once(&sec_once, sec_init);
-	if (!sec_ok)
-		return s2s_error_set(err, S2S_ERROR,
-		                     "xmlsec1 could not be initialised");
-	return S2S_OK;
-}
 
 /* ------------------------------------------------------------------ */
 /* Pinned keys                                                        */
@@ -111,7 +64,7 @@ struct pinned {
 	char *pem;
 	size_t n;
 	struct s2s__dsig_key keys[MAX_KEYS];
-	xmlSecKeyPtr sec[MAX_KEYS];
+	void *sec[MAX_KEYS]; /* xmlsec1 keys (s2s__xmlsec), when asked */
 	bool sec_loaded;
 };
 
@@ -132,7 +85,7 @@ static void pinned_free(struct pinned *p)
 		s2s__dsig_key_release(&p->keys[i]);
 		EVP_PKEY_free(key);
 		if (p->sec[i])
-			xmlSecKeyDestroy(p->sec[i]);
+			s2s__xmlsec->free_key(p->sec[i]);
 	}
 	free(p->pem);
 	free(p);
@@ -219,20 +172,15 @@ static s2s_err pinned_load(struct pinned **out, const char *pem,
 static s2s_err pinned_load_sec(struct pinned *p, struct s2s_error *err)
 {
 	const char *cur = p->pem, *b, *e;
-	s2s_err rc;
+	s2s_err rc = S2S_OK;
 
 	if (p->sec_loaded)
 		return S2S_OK;
-	rc = sec_start(err);
-	for (size_t i = 0; !rc && i < p->n && next_block(&cur, &b, &e); i++) {
-		p->sec[i] = xmlSecCryptoAppKeyLoadMemory(
-		        (const xmlSecByte *)b, (xmlSecSize)(e - b),
-		        xmlSecKeyDataFormatCertPem, NULL, NULL, NULL);
-		if (!p->sec[i])
-			rc = s2s_error_set(err, S2S_ECONFIG,
-			                   "IdP certificate %zu cannot be read",
-			                   i + 1);
-	}
+	if (!s2s__xmlsec)
+		return s2s_error_set(err, S2S_EUNSUPPORTED,
+		                     "the xmlsec1 verifier is not linked in");
+	for (size_t i = 0; !rc && i < p->n && next_block(&cur, &b, &e); i++)
+		rc = s2s__xmlsec->load_key(&p->sec[i], b, (size_t)(e - b), err);
 	if (!rc)
 		p->sec_loaded = true;
 	return rc;
@@ -351,88 +299,7 @@ static s2s_err register_id(xmlDocPtr doc, xmlNodePtr el, xmlChar **id_out,
 	return S2S_OK;
 }
 
-static int enable_transforms(xmlSecDSigCtxPtr ctx)
-{
-	const xmlSecTransformId ref[] = {
-		xmlSecTransformEnvelopedId,
-		xmlSecTransformExclC14NId,
-		xmlSecTransformExclC14NWithCommentsId,
-		xmlSecTransformInclC14NId,
-		xmlSecTransformInclC14NWithCommentsId,
-		xmlSecTransformSha256Id,
-		xmlSecTransformSha384Id,
-		xmlSecTransformSha512Id,
-	};
-	const xmlSecTransformId sig[] = {
-		xmlSecTransformExclC14NId,
-		xmlSecTransformExclC14NWithCommentsId,
-		xmlSecTransformInclC14NId,
-		xmlSecTransformInclC14NWithCommentsId,
-		xmlSecTransformRsaSha256Id,
-		xmlSecTransformRsaSha384Id,
-		xmlSecTransformRsaSha512Id,
-		xmlSecTransformEcdsaSha256Id,
-		xmlSecTransformEcdsaSha384Id,
-		xmlSecTransformEcdsaSha512Id,
-	};
-
-	for (size_t i = 0; i < S2S_ARRAY_SIZE(ref); i++)
-		if (xmlSecDSigCtxEnableReferenceTransform(ctx, ref[i]) < 0)
-			return -1;
-	for (size_t i = 0; i < S2S_ARRAY_SIZE(sig); i++)
-		if (xmlSecDSigCtxEnableSignatureTransform(ctx, sig[i]) < 0)
-			return -1;
-	return 0;
-}
-
 enum verdict { V_ERROR = -1, V_BAD = 0, V_OK = 1, V_BADREF = 2 };
-
-/* Does sig, checked with key, sign exactly el (whose ID is id)? */
-static enum verdict verify_with(xmlSecKeyPtr key, xmlNodePtr sig, xmlNodePtr el,
-                                const xmlChar *id)
-{
-	xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
-	xmlSecDSigReferenceCtxPtr ref;
-	struct s2s__c14n_quiet quiet;
-	enum verdict v = V_BAD;
-	int rc;
-
-	if (!ctx)
-		return V_ERROR;
-	/* Borrowed: handed back before the context is destroyed. */
-	ctx->signKey = key;
-	if (enable_transforms(ctx) < 0) {
-		v = V_ERROR;
-		goto out;
-	}
-	ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
-	ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
-	s2s__c14n_quiet(&quiet);
-	rc = xmlSecDSigCtxVerify(ctx, sig);
-	s2s__c14n_unquiet(&quiet);
-	if (rc < 0 || ctx->status != xmlSecDSigStatusSucceeded)
-		goto out;
-	/* One reference, to el, checked. */
-	v = V_BADREF;
-	if (xmlSecPtrListGetSize(&ctx->signedInfoReferences) != 1)
-		goto out;
-	ref = (xmlSecDSigReferenceCtxPtr)xmlSecPtrListGetItem(
-	        &ctx->signedInfoReferences, 0);
-	if (!ref || ref->status != xmlSecDSigStatusSucceeded || !ref->uri ||
-	    ref->uri[0] != '#' || !xmlStrEqual(ref->uri + 1, id))
-		goto out;
-	{
-		xmlAttrPtr a = xmlGetID(el->doc, id);
-
-		if (!a || a->parent != el)
-			goto out;
-	}
-	v = V_OK;
-out:
-	ctx->signKey = NULL;
-	xmlSecDSigCtxDestroy(ctx);
-	return v;
-}
 
 /* Before xmlsec: SignedInfo has exactly one Reference and its URI is
  * "#" + the ID of el (precise message; xmlsec's result is checked the
@@ -517,7 +384,8 @@ static enum verdict verify_xmlsec(const struct pinned *k, xmlNodePtr sig,
 	enum verdict best = V_BAD;
 
 	for (size_t i = 0; i < k->n && best == V_BAD; i++) {
-		enum verdict v = verify_with(k->sec[i], sig, el, id);
+		enum verdict v = (enum verdict)s2s__xmlsec->verify(k->sec[i],
+		                                                   sig, el, id);
 
 		if (v == V_ERROR)
 			return V_ERROR;

@@ -207,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_saml_differential__three_keys),
 	};
 
+	s2s__saml_use_xmlsec(); /* the reference verifier */
 	return cmocka_run_group_tests_name("saml::differential", tests, NULL,
 	                                   NULL);
 }
