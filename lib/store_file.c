@@ -49,7 +49,8 @@ struct fs_state {
 	char *dir;
 	struct s2s_buf pass; /* secret; asked for once, on first need */
 	bool have_pass;
-	long key_ttl; /* s in the kernel keyring; 0: no caching */
+	bool pass_checked; /* it opened a stored item (check_pass) */
+	long key_ttl;      /* s in the kernel keyring; 0: no caching */
 	s2s_err (*ask)(void *payload, struct s2s_buf *out,
 	               struct s2s_error *err);
 	void *payload;
@@ -487,18 +488,82 @@ static void sweep(const struct fs_state *st)
 	closedir(d);
 }
 
+static s2s_err fs_get(void *state, const char *profile, const char *kind,
+                      struct s2s_buf *out, struct s2s_error *err);
+static bool header(struct fs_state *st, const char *name,
+                   struct s2s_store_item *it, struct s2s_error *err);
+static bool is_item_file(const char *name);
+
+/* Free what header() filled in. */
+static void item_clear(struct s2s_store_item *it)
+{
+	free(it->profile);
+	free(it->kind);
+	free(it->account);
+	free(it->role_arn);
+	memset(it, 0, sizeof(*it));
+}
+
+/* The passphrase opens an item already stored (the first one that has a
+ * header), once per process: a typo fails before a login asks the IdP,
+ * and no item is ever sealed under a second passphrase.  An empty store
+ * has nothing to check against. */
+static s2s_err check_pass(struct fs_state *st, struct s2s_error *err)
+{
+	struct s2s_error why = S2S_ERROR_INIT;
+	struct s2s_buf secret;
+	struct dirent *e;
+	s2s_err rc = S2S_OK;
+	DIR *d;
+
+	if (st->pass_checked)
+		return S2S_OK;
+	d = opendir(st->dir);
+	if (!d)
+		return S2S_OK; /* made by the first write */
+	s2s_buf_init(&secret, true);
+	for (e = readdir(d); e; e = readdir(d)) {
+		struct s2s_store_item it = { 0 };
+		struct s2s_error ignore = S2S_ERROR_INIT;
+
+		if (!is_item_file(e->d_name) ||
+		    !header(st, e->d_name, &it, &ignore)) {
+			item_clear(&it);
+			continue;
+		}
+		rc = fs_get(st, it.profile, it.kind, &secret, &why);
+		if (rc == S2S_ESTORE)
+			rc = s2s_error_set(err, S2S_ESTORE,
+			                   "the passphrase does not open the "
+			                   "encrypted file store in %s (a "
+			                   "typo?); nothing was changed",
+			                   st->dir);
+		else if (rc)
+			rc = s2s_error_set(err, rc, "%s", why.msg);
+		item_clear(&it);
+		break;
+	}
+	closedir(d);
+	s2s_buf_release(&secret);
+	if (!rc)
+		st->pass_checked = true;
+	return rc;
+}
+
 /* Before a login: the directory (when there is one) is usable, the
- * passphrase at hand, and stale temp files gone. */
+ * passphrase at hand and right, and stale temp files gone. */
 static s2s_err fs_ready(void *state, struct s2s_error *err)
 {
 	struct fs_state *st = state;
 	s2s_err rc = check_dir(st, false, err);
 
 	if (rc == S2S_ENOTFOUND)
-		rc = S2S_OK; /* made by the first write */
-	else if (!rc)
+		return passphrase(st, err); /* made by the first write */
+	if (!rc)
 		sweep(st);
-	return rc ? rc : passphrase(st, err);
+	if (!rc)
+		rc = passphrase(st, err);
+	return rc ? rc : check_pass(st, err);
 }
 
 static s2s_err fs_put(void *state, const struct s2s_store_item *it,
@@ -513,6 +578,8 @@ static s2s_err fs_put(void *state, const struct s2s_store_item *it,
 		sweep(st);
 	if (!rc)
 		rc = passphrase(st, err);
+	if (!rc)
+		rc = check_pass(st, err);
 	if (!rc && item_path(&path, st->dir, it->profile, it->kind))
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	if (!rc)
@@ -679,10 +746,7 @@ static s2s_err fs_list(void *state, struct s2s_store_item **out, size_t *n,
 			count++;
 			continue;
 		}
-		free(items[count].profile);
-		free(items[count].kind);
-		free(items[count].account);
-		free(items[count].role_arn);
+		item_clear(&items[count]);
 	}
 	closedir(d);
 	if (rc) {

@@ -235,6 +235,36 @@ class StoreFaultsTest(unittest.TestCase):
         self.one_line(r, 8, "SAML2STS_FILE_PASSPHRASE")
         self.assertEqual(self.trip.requests, [])
 
+    def test_wrong_file_store_passphrase_stops_login_before_the_idp(self):
+        nobus = {"DBUS_SESSION_BUS_ADDRESS": self.no_bus(),
+                 "SAML2STS_KEYRING_BACKEND": "file"}
+        r = self.s2s(self.real, "login", SAML2STS_FILE_PASSPHRASE=PASSPHRASE,
+                     **nobus)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        item = os.path.join(self.store_dir(), "%s.sts.json" % self.profile)
+        with open(item, "rb") as f:
+            sealed = f.read()
+        try:
+            # a typo: refused before the IdP is asked, nothing rewritten
+            r = self.s2s(self.tripcfg, "login", "--force",
+                         SAML2STS_FILE_PASSPHRASE=PASSPHRASE + "x", **nobus)
+            self.one_line(r, 7, "passphrase does not open", "nothing was "
+                          "changed")
+            self.assertEqual(self.trip.requests, [])
+            # nor is any item sealed under another passphrase
+            r = self.s2s(self.real, "login", "--force",
+                         SAML2STS_FILE_PASSPHRASE=PASSPHRASE + "x", **nobus)
+            self.one_line(r, 7, "passphrase does not open")
+            with open(item, "rb") as f:
+                self.assertEqual(f.read(), sealed)
+            r = self.s2s(self.real, "credential-process", "--profile",
+                         self.profile, SAML2STS_FILE_PASSPHRASE=PASSPHRASE,
+                         **nobus)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        finally:
+            self.s2s(self.real, "logout", "--all",
+                     SAML2STS_FILE_PASSPHRASE=PASSPHRASE, **nobus)
+
     def test_list_roles_needs_the_store_only_when_it_uses_it(self):
         # list-roles stores nothing: without kept secrets the store is
         # not touched (no notice, no passphrase), and the IdP (here the
