@@ -409,6 +409,13 @@ class JumpCloudTest(unittest.TestCase):
             self.assertNotIn(secret.encode(), out)
         self.assertNotIn(b"PD94bWwg", out)
 
+    def test_debug_output_hides_push_id(self):
+        r = self.run_s2s("dave@example.test", "--debug", "list-roles")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pid = [e for e in JumpCloud.log if e[1].startswith("/userconsole/auth/push/")][0][1]
+        self.assertIn(b"/userconsole/auth/push/<redacted>/login", r.stderr)
+        self.assertNotIn(pid.split("/")[4].encode(), r.stderr + r.stdout)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -402,8 +402,11 @@ class PingOneTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(b"/flows/", r.stderr)  # the trace is on
         f = [v for v in PingOne.flows.values() if v["user"] == "bob"][-1]
-        for secret in (b"bob-pass", OTP.encode(), f["st"].encode(), b"SAMLResponse=",
-                       b"PHNhbWxwOl"):
+        # the flowId drives the flow without the ST cookie (PingOne's own
+        # examples call /flows/{flowID} bare): hidden in paths too
+        self.assertIn(b"/flows/<redacted>", r.stderr)
+        for secret in (b"bob-pass", OTP.encode(), f["st"].encode(), f["id"].encode(),
+                       b"SAMLResponse=", b"PHNhbWxwOl"):
             self.assertNotIn(secret, r.stderr, secret)
 
 
