@@ -466,7 +466,7 @@ static s2s_err wait_push(struct p1_state *st, struct json_object **out,
 }
 
 /* COMPLETED: GET /<envId>/saml20/resume?flowId= and take the
- * SAMLResponse of its page. */
+ * SAMLResponse of its page when it goes to Alibaba Cloud's ACS. */
 static s2s_err resume(struct p1_state *st, struct s2s_buf *saml_b64)
 {
 	struct s2s_adapter_ctx *ctx = st->ctx;
@@ -487,10 +487,16 @@ static s2s_err resume(struct p1_state *st, struct s2s_buf *saml_b64)
 		                    resp.body.len, ctx->err);
 	if (!rc) {
 		form = s2s_html_form_with_field(page, "SAMLResponse");
-		rc = form && resp.status == 200
-		             ? s2s_formflow_take_saml(ctx, form, saml_b64)
-		             : s2s_formflow_unrecognised(ctx, page,
-		                                         resp.status);
+		if (!form || resp.status != 200)
+			rc = s2s_formflow_unrecognised(ctx, page, resp.status);
+		else if (!s2s_formflow_is_alibaba_acs(form->action))
+			rc = s2s_error_set(
+			        ctx->err, S2S_EIDP,
+			        "pingone: the SAMLResponse does not "
+			        "post to an Alibaba Cloud ACS; set the "
+			        "PingOne application's ACS URL to it");
+		else
+			rc = s2s_formflow_take_saml(ctx, form, saml_b64);
 	}
 	s2s_html_page_free(page);
 	s2s_http_response_release(&resp);
