@@ -133,6 +133,13 @@ static s2s_err call(struct onelogin_state *st, const char *path,
 	if (rc)
 		goto out;
 	*status = resp.status;
+	if (resp.status >= 500) { /* an outage, not an answer to map */
+		rc = s2s_error_set(st->ctx->err, S2S_ENET,
+		                   "onelogin: %s answered HTTP %ld; try again "
+		                   "later",
+		                   path, resp.status);
+		goto out;
+	}
 	if (resp.status == 429) {
 		rc = s2s_error_set(st->ctx->err, S2S_EIDP,
 		                   "onelogin: too many requests (HTTP 429); "

@@ -49,6 +49,7 @@ USERS = {  # email -> (password, factors, push behaviour)
     "fred@example.test": ("fred-pass", ["push"], "expire"),
     "gina@example.test": ("gina-pass", ["push"], "never"),
     "kim@example.test": ("kim-pass", ["push"], "short"),
+    "pat@example.test": ("pat-pass", ["push"], "outage"),
     "hank@example.test": ("hank-pass", "locked", None),
     "ivy@example.test": ("ivy-pass", ["webauthn", "duo"], None),
     "jo@example.test": ("jo-pass", "ca", None),
@@ -127,6 +128,9 @@ class JumpCloud(http.server.BaseHTTPRequestHandler):
                 return self.send(401, {"message": "Unauthorized"})
             p["polls"] += 1
             how = USERS[self.mfa[p["tx"]]["user"]][2]
+            if how == "outage":  # the console is down for a moment
+                return self.send(503, b"<html><head><title>503</title></head></html>",
+                                 ctype="text/html")
             if how == "accept" and p["polls"] >= 3:
                 p["status"] = "accepted"
             elif how == "deny" and p["polls"] >= 2:
@@ -354,6 +358,13 @@ class JumpCloudTest(unittest.TestCase):
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertIn("denied", r.stderr.decode().splitlines()[-1])
         self.assertFalse([e for e in JumpCloud.log if e[1].endswith("/login")])
+
+    def test_console_outage_during_push_exit_9(self):
+        r = self.run_s2s("pat@example.test")
+        self.assertEqual(r.returncode, 9, r.stderr)
+        self.assertIn("user console answered HTTP 503; try again later",
+                      r.stderr.decode().splitlines()[-1])
+        self.assertNotIn(b"/push/", r.stderr)  # no push id in the message
 
     def test_push_expired_exit_4(self):
         r = self.run_s2s("fred@example.test")

@@ -56,6 +56,7 @@ USERS = {  # username -> (password, devices, push behaviour)
     "hank@example.test": ("hank-pass", "locked", None),
     "ivy@example.test": ("ivy-pass", ["webauthn"], None),
     "kim@example.test": ("kim-pass", ["yubikey"], None),
+    "olga@example.test": ("olga-pass", ["push"], "outage"),
 }
 
 
@@ -203,6 +204,8 @@ class OneLogin(http.server.BaseHTTPRequestHandler):
             how = USERS[user][2]
             if how == "approve" and t["polls"] >= 3:
                 return self.success(user, t["app"])
+            if how == "outage":  # the API is down for a moment
+                return self.fail(503, "Service Unavailable")
             if how == "deny" and t["polls"] >= 2:
                 return self.fail(401, "Authentication denied on OL Protect")
             return self.send(200, {"message": "Authentication pending on OL Protect"})
@@ -388,6 +391,11 @@ class OneLoginTest(unittest.TestCase):
         r = self.run_s2s("fred@example.test")
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertIn("denied", r.stderr.decode().splitlines()[-1])
+
+    def test_api_outage_during_push_is_exit_9_not_a_denial(self):
+        r = self.run_s2s("olga@example.test")
+        self.assertEqual(r.returncode, 9, r.stderr)
+        self.assertIn("HTTP 503; try again later", r.stderr.decode().splitlines()[-1])
 
     def test_push_timeout_exit_4(self):
         t0 = time.monotonic()
