@@ -372,6 +372,7 @@ static s2s_err pick_device(struct s2s_adapter_ctx *ctx,
 {
 	const char *want = s2s_account_get(ctx->acct, "pingfed.device");
 	struct s2s_buf q = S2S_BUF_INIT, ans = S2S_BUF_INIT;
+	bool typed = false; /* want is the prompt's answer */
 	s2s_err rc = S2S_OK;
 
 	*pick = 0;
@@ -391,6 +392,7 @@ static s2s_err pick_device(struct s2s_adapter_ctx *ctx,
 			rc = S2S_OK;
 		} else if (!rc) {
 			want = ans.ptr ? ans.ptr : "";
+			typed = true;
 		}
 	}
 	if (!rc && want) {
@@ -406,7 +408,8 @@ static s2s_err pick_device(struct s2s_adapter_ctx *ctx,
 				break;
 		}
 		if (i == n)
-			rc = s2s_error_set(ctx->err, S2S_ECONFIG,
+			rc = s2s_error_set(ctx->err,
+			                   typed ? S2S_EMFA : S2S_ECONFIG,
 			                   "pingfed: no PingID device '%.40s' "
 			                   "(the page lists %zu)",
 			                   want, n);

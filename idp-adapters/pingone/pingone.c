@@ -313,6 +313,7 @@ static s2s_err select_device(struct p1_state *st, struct json_object *flow,
 	struct s2s_buf q = S2S_BUF_INIT, ans = S2S_BUF_INIT;
 	struct s2s_buf body = S2S_BUF_INIT;
 	size_t n, pick = 0;
+	bool typed = false; /* want is the prompt's answer */
 	s2s_err rc = S2S_OK;
 
 	n = devs && json_object_is_type(devs, json_type_array)
@@ -339,6 +340,7 @@ static s2s_err select_device(struct p1_state *st, struct json_object *flow,
 			rc = S2S_OK;
 		} else if (!rc) {
 			want = ans.ptr ? ans.ptr : "";
+			typed = true;
 		}
 	}
 	if (!rc && want) {
@@ -359,7 +361,7 @@ static s2s_err select_device(struct p1_state *st, struct json_object *flow,
 		}
 		if (pick == n)
 			rc = s2s_error_set(
-			        ctx->err, S2S_ECONFIG,
+			        ctx->err, typed ? S2S_EMFA : S2S_ECONFIG,
 			        "pingone: no MFA device '%.40s' (the "
 			        "flow offers %zu)",
 			        want, n);

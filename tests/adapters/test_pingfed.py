@@ -444,6 +444,12 @@ class PingFedTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.posts(r"selectDevice$")[0][2]["deviceId"], ["dev-iphone-7f3a"])
 
+    def test_device_typed_unknown_exit_4(self):
+        r = self.run_s2s("erin", tty=[("PingID device (0=iPhone 15, 1=YubiKey)", "9")])
+        self.assertEqual(r.returncode, 4, r.stderr)  # a typo, not a config error
+        self.assertIn("no PingID device '9'", self.err1(r))
+        self.assertEqual(self.posts(r"selectDevice$"), [])
+
     def test_device_without_terminal_takes_first(self):
         r = self.run_s2s("erin")
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -321,6 +321,12 @@ class PingOneTest(unittest.TestCase):
         self.assertEqual(r.returncode, 8, r.stderr)  # SMS chosen: its code needs a terminal
         self.assertEqual(json.loads(self.posts()[1][3]), {"device": {"id": SMS["id"]}})
 
+    def test_unknown_device_typed_exit_4(self):
+        r = self.run_s2s("erin", tty=[("PingOne MFA device (0=SMS, 1=Work phone)", "7")])
+        self.assertEqual(r.returncode, 4, r.stderr)  # a typo, not a config error
+        self.assertIn("no MFA device '7'", self.err1(r))
+        self.assertEqual(len(self.posts()), 1)  # no device was selected
+
     def test_unknown_device_exit_2(self):
         r = self.run_s2s("erin", extra="pingone.device = laptop\n")
         self.assertEqual(r.returncode, 2, r.stderr)
