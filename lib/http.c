@@ -139,17 +139,10 @@ void s2s__http_trace(struct s2s_http *http, const char *fmt, ...)
 }
 
 /* scheme://host[:port]/path of url, without query or fragment: queries
- * may carry tokens (AuthState, SAMLRequest, codes). */
+ * may carry tokens (AuthState, SAMLRequest, codes); redact.c decides. */
 static void redact_url(char *dst, size_t size, const char *url)
 {
-	size_t n = strcspn(url, "?#");
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, url, n);
-	dst[n] = '\0';
-	if (url[n])
-		snprintf(dst + n, size - n, "%s", "?…");
+	s2s__redact_url(dst, size, url);
 }
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)

@@ -171,7 +171,53 @@ static void redact_cookies(char *dst, size_t size, size_t *used, const char *v,
 	}
 }
 
-/* "GET /path?query HTTP/1.1" or "Location: url?query": the query goes. */
+/* Path segments whose next segment is the live handle of a sign-in in
+ * progress: PingOne's and PingFederate's /flows/<flowId>, JumpCloud's
+ * /push/<id>.  It drives the sign-in (PingOne's flows API asks for no
+ * cookie before the password). */
+static bool handle_before(const char *seg, size_t n)
+{
+	return (n == 5 && memcmp(seg, "flows", 5) == 0) ||
+	       (n == 4 && memcmp(seg, "push", 4) == 0);
+}
+
+/* An id rather than a word of the API (authentik's /flows/executor/,
+ * /flows/-/): it holds a digit or a capital. */
+static bool id_like(const char *seg, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((seg[i] >= '0' && seg[i] <= '9') ||
+		    (seg[i] >= 'A' && seg[i] <= 'Z'))
+			return true;
+	return false;
+}
+
+/* s[0..len) (a URL or a request line without its query) with an id
+ * after a handle_before() segment as "<redacted>". */
+static void put_path(char *dst, size_t size, size_t *used, const char *s,
+                     size_t len)
+{
+	bool hide = false;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = 0;
+
+		while (i + n < len && s[i + n] != '/' && s[i + n] != ' ')
+			n++;
+		if (hide && id_like(s + i, n))
+			puts_(dst, size, used, "<redacted>");
+		else
+			put(dst, size, used, s + i, n);
+		hide = i + n < len && s[i + n] == '/' &&
+		       handle_before(s + i, n);
+		if (i + n < len)
+			put(dst, size, used, s + i + n, 1);
+		i += n + 1;
+	}
+}
+
+/* "GET /path?query HTTP/1.1" or "Location: url?query": the query goes,
+ * and so does a sign-in handle in the path (put_path). */
 static void without_query(char *dst, size_t size, size_t *used, const char *s,
                           size_t len)
 {
@@ -179,7 +225,7 @@ static void without_query(char *dst, size_t size, size_t *used, const char *s,
 
 	while (q < len && s[q] != '?' && s[q] != '#')
 		q++;
-	put(dst, size, used, s, q);
+	put_path(dst, size, used, s, q);
 	if (q < len) {
 		const char *sp = memchr(s + q, ' ', len - q);
 
@@ -187,6 +233,16 @@ static void without_query(char *dst, size_t size, size_t *used, const char *s,
 		if (sp)
 			put(dst, size, used, sp, (size_t)(s + len - sp));
 	}
+}
+
+void s2s__redact_url(char *dst, size_t size, const char *url)
+{
+	size_t used = 0;
+
+	if (!size)
+		return;
+	dst[0] = '\0';
+	without_query(dst, size, &used, url, strlen(url));
 }
 
 /* A header name that sounds like it carries a credential. */

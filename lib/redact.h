@@ -13,8 +13,13 @@
 /* One HTTP header line (no CR/LF needed) into dst: Cookie, Set-Cookie,
  * Authorization, Proxy-Authorization and token-like headers keep only
  * their name (and cookie names); a request line or Location loses its
- * query string. */
+ * query string and a sign-in handle in its path (s2s__redact_url). */
 void s2s__redact_header(char *dst, size_t size, const char *line, size_t len);
+
+/* A URL into dst for a trace or a message: no query or fragment ("?…"
+ * instead), and the live sign-in handle in a path (PingOne's and
+ * PingFederate's /flows/<id>, JumpCloud's /push/<id>) "<redacted>". */
+void s2s__redact_url(char *dst, size_t size, const char *url);
 
 /* An application/x-www-form-urlencoded body into dst: field names kept,
  * values redacted unless the name is on the harmless list. */

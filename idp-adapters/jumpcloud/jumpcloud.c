@@ -134,7 +134,12 @@ s2s_err s2s_jumpcloud__call(struct jumpcloud_state *st, const char *method,
 		req.flags = S2S_HTTP_IDEMPOTENT;
 	}
 	rc = s2s_http_do(st->ctx->http, &req, &resp, st->ctx->err);
-	if (!rc && resp.status == 429)
+	if (!rc && resp.status >= 500) /* an outage, not an answer */
+		rc = s2s_error_set(st->ctx->err, S2S_ENET,
+		                   "jumpcloud: the user console answered HTTP "
+		                   "%ld; try again later",
+		                   resp.status);
+	else if (!rc && resp.status == 429)
 		rc = s2s_error_set(st->ctx->err, S2S_EIDP,
 		                   "jumpcloud: too many requests (HTTP 429); "
 		                   "try again later");
@@ -260,6 +265,12 @@ static s2s_err to_app(struct jumpcloud_state *st, const char *target,
 		                   "jumpcloud: redirectTo is not an https URL");
 	if (!rc)
 		rc = s2s_http_get(st->ctx->http, url, &resp, st->ctx->err);
+	if (!rc && resp.status >= 500)
+		rc = s2s_error_set(
+		        st->ctx->err, S2S_ENET,
+		        "jumpcloud: the app's SSO page answered HTTP "
+		        "%ld; try again later",
+		        resp.status);
 	if (!rc)
 		rc = s2s_html_parse(&page, resp.url ? resp.url : url,
 		                    resp.body.ptr ? resp.body.ptr : "",

@@ -133,6 +133,13 @@ static s2s_err call(struct onelogin_state *st, const char *path,
 	if (rc)
 		goto out;
 	*status = resp.status;
+	if (resp.status >= 500) { /* an outage, not an answer to map */
+		rc = s2s_error_set(st->ctx->err, S2S_ENET,
+		                   "onelogin: %s answered HTTP %ld; try again "
+		                   "later",
+		                   path, resp.status);
+		goto out;
+	}
 	if (resp.status == 429) {
 		rc = s2s_error_set(st->ctx->err, S2S_EIDP,
 		                   "onelogin: too many requests (HTTP 429); "
@@ -214,6 +221,15 @@ static s2s_err client_secret(struct onelogin_state *st, struct s2s_buf *out)
 	return rc;
 }
 
+/* Visible ASCII only: nothing that could end the header line. */
+static bool header_safe(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return false;
+	return true;
+}
+
 /* POST /auth/oauth2/v2/token (client credentials) into st->bearer. */
 static s2s_err get_token(struct onelogin_state *st)
 {
@@ -245,6 +261,11 @@ static s2s_err get_token(struct onelogin_state *st)
 		                   "onelogin: no access_token from "
 		                   "/auth/oauth2/v2/token (HTTP %ld)",
 		                   status);
+	else if (!rc && !header_safe(tok)) /* it goes into a header line */
+		rc = s2s_error_set(st->ctx->err, S2S_EIDP,
+		                   "onelogin: the access_token from "
+		                   "/auth/oauth2/v2/token is not a token (it "
+		                   "holds spaces or control characters)");
 	/* no printf for a secret (buf.h) */
 	if (!rc && (s2s_buf_puts(&st->bearer, "Authorization: bearer:") ||
 	            s2s_buf_puts(&st->bearer, tok)))

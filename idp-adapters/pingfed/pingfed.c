@@ -34,6 +34,7 @@ struct pf_state {
 	bool sent_device;
 	bool sent_webauthn;
 	bool pushed;
+	bool bad_acs; /* the SAMLResponse taken is not for Alibaba Cloud */
 };
 
 static s2s_err read_settings(struct pf_state *st,
@@ -371,6 +372,7 @@ static s2s_err pick_device(struct s2s_adapter_ctx *ctx,
 {
 	const char *want = s2s_account_get(ctx->acct, "pingfed.device");
 	struct s2s_buf q = S2S_BUF_INIT, ans = S2S_BUF_INIT;
+	bool typed = false; /* want is the prompt's answer */
 	s2s_err rc = S2S_OK;
 
 	*pick = 0;
@@ -390,6 +392,7 @@ static s2s_err pick_device(struct s2s_adapter_ctx *ctx,
 			rc = S2S_OK;
 		} else if (!rc) {
 			want = ans.ptr ? ans.ptr : "";
+			typed = true;
 		}
 	}
 	if (!rc && want) {
@@ -405,7 +408,8 @@ static s2s_err pick_device(struct s2s_adapter_ctx *ctx,
 				break;
 		}
 		if (i == n)
-			rc = s2s_error_set(ctx->err, S2S_ECONFIG,
+			rc = s2s_error_set(ctx->err,
+			                   typed ? S2S_EMFA : S2S_ECONFIG,
 			                   "pingfed: no PingID device '%.40s' "
 			                   "(the page lists %zu)",
 			                   want, n);
@@ -627,12 +631,19 @@ static s2s_err handoff_step(bool *handled, struct s2s_pageloop *loop,
 	return s2s_formflow_submit(loop->ctx, form, resp);
 }
 
-/* Take the SAMLResponse form bound for Alibaba Cloud or leaving the
- * hosts of this login; one posting back to a host seen is a hop. */
+/* Take the SAMLResponse form bound for Alibaba Cloud; one posting back
+ * to a host seen is a hop; one for another SP is taken too (never
+ * posted on) and refused after the loop. */
 static bool saml_final(struct s2s_pageloop *loop, const struct s2s_form *form)
 {
-	return s2s_formflow_is_alibaba_acs(form->action) ||
-	       !s2s_pageloop_visited(loop, form->action);
+	struct pf_state *st = loop->state;
+
+	if (s2s_formflow_is_alibaba_acs(form->action))
+		return true;
+	if (s2s_pageloop_visited(loop, form->action))
+		return false;
+	st->bad_acs = true;
+	return true;
 }
 
 static const s2s_pageloop_step_fn pf_steps[] = { login_step,    otp_step,
@@ -658,6 +669,14 @@ static s2s_err pf_authenticate(struct s2s_adapter_ctx *ctx,
 
 	if (!rc)
 		rc = s2s_pageloop_run(ctx, &pf_loop, st, saml_b64);
+	if (!rc && st->bad_acs) {
+		s2s_buf_reset(saml_b64);
+		rc = s2s_error_set(ctx->err, S2S_EIDP,
+		                   "pingfed: the SAMLResponse does not post to "
+		                   "an Alibaba Cloud ACS; set the SP "
+		                   "connection's ACS URL (or "
+		                   "pingfed.partner_sp_id) to it");
+	}
 	return rc;
 }
 

@@ -313,6 +313,7 @@ static s2s_err select_device(struct p1_state *st, struct json_object *flow,
 	struct s2s_buf q = S2S_BUF_INIT, ans = S2S_BUF_INIT;
 	struct s2s_buf body = S2S_BUF_INIT;
 	size_t n, pick = 0;
+	bool typed = false; /* want is the prompt's answer */
 	s2s_err rc = S2S_OK;
 
 	n = devs && json_object_is_type(devs, json_type_array)
@@ -339,6 +340,7 @@ static s2s_err select_device(struct p1_state *st, struct json_object *flow,
 			rc = S2S_OK;
 		} else if (!rc) {
 			want = ans.ptr ? ans.ptr : "";
+			typed = true;
 		}
 	}
 	if (!rc && want) {
@@ -359,7 +361,7 @@ static s2s_err select_device(struct p1_state *st, struct json_object *flow,
 		}
 		if (pick == n)
 			rc = s2s_error_set(
-			        ctx->err, S2S_ECONFIG,
+			        ctx->err, typed ? S2S_EMFA : S2S_ECONFIG,
 			        "pingone: no MFA device '%.40s' (the "
 			        "flow offers %zu)",
 			        want, n);
@@ -466,7 +468,7 @@ static s2s_err wait_push(struct p1_state *st, struct json_object **out,
 }
 
 /* COMPLETED: GET /<envId>/saml20/resume?flowId= and take the
- * SAMLResponse of its page. */
+ * SAMLResponse of its page when it goes to Alibaba Cloud's ACS. */
 static s2s_err resume(struct p1_state *st, struct s2s_buf *saml_b64)
 {
 	struct s2s_adapter_ctx *ctx = st->ctx;
@@ -487,10 +489,16 @@ static s2s_err resume(struct p1_state *st, struct s2s_buf *saml_b64)
 		                    resp.body.len, ctx->err);
 	if (!rc) {
 		form = s2s_html_form_with_field(page, "SAMLResponse");
-		rc = form && resp.status == 200
-		             ? s2s_formflow_take_saml(ctx, form, saml_b64)
-		             : s2s_formflow_unrecognised(ctx, page,
-		                                         resp.status);
+		if (!form || resp.status != 200)
+			rc = s2s_formflow_unrecognised(ctx, page, resp.status);
+		else if (!s2s_formflow_is_alibaba_acs(form->action))
+			rc = s2s_error_set(
+			        ctx->err, S2S_EIDP,
+			        "pingone: the SAMLResponse does not "
+			        "post to an Alibaba Cloud ACS; set the "
+			        "PingOne application's ACS URL to it");
+		else
+			rc = s2s_formflow_take_saml(ctx, form, saml_b64);
 	}
 	s2s_html_page_free(page);
 	s2s_http_response_release(&resp);

@@ -49,6 +49,7 @@ USERS = {  # email -> (password, factors, push behaviour)
     "fred@example.test": ("fred-pass", ["push"], "expire"),
     "gina@example.test": ("gina-pass", ["push"], "never"),
     "kim@example.test": ("kim-pass", ["push"], "short"),
+    "pat@example.test": ("pat-pass", ["push"], "outage"),
     "hank@example.test": ("hank-pass", "locked", None),
     "ivy@example.test": ("ivy-pass", ["webauthn", "duo"], None),
     "jo@example.test": ("jo-pass", "ca", None),
@@ -127,6 +128,9 @@ class JumpCloud(http.server.BaseHTTPRequestHandler):
                 return self.send(401, {"message": "Unauthorized"})
             p["polls"] += 1
             how = USERS[self.mfa[p["tx"]]["user"]][2]
+            if how == "outage":  # the console is down for a moment
+                return self.send(503, b"<html><head><title>503</title></head></html>",
+                                 ctype="text/html")
             if how == "accept" and p["polls"] >= 3:
                 p["status"] = "accepted"
             elif how == "deny" and p["polls"] >= 2:
@@ -355,6 +359,13 @@ class JumpCloudTest(unittest.TestCase):
         self.assertIn("denied", r.stderr.decode().splitlines()[-1])
         self.assertFalse([e for e in JumpCloud.log if e[1].endswith("/login")])
 
+    def test_console_outage_during_push_exit_9(self):
+        r = self.run_s2s("pat@example.test")
+        self.assertEqual(r.returncode, 9, r.stderr)
+        self.assertIn("user console answered HTTP 503; try again later",
+                      r.stderr.decode().splitlines()[-1])
+        self.assertNotIn(b"/push/", r.stderr)  # no push id in the message
+
     def test_push_expired_exit_4(self):
         r = self.run_s2s("fred@example.test")
         self.assertEqual(r.returncode, 4, r.stderr)
@@ -408,6 +419,13 @@ class JumpCloudTest(unittest.TestCase):
         for secret in ["bob-pass", TOTP] + list(JumpCloud.xsrf) + list(JumpCloud.sessions):
             self.assertNotIn(secret.encode(), out)
         self.assertNotIn(b"PD94bWwg", out)
+
+    def test_debug_output_hides_push_id(self):
+        r = self.run_s2s("dave@example.test", "--debug", "list-roles")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pid = [e for e in JumpCloud.log if e[1].startswith("/userconsole/auth/push/")][0][1]
+        self.assertIn(b"/userconsole/auth/push/<redacted>/login", r.stderr)
+        self.assertNotIn(pid.split("/")[4].encode(), r.stderr + r.stdout)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ import mockidp  # noqa: E402
 
 CLIENT_ID = "c1d2e3f4"
 CLIENT_SECRET = "s3cr3t-ClientSecret-0042"
+ODD_SECRET = "secret-of-a-client-given-an-odd-token"
 SUBDOMAIN = "corp"
 APPS = {"111111": "cn", "222222": "intl"}
 TOTP = "314159"
@@ -56,6 +57,7 @@ USERS = {  # username -> (password, devices, push behaviour)
     "hank@example.test": ("hank-pass", "locked", None),
     "ivy@example.test": ("ivy-pass", ["webauthn"], None),
     "kim@example.test": ("kim-pass", ["yubikey"], None),
+    "olga@example.test": ("olga-pass", ["push"], "outage"),
 }
 
 
@@ -116,6 +118,8 @@ class OneLogin(http.server.BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization") or ""
         if not auth.startswith("bearer:") or auth[7:] not in self.tokens:
             return self.fail(401, "Authorization Information is incorrect")
+        if self.headers.get("X-Injected"):
+            self.violations.append("a header injected through the access token")
         if path == "/api/2/saml_assertion":
             return self.assertion(body)
         if path == "/api/2/saml_assertion/verify_factor":
@@ -124,6 +128,12 @@ class OneLogin(http.server.BaseHTTPRequestHandler):
 
     def token(self, body):
         want = "Basic " + base64.b64encode(("%s:%s" % (CLIENT_ID, CLIENT_SECRET)).encode()).decode()
+        odd = "Basic " + base64.b64encode(("%s:%s" % (CLIENT_ID, ODD_SECRET)).encode()).decode()
+        if self.headers.get("Authorization") == odd:  # a hostile or broken token
+            with self.lock:
+                self.tokens.add("0dd")
+            return self.send(200, {"access_token": "0dd\r\nX-Injected: 1",
+                                   "token_type": "bearer", "expires_in": 36000})
         if self.headers.get("Authorization") != want:
             return self.fail(401, "Authentication Failure")
         if body != {"grant_type": "client_credentials"}:
@@ -203,6 +213,8 @@ class OneLogin(http.server.BaseHTTPRequestHandler):
             how = USERS[user][2]
             if how == "approve" and t["polls"] >= 3:
                 return self.success(user, t["app"])
+            if how == "outage":  # the API is down for a moment
+                return self.fail(503, "Service Unavailable")
             if how == "deny" and t["polls"] >= 2:
                 return self.fail(401, "Authentication denied on OL Protect")
             return self.send(200, {"message": "Authentication pending on OL Protect"})
@@ -389,6 +401,11 @@ class OneLoginTest(unittest.TestCase):
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertIn("denied", r.stderr.decode().splitlines()[-1])
 
+    def test_api_outage_during_push_is_exit_9_not_a_denial(self):
+        r = self.run_s2s("olga@example.test")
+        self.assertEqual(r.returncode, 9, r.stderr)
+        self.assertIn("HTTP 503; try again later", r.stderr.decode().splitlines()[-1])
+
     def test_push_timeout_exit_4(self):
         t0 = time.monotonic()
         r = self.run_s2s("gina@example.test", extra="onelogin.push_timeout = 1\n")
@@ -421,6 +438,17 @@ class OneLoginTest(unittest.TestCase):
         self.assertIn("onelogin.client_id", self.err1(r))
         self.assertNotIn(b"not-the-secret", r.stderr)
         self.assertEqual(len(self.calls("/api/2/saml_assertion")), 0)
+
+    def test_access_token_with_crlf_refused_exit_5(self):
+        cfg = self.config_text("alice@example.test", account="odd")
+        r = self.idp.run(cfg, ["-a", "odd", "configure", "--client-secret-stdin"],
+                         stdin=ODD_SECRET.encode() + b"\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.run_s2s("alice@example.test", "--debug", "list-roles", account="odd")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("access_token", r.stderr.decode().splitlines()[-1])
+        self.assertEqual(self.calls("/api/2/saml_assertion"), [])
+        self.assertNotIn(b"X-Injected", r.stderr)
 
     def test_logout_all_forgets_client_secret(self):
         cfg = self.config_text("alice@example.test", account="gone")

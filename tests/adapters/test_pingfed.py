@@ -58,6 +58,7 @@ USERS = {
     "lock": ("lock-pass", "locked", None),
     "fail": ("fail-pass", "signon-error", None),
     "newpw": ("newpw-pass", "change-password", None),
+    "oacs": ("oacs-pass", "other-acs", None),
 }
 DEVICES = [("dev-iphone-7f3a", "iPhone 15"), ("dev-yubi-91c2", "YubiKey")]
 
@@ -131,13 +132,16 @@ class PingFed(http.server.BaseHTTPRequestHandler):
 
     def saml_page(self, s):
         saml = self.server.mock.sign_for(s["user"], s["site"])
+        acs = mockidp.SITES[s["site"]]["acs"]
+        if USERS[s["user"]][1] == "other-acs":  # an SP connection for another SP
+            acs = "https://sp.example.test/saml/acs"
         return ("<html><head><title>Submit Form</title></head><body onload=\"javascript:"
                 "document.forms[0].submit()\"><noscript><p><strong>Note:</strong> Since your "
                 "browser does not support JavaScript, you must press the Resume button once to "
                 "proceed.</p></noscript><form method=\"post\" action=\"%s\"><input type=\"hidden\" "
                 "name=\"SAMLResponse\" value=\"%s\"/><input type=\"hidden\" name=\"RelayState\" "
                 "value=\"\"/><noscript><input type=\"submit\" value=\"Resume\"/></noscript></form>"
-                "</body></html>" % (mockidp.SITES[s["site"]]["acs"], html.escape(saml))).encode()
+                "</body></html>" % (acs, html.escape(saml))).encode()
 
     def handoff_page(self, s):
         s["ppm_request"] = uuid.uuid4().hex
@@ -283,7 +287,7 @@ class PingFed(http.server.BaseHTTPRequestHandler):
                 return self.send(200, page("Change Password", """
 <form method="POST" action="/idp/chpw"><input type="password" name="pf.new"/>
 <input type="password" name="pf.confirm"/><input type="submit" value="Change"/></form>"""))
-            if kind is None:
+            if kind in (None, "other-acs"):
                 s["stage"] = "done"
                 return self.send(200, self.saml_page(s))
             s["stage"] = "handoff"
@@ -440,6 +444,12 @@ class PingFedTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.posts(r"selectDevice$")[0][2]["deviceId"], ["dev-iphone-7f3a"])
 
+    def test_device_typed_unknown_exit_4(self):
+        r = self.run_s2s("erin", tty=[("PingID device (0=iPhone 15, 1=YubiKey)", "9")])
+        self.assertEqual(r.returncode, 4, r.stderr)  # a typo, not a config error
+        self.assertIn("no PingID device '9'", self.err1(r))
+        self.assertEqual(self.posts(r"selectDevice$"), [])
+
     def test_device_without_terminal_takes_first(self):
         r = self.run_s2s("erin")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -523,6 +533,14 @@ class PingFedTest(unittest.TestCase):
         r = self.run_s2s("newpw")
         self.assertEqual(r.returncode, 5, r.stderr)
         self.assertIn("Change Password", self.err1(r))
+
+    def test_saml_form_for_another_sp_exit_5(self):
+        before = len(self.idp.sts_calls())
+        r = self.run_s2s("oacs")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("does not post to an Alibaba Cloud ACS", self.err1(r))
+        self.assertEqual(len(self.idp.sts_calls()), before)  # never sent to STS
+        self.assertFalse([e for e in PingFed.log if e[1] == "/saml/acs"])
 
     def test_unknown_key_exit_2(self):
         r = self.run_s2s("alice", extra="pingfed.otp = 1\n")

@@ -49,6 +49,7 @@ USERS = {
     "exp": ("exp-pass", "expired"),
     "mcp": ("mcp-pass", "must-change"),
     "ext": ("ext-pass", "external"),
+    "oacs": ("oacs-pass", "other-acs"),
 }
 
 
@@ -141,11 +142,14 @@ class PingOne(http.server.BaseHTTPRequestHandler):
                                  b"flow not completed</body></html>", ctype="text/html")
             f["resumed"] = True
             saml = self.server.mock.sign_for(f["user"], f["site"])
+            acs = mockidp.SITES[f["site"]]["acs"]
+            if USERS[f["user"]][1] == "other-acs":  # an app set up for another SP
+                acs = "https://sp.example.test/saml/acs"
             return self.send(200, ("<html><head><title>Submit</title></head><body onload="
                                    "\"document.forms[0].submit()\"><form method=\"post\" action="
                                    "\"%s\"><input type=\"hidden\" name=\"SAMLResponse\" value=\"%s\">"
                                    "</form></body></html>"
-                                   % (mockidp.SITES[f["site"]]["acs"], html.escape(saml))).encode(),
+                                   % (acs, html.escape(saml))).encode(),
                              ctype="text/html")
         f, err = self.flow_for(u.path)
         if err:
@@ -201,7 +205,7 @@ class PingOne(http.server.BaseHTTPRequestHandler):
                       "innerError": {"failuresRemaining": 4}}]))
             f["user"] = user
             f["st"] = uuid.uuid4().hex  # a new session token after sign-on
-            f["status"] = {None: "COMPLETED", "otp": "OTP_REQUIRED",
+            f["status"] = {None: "COMPLETED", "other-acs": "COMPLETED", "otp": "OTP_REQUIRED",
                            "push": "PUSH_CONFIRMATION_REQUIRED",
                            "push-timeout": "PUSH_CONFIRMATION_REQUIRED",
                            "push-never": "PUSH_CONFIRMATION_REQUIRED",
@@ -317,6 +321,12 @@ class PingOneTest(unittest.TestCase):
         self.assertEqual(r.returncode, 8, r.stderr)  # SMS chosen: its code needs a terminal
         self.assertEqual(json.loads(self.posts()[1][3]), {"device": {"id": SMS["id"]}})
 
+    def test_unknown_device_typed_exit_4(self):
+        r = self.run_s2s("erin", tty=[("PingOne MFA device (0=SMS, 1=Work phone)", "7")])
+        self.assertEqual(r.returncode, 4, r.stderr)  # a typo, not a config error
+        self.assertIn("no MFA device '7'", self.err1(r))
+        self.assertEqual(len(self.posts()), 1)  # no device was selected
+
     def test_unknown_device_exit_2(self):
         r = self.run_s2s("erin", extra="pingone.device = laptop\n")
         self.assertEqual(r.returncode, 2, r.stderr)
@@ -380,6 +390,13 @@ class PingOneTest(unittest.TestCase):
         self.assertIn("startsso", self.err1(r))
         self.assertEqual(self.posts(), [])
 
+    def test_saml_form_for_another_acs_exit_5(self):
+        before = len(self.idp.sts_calls())
+        r = self.run_s2s("oacs")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("does not post to an Alibaba Cloud ACS", self.err1(r))
+        self.assertEqual(len(self.idp.sts_calls()), before)  # never sent to STS
+
     def test_otp_without_terminal_exit_8(self):
         r = self.run_s2s("bob")
         self.assertEqual(r.returncode, 8, r.stderr)
@@ -402,8 +419,11 @@ class PingOneTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(b"/flows/", r.stderr)  # the trace is on
         f = [v for v in PingOne.flows.values() if v["user"] == "bob"][-1]
-        for secret in (b"bob-pass", OTP.encode(), f["st"].encode(), b"SAMLResponse=",
-                       b"PHNhbWxwOl"):
+        # the flowId drives the flow without the ST cookie (PingOne's own
+        # examples call /flows/{flowID} bare): hidden in paths too
+        self.assertIn(b"/flows/<redacted>", r.stderr)
+        for secret in (b"bob-pass", OTP.encode(), f["st"].encode(), f["id"].encode(),
+                       b"SAMLResponse=", b"PHNhbWxwOl"):
             self.assertNotIn(secret, r.stderr, secret)
 
 

@@ -36,8 +36,41 @@ static void test_redact_redact__headers(void **state)
 	       "Location: https://idp/sso?…");
 	header("POST /login.php?AuthState=_abc%3Ahttps HTTP/1.1",
 	       "POST /login.php?… HTTP/1.1");
+	/* a sign-in handle in the path (PingOne flowId, JumpCloud push) */
+	header("GET /5caa81af/flows/f3385-1cb6 HTTP/1.1",
+	       "GET /5caa81af/flows/<redacted> HTTP/1.1");
+	header("POST /pf-ws/authn/flows/aBc12?action=x HTTP/1.1",
+	       "POST /pf-ws/authn/flows/<redacted>?… HTTP/1.1");
+	header("GET /userconsole/auth/push/5f00ab12/login HTTP/1.1",
+	       "GET /userconsole/auth/push/<redacted>/login HTTP/1.1");
+	header("POST /userconsole/auth/push HTTP/1.1",
+	       "POST /userconsole/auth/push HTTP/1.1");
+	header("Location: /env/flows/abc1", "Location: /env/flows/<redacted>");
 	header("HTTP/1.1 200 OK", "HTTP/1.1 200 OK");
 	header("Content-Type: text/html", "Content-Type: text/html");
+}
+
+static void url(const char *in, const char *want)
+{
+	char out[400];
+
+	s2s__redact_url(out, sizeof(out), in);
+	assert_string_equal(want, out);
+}
+
+static void test_redact_redact__urls(void **state)
+{
+	(void)state;
+	url("https://auth.pingone.com/5caa81af/flows/f3385-1cb6",
+	    "https://auth.pingone.com/5caa81af/flows/<redacted>");
+	url("https://auth.pingone.com/5caa81af/saml20/resume?flowId=f3385",
+	    "https://auth.pingone.com/5caa81af/saml20/resume?…");
+	url("https://idp/flows/", "https://idp/flows/");
+	url("https://ak/api/v3/flows/executor/default-auth/",
+	    "https://ak/api/v3/flows/executor/default-auth/");
+	url("https://ak/flows/-/cancel/", "https://ak/flows/-/cancel/");
+	url("https://idp/a/b#frag", "https://idp/a/b?…");
+	url("", "");
 }
 
 static void form(const char *in, const char *want)
@@ -79,6 +112,8 @@ static void test_redact_redact__truncates_safely(void **state)
 	assert_true(strlen(out) < sizeof(out));
 	s2s__redact_form(out, sizeof(out), big, strlen(big));
 	assert_true(strlen(out) < sizeof(out));
+	s2s__redact_url(out, sizeof(out), big);
+	assert_true(strlen(out) < sizeof(out));
 	s2s__redact_id(out, sizeof(out), "AKID123456789", 13);
 	assert_string_equal("****6789", out);
 }
@@ -87,6 +122,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_redact_redact__headers),
+		cmocka_unit_test(test_redact_redact__urls),
 		cmocka_unit_test(test_redact_redact__forms),
 		cmocka_unit_test(test_redact_redact__truncates_safely),
 	};
