@@ -255,6 +255,25 @@ static int apply(struct cli *cli, const struct cli_args *args, struct kv *kv,
 	return EXIT_OK;
 }
 
+/* One line of stdin into line (a secret buffer; CR dropped, no echo:
+ * stdin is not a terminal here, or the user pipes it); what names it in
+ * the error when there is none. */
+static int read_secret_line(struct s2s_buf *line, const char *opt,
+                            const char *what)
+{
+	ssize_t r;
+	char c;
+
+	while ((r = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+		if (c != '\r' && s2s_buf_add(line, &c, 1))
+			break;
+	c = 0;
+	if (s2s_buf_terminate(line) || line->len == 0)
+		return cli_error(EXIT_NEEDINPUT, "%s: no %s on stdin", opt,
+		                 what);
+	return EXIT_OK;
+}
+
 /* --totp-secret-stdin: one line of Base32 on stdin, checked, kept in
  * the store as kind "totp-seed" under the account name, and
  * <provider>.totp_seed = keyring set so that logins use it. */
@@ -264,9 +283,8 @@ static int store_totp_seed(struct cli *cli)
 	struct s2s_buf line = S2S_BUF_SECRET_INIT, key = S2S_BUF_SECRET_INIT;
 	const struct s2s_adapter *a = NULL;
 	struct s2s_store *store = NULL;
-	char opt[64], c;
-	int status = EXIT_OK;
-	ssize_t r;
+	char opt[64];
+	int status;
 
 	cli->acct = s2s_config_account(cli->cfg, cli->account_name);
 	if (!cli->acct ||
@@ -277,13 +295,7 @@ static int store_totp_seed(struct cli *cli)
 		                 "--totp-secret-stdin: configure account '%s' "
 		                 "(with a --provider) first",
 		                 cli->account_name);
-	while ((r = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
-		if (c != '\r' && s2s_buf_add(&line, &c, 1))
-			break;
-	c = 0;
-	if (s2s_buf_terminate(&line) || line.len == 0)
-		status = cli_error(EXIT_NEEDINPUT,
-		                   "--totp-secret-stdin: no seed on stdin");
+	status = read_secret_line(&line, "--totp-secret-stdin", "seed");
 	if (!status && s2s_base32_decode(&key, line.ptr, &err))
 		status = cli_error(EXIT_USAGE, "--totp-secret-stdin: %s",
 		                   err.msg);
@@ -318,9 +330,7 @@ static int store_client_secret(struct cli *cli)
 	struct s2s_error err = S2S_ERROR_INIT;
 	struct s2s_buf line = S2S_BUF_SECRET_INIT;
 	struct s2s_store *store = NULL;
-	int status = EXIT_OK;
-	ssize_t r;
-	char c;
+	int status;
 
 	cli->acct = s2s_config_account(cli->cfg, cli->account_name);
 	if (!cli->acct)
@@ -328,13 +338,7 @@ static int store_client_secret(struct cli *cli)
 		                 "--client-secret-stdin: configure account "
 		                 "'%s' (with a --provider) first",
 		                 cli->account_name);
-	while ((r = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
-		if (c != '\r' && s2s_buf_add(&line, &c, 1))
-			break;
-	c = 0;
-	if (s2s_buf_terminate(&line) || line.len == 0)
-		status = cli_error(EXIT_NEEDINPUT,
-		                   "--client-secret-stdin: no secret on stdin");
+	status = read_secret_line(&line, "--client-secret-stdin", "secret");
 	if (!status)
 		status = cli_store(cli, &store);
 	if (!status &&
