@@ -320,7 +320,8 @@ static s2s_err get_code(struct ak_state *st, struct s2s_buf *code)
 		if (rc == S2S_ENOTFOUND) {
 			s2s_error_clear(ctx->err);
 			rc = s2s_error_set(ctx->err, S2S_EMFA,
-			                   "no TOTP seed in the keyring for "
+			                   "authentik: no TOTP seed in the "
+			                   "keyring for "
 			                   "'%s' (run configure "
 			                   "--totp-secret-stdin)",
 			                   s2s_account_name(ctx->acct));
@@ -335,6 +336,25 @@ static s2s_err get_code(struct ak_state *st, struct s2s_buf *code)
 	if (!rc && code->len == 0)
 		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
 		                   "authentik: no one-time code given");
+	return rc;
+}
+
+/* The executor asking for the code is not on the IdP's host. */
+static s2s_err code_elsewhere(struct ak_state *st)
+{
+	struct s2s_error e = S2S_ERROR_INIT;
+	char *host = NULL;
+	s2s_err rc;
+
+	if (s2s_url_host(&host, st->next, &e))
+		host = NULL;
+	s2s_error_clear(st->ctx->err);
+	rc = s2s_error_set(st->ctx->err, S2S_EIDP,
+	                   "authentik: not sending the one-time code to "
+	                   "%.80s, which is not the host of url (if the "
+	                   "flow runs there, add it to idp_hosts)",
+	                   host ? host : "?");
+	free(host);
 	return rc;
 }
 
@@ -370,6 +390,13 @@ static s2s_err validate_stage(struct ak_state *st, struct json_object *c)
 		return s2s_error_set(st->ctx->err, S2S_EMFA,
 		                     "authentik: the one-time code was not "
 		                     "accepted");
+	/* the code is a secret like the password: only for the IdP's
+	 * host, never for an executor a redirect led elsewhere */
+	rc = s2s_adapter_password_dest(st->ctx, st->next);
+	if (rc == S2S_EIDP)
+		return code_elsewhere(st);
+	if (rc)
+		return rc;
 	st->sent_code = true;
 	rc = get_code(st, &code);
 	if (!rc && (s2s_buf_puts(&body, "{") ||

@@ -45,6 +45,7 @@ USERS = {  # uid -> (password, stages after identification)
     "fred": ("fred-pass", ["flow-error"]),
     "hank": ("hank-pass", ["password", "consent"]),
     "ivy": ("ivy-pass", ["password", "captcha"]),
+    "gina": ("gina-pass", ["password", "elsewhere"]),
 }
 APPS = {  # slug -> (site, authentication flow, password on the identification stage)
     "alibaba-cn": ("cn", "default-authentication-flow", False),
@@ -129,6 +130,10 @@ class Authentik(http.server.BaseHTTPRequestHandler):
             return {"type": "redirect", "component": "xak-flow-redirect",
                     "flow_info": self.flow_info(), "to": init_path(s["app"])}
         st = stages[s["i"]]
+        if st == "elsewhere":  # a flow that sends the client to another host
+            return {"type": "redirect", "component": "xak-flow-redirect",
+                    "flow_info": self.flow_info(),
+                    "to": "http://localhost:%d/if/flow/other-flow/" % self.server.mock.port}
         if st == "password":
             return {"type": "native", "component": "ak-stage-password",
                     "flow_info": self.flow_info(), "pending_user": s["user"],
@@ -202,6 +207,12 @@ class Authentik(http.server.BaseHTTPRequestHandler):
         if u.path.startswith("/if/flow/"):
             return self.send(200, b"<html><head><title>authentik</title></head><body>"
                              b"<ak-flow-executor></ak-flow-executor></body></html>", "text/html")
+        if u.path.startswith("/api/v3/flows/executor/other-flow/"):
+            return self.send(200, {"type": "native", "component": "ak-stage-authenticator-validate",
+                                   "flow_info": self.flow_info(), "pending_user": "gina",
+                                   "device_challenges": [{"device_class": "totp", "device_uid": "1",
+                                                          "challenge": {}, "last_used": None}],
+                                   "configuration_stages": []})
         if u.path.startswith("/api/v3/flows/executor/"):
             s, why = self.executor_check(parts[5], q)
             if s is None:
@@ -388,6 +399,25 @@ class AuthentikTest(unittest.TestCase):
         r = self.run_s2s("carol")
         self.assertEqual(r.returncode, 8, r.stderr)
         self.assertEqual(len(self.posts("ak-stage-authenticator-validate")), 0)
+
+    def test_code_never_sent_to_another_host(self):
+        # after the password, the flow redirects to an executor on
+        # another host (localhost, not the url's 127.0.0.1): the code,
+        # kept seed or typed, is neither asked for nor sent there
+        r = self.run_s2s("gina", tty=[("one-time code", TOTP)])
+        self.assertEqual(r.returncode, 5, r.stderr)
+        line = self.err1(r)
+        self.assertIn("authentik: not sending the one-time code to localhost", line)
+        self.assertIn("idp_hosts", line)
+        self.assertNotIn(b"one-time code", r.tty)
+        self.assertTrue([e for e in Authentik.log if "/other-flow/" in e[1]])
+        self.assertEqual(self.posts("ak-stage-authenticator-validate"), [])
+        r = self.idp.run(self.config("gina"), ["configure", "--totp-secret-stdin"],
+                         stdin=SEED.encode() + b"\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.run_s2s("gina", extra="authentik.totp_seed = keyring\n")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertEqual(self.posts("ak-stage-authenticator-validate"), [])
 
     def test_webauthn_only_browser_hint_exit_5(self):
         r = self.run_s2s("dave")
