@@ -881,7 +881,7 @@ static s2s_err on_need(struct s2s_adapter_ctx *ctx, struct browser_state *st,
 	klen = strcspn(payload, " ");
 	host = payload[klen] ? payload + klen + 1 : "";
 	hlen = host_len(host);
-	origin = host[hlen] ? host + hlen + 1 : "";
+	origin = hlen && host[hlen] ? host + hlen + 1 : "";
 	if (klen == 5 && strncmp(payload, "login", 5) == 0)
 		what = "a login form";
 	else if (klen == 4 && strncmp(payload, "code", 4) == 0)

@@ -492,8 +492,12 @@ class Auth0Test(unittest.TestCase):
         self.assertEqual(self.posts("/u/login"), [])
 
     def test_universal_saml_for_elsewhere_exit_5(self):
+        n = len(self.idp.sts_calls())
         r = self.run_s2s("alice@example.test", "ULbad")
         self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("Alibaba Cloud ACS", self.err1(r))
+        self.assertEqual(len(self.idp.sts_calls()), n)
+        self.assertEqual(len(self.posts("/u/login/password")), 1)
 
     # --- common ------------------------------------------------------------
 
