@@ -24,6 +24,7 @@
 #include <saml2sts/lock.h>
 #include <saml2sts/login.h>
 #include <saml2sts/secret.h>
+#include <saml2sts/site.h>
 
 #include "browser_int.h"
 #include "registry.h"
@@ -478,15 +479,27 @@ static s2s_err dup_result(char **out, struct json_object *msg, const char *k,
 }
 
 /* The Fetch.enable parameters: ACS + "*", so anything under it is
- * paused and no variant of the URL lets the assertion leave. */
+ * paused and no variant of the URL lets the assertion leave; the same
+ * for both sites' ACS, so that an assertion for the other site is
+ * stopped too (on_paused refuses it). */
 static s2s_err fetch_params(struct s2s_buf *p, const char *acs)
 {
-	if (s2s_buf_puts(p, "{\"patterns\":[{\"requestStage\":\"Request\","
-	                    "\"urlPattern\":") ||
-	    s2s_browser__json_str(p, acs, strlen(acs)) ||
-	    (p->len--, s2s_buf_puts(p, "*\"}]}")))
+	const char *urls[] = { acs, s2s_site_find("cn")->acs_url,
+		               s2s_site_find("intl")->acs_url };
+
+	if (s2s_buf_puts(p, "{\"patterns\":["))
 		return S2S_ENOMEM;
-	return S2S_OK;
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		if (i && strcmp(urls[i], acs) == 0)
+			continue;
+		if (s2s_buf_puts(p, i ? ",{" : "{") ||
+		    s2s_buf_puts(p, "\"requestStage\":\"Request\","
+		                    "\"urlPattern\":") ||
+		    s2s_browser__json_str(p, urls[i], strlen(urls[i])) ||
+		    (p->len--, s2s_buf_puts(p, "*\"}")))
+			return S2S_ENOMEM;
+	}
+	return s2s_buf_puts(p, "]}") ? S2S_ENOMEM : S2S_OK;
 }
 
 static s2s_err target_params(struct s2s_buf *p, const char *target)
@@ -734,19 +747,22 @@ static s2s_err on_paused(struct browser_state *st, struct json_object *msg,
 {
 	const char *rid = s2s_browser__json_path(msg, "params", "requestId");
 	struct json_object *params = NULL, *req = NULL;
-	const char *body = NULL;
+	const char *body = NULL, *url;
 	struct s2s_buf p = S2S_BUF_INIT;
-	bool ok;
+	bool ok, other;
 	s2s_err rc;
 
 	json_object_object_get_ex(msg, "params", &params);
 	json_object_object_get_ex(params, "request", &req);
 	body = s2s_browser__json_path(req, "postData", NULL);
+	url = s2s_browser__json_path(req, "url", NULL);
 	if (!rid)
 		return s2s_error_set(err, S2S_EIDP,
 		                     "Fetch.requestPaused without requestId");
 	s2s_buf_reset(saml_b64);
-	ok = body && form_value(saml_b64, body);
+	/* the other site's ACS: stopped, never taken */
+	other = !url || strncasecmp(url, st->acs, strlen(st->acs)) != 0;
+	ok = !other && body && form_value(saml_b64, body);
 	if (s2s_buf_puts(&p, "{\"requestId\":") ||
 	    s2s_browser__json_str(&p, rid, strlen(rid)) ||
 	    s2s_buf_puts(&p, ok ? ",\"responseCode\":200,\"responseHeaders\":"
@@ -760,6 +776,14 @@ static s2s_err on_paused(struct browser_state *st, struct json_object *msg,
 	              ok ? "Fetch.fulfillRequest" : "Fetch.failRequest", p.ptr,
 	              p.len, msg_session(msg), err);
 	s2s_buf_release(&p);
+	if (!rc && other)
+		rc = s2s_error_set(
+		        err, S2S_EIDP,
+		        "the IdP sent the assertion to the other "
+		        "Alibaba Cloud site's ACS, not to %.80s: set "
+		        "site to that site, or the application's ACS "
+		        "URL in the IdP",
+		        st->acs);
 	if (!rc && !ok)
 		rc = s2s_error_set(err, S2S_EIDP,
 		                   "the request to the ACS carried no "

@@ -62,13 +62,13 @@ class IdP(http.server.BaseHTTPRequestHandler):
     def headless(self):
         return "HeadlessChrome" in (self.headers.get("User-Agent") or "")
 
-    def saml(self):
-        s = self.server.mock.sign_for("alice", "cn")
+    def saml(self, site="cn"):
+        s = self.server.mock.sign_for("alice", site)
         return page("POST data",
                     '<form method="post" action="%s"><input type="hidden" '
                     'name="SAMLResponse" value="%s"></form><script>'
                     'document.forms[0].submit()</script>'
-                    % (mockidp.SITES["cn"]["acs"], html.escape(s)))
+                    % (mockidp.SITES[site]["acs"], html.escape(s)))
 
     def login_form(self, error=""):
         return page("Sign in", '<p>%s</p><form method="post" action="/login">'
@@ -111,6 +111,8 @@ class IdP(http.server.BaseHTTPRequestHandler):
                                        "</script>"))
         if path == "/saml":
             return self.send(200, self.saml())
+        if path == "/saml-intl":  # an app set up for the other site
+            return self.send(200, self.saml("intl"))
         if path == "/hop":  # the same host name, another origin
             return self.send(302, b"", [("Location", Other.base + "/login")])
         if path == "/spoof":  # a page calling the detector's binding itself
@@ -405,6 +407,19 @@ class BrowserAutoTest(unittest.TestCase):
         self.assertNotIn(b"curl", r.stderr)
         self.assertNotIn(b"evil", r.stderr)
         self.assertEqual(self.starts(), [True, True])
+
+    def test_k_other_site_acs_stopped(self):
+        # site cn, the IdP posts to the international ACS: the POST is
+        # paused and refused (never sent), the message names the fix
+        n = len(self.idp.sts_calls())
+        t0 = time.monotonic()
+        r = self.run_s2s("/saml-intl", "browser.mode = headless\n"
+                         "browser.timeout = 8\n")
+        self.assertEqual(r.returncode, 5, r.stderr.decode())
+        self.assertIn(b"the other Alibaba Cloud site's ACS", r.stderr)
+        self.assertIn(b"set site", r.stderr)
+        self.assertEqual(len(self.idp.sts_calls()), n)
+        self.assertLess(time.monotonic() - t0, 8)
 
     # -- config ------------------------------------------------------------
 
