@@ -260,6 +260,13 @@ static s2s_err identification(struct ak_state *st, struct json_object *c)
 		        st->ctx->err, S2S_EAUTH,
 		        "authentik: the sign-in was refused (asked "
 		        "for the username again)");
+	/* a captcha bound to the stage wants captcha_token, made by the
+	 * captcha provider's JavaScript */
+	if (json_object_object_get_ex(c, "captcha_stage", &pf) &&
+	    json_object_is_type(pf, json_type_object))
+		return s2s_error_set(st->ctx->err, S2S_EIDP,
+		                     "authentik: the sign-in stage has a "
+		                     "captcha" AK_BROWSER);
 	st->sent_uid = true;
 	st->sent_password |= with_pw;
 	rc = s2s_adapter_username(st->ctx, &user);

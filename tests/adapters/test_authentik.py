@@ -51,6 +51,7 @@ APPS = {  # slug -> (site, authentication flow, password on the identification s
     "alibaba-cn": ("cn", "default-authentication-flow", False),
     "alibaba-intl": ("intl", "inline-password-flow", True),
     "alibaba-bad": ("cn", "default-authentication-flow", False),
+    "alibaba-captcha": ("cn", "captcha-flow", True),  # a captcha on identification
 }
 AUTHZ = "default-provider-authorization-implicit-consent"
 
@@ -120,10 +121,14 @@ class Authentik(http.server.BaseHTTPRequestHandler):
                     "attrs": {"ACSUrl": url, "SAMLResponse": self.server.mock.sign_for(
                         s["user"] + "@example.test", site), "RelayState": ""}}
         if s["user"] is None:
-            return {"type": "native", "component": "ak-stage-identification",
-                    "flow_info": self.flow_info(), "user_fields": ["username", "email"],
-                    "password_fields": APPS[s["app"]][2], "primary_action": "Log in",
-                    "sources": [], "show_source_labels": False}
+            ch = {"type": "native", "component": "ak-stage-identification",
+                  "flow_info": self.flow_info(), "user_fields": ["username", "email"],
+                  "password_fields": APPS[s["app"]][2], "primary_action": "Log in",
+                  "sources": [], "show_source_labels": False, "captcha_stage": None}
+            if s["app"] == "alibaba-captcha":
+                ch["captcha_stage"] = {"js_url": "https://www.google.com/recaptcha/api.js",
+                                       "site_key": "6Lc", "interactive": True}
+            return ch
         stages = USERS.get(s["user"], ("", ["password"]))[1]
         if s["i"] >= len(stages):
             s["authed"] = True
@@ -251,6 +256,10 @@ class Authentik(http.server.BaseHTTPRequestHandler):
         comp = ch["component"]
         if comp == "ak-stage-identification":
             uid = body.get("uid_field")
+            if ch["captcha_stage"] and not body.get("captcha_token"):
+                again["response_errors"] = {"captcha_token": [
+                    {"string": "Invalid captcha response", "code": "invalid"}]}
+                return self.send(200, again)
             if APPS[s["app"]][2]:
                 if uid not in USERS or USERS[uid][0] != body.get("password"):
                     again["response_errors"] = {"non_field_errors": [
@@ -441,6 +450,14 @@ class AuthentikTest(unittest.TestCase):
         c = self.posts("ak-stage-consent")
         self.assertEqual(len(c), 1)
         self.assertEqual(sorted(c[0][2]), ["component", "token"])
+
+    def test_captcha_on_identification_browser_hint_exit_5(self):
+        # not a wrong password (3): the stage wants a captcha token
+        r = self.run_s2s("bob", app="alibaba-captcha")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("captcha", self.err1(r))
+        self.assertIn("--browser", self.err1(r))
+        self.assertEqual(self.posts(), [])
 
     def test_unsupported_stage_exit_5(self):
         r = self.run_s2s("ivy")
