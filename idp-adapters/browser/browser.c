@@ -478,10 +478,28 @@ static s2s_err dup_result(char **out, struct json_object *msg, const char *k,
 	return *out ? S2S_OK : s2s_error_set(err, S2S_ENOMEM, "out of memory");
 }
 
+/* One Fetch pattern: scheme + rest + "*". */
+static s2s_err add_pattern(struct s2s_buf *p, const char *scheme,
+                           const char *rest)
+{
+	struct s2s_buf u = S2S_BUF_INIT;
+	s2s_err rc = S2S_ENOMEM;
+
+	if (!s2s_buf_puts(&u, scheme) && !s2s_buf_puts(&u, rest) &&
+	    !s2s_buf_puts(&u, "*") &&
+	    !s2s_buf_puts(p, p->ptr[p->len - 1] == '[' ? "{" : ",{") &&
+	    !s2s_buf_puts(p, "\"requestStage\":\"Request\",\"urlPattern\":") &&
+	    !s2s_browser__json_str(p, u.ptr, u.len) && !s2s_buf_puts(p, "}"))
+		rc = S2S_OK;
+	s2s_buf_release(&u);
+	return rc;
+}
+
 /* The Fetch.enable parameters: ACS + "*", so anything under it is
  * paused and no variant of the URL lets the assertion leave; the same
- * for both sites' ACS, so that an assertion for the other site is
- * stopped too (on_paused refuses it). */
+ * for both sites' ACS, and for their plain-http URLs, so that an
+ * assertion for the other site, or in clear text, is stopped too
+ * (on_paused refuses it). */
 static s2s_err fetch_params(struct s2s_buf *p, const char *acs)
 {
 	const char *urls[] = { acs, s2s_site_find("cn")->acs_url,
@@ -492,11 +510,9 @@ static s2s_err fetch_params(struct s2s_buf *p, const char *acs)
 	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
 		if (i && strcmp(urls[i], acs) == 0)
 			continue;
-		if (s2s_buf_puts(p, i ? ",{" : "{") ||
-		    s2s_buf_puts(p, "\"requestStage\":\"Request\","
-		                    "\"urlPattern\":") ||
-		    s2s_browser__json_str(p, urls[i], strlen(urls[i])) ||
-		    (p->len--, s2s_buf_puts(p, "*\"}")))
+		if (add_pattern(p, "", urls[i]) ||
+		    (strncmp(urls[i], "https://", 8) == 0 &&
+		     add_pattern(p, "http://", urls[i] + 8)))
 			return S2S_ENOMEM;
 	}
 	return s2s_buf_puts(p, "]}") ? S2S_ENOMEM : S2S_OK;
@@ -779,11 +795,12 @@ static s2s_err on_paused(struct browser_state *st, struct json_object *msg,
 	if (!rc && other)
 		rc = s2s_error_set(
 		        err, S2S_EIDP,
-		        "the IdP sent the assertion to the other "
-		        "Alibaba Cloud site's ACS, not to %.80s: set "
-		        "site to that site, or the application's ACS "
-		        "URL in the IdP",
-		        st->acs);
+		        "the IdP sent the assertion to %.*s, not to "
+		        "the configured site's ACS %.80s: set site to "
+		        "the site of that ACS, or the application's "
+		        "ACS URL in the IdP (https)",
+		        url ? (int)strcspn(url, "?#") : 1,
+		        url ? url : "?", st->acs);
 	if (!rc && !ok)
 		rc = s2s_error_set(err, S2S_EIDP,
 		                   "the request to the ACS carried no "

@@ -62,13 +62,13 @@ class IdP(http.server.BaseHTTPRequestHandler):
     def headless(self):
         return "HeadlessChrome" in (self.headers.get("User-Agent") or "")
 
-    def saml(self, site="cn"):
+    def saml(self, site="cn", acs=None):
         s = self.server.mock.sign_for("alice", site)
         return page("POST data",
                     '<form method="post" action="%s"><input type="hidden" '
                     'name="SAMLResponse" value="%s"></form><script>'
                     'document.forms[0].submit()</script>'
-                    % (mockidp.SITES[site]["acs"], html.escape(s)))
+                    % (acs or mockidp.SITES[site]["acs"], html.escape(s)))
 
     def login_form(self, error=""):
         return page("Sign in", '<p>%s</p><form method="post" action="/login">'
@@ -113,6 +113,9 @@ class IdP(http.server.BaseHTTPRequestHandler):
             return self.send(200, self.saml())
         if path == "/saml-intl":  # an app set up for the other site
             return self.send(200, self.saml("intl"))
+        if path == "/saml-http":  # an app with a plain-http ACS URL
+            return self.send(200, self.saml("cn", mockidp.SITES["cn"]["acs"]
+                                            .replace("https:", "http:")))
         if path == "/hop":  # the same host name, another origin
             return self.send(302, b"", [("Location", Other.base + "/login")])
         if path == "/spoof":  # a page calling the detector's binding itself
@@ -408,18 +411,23 @@ class BrowserAutoTest(unittest.TestCase):
         self.assertNotIn(b"evil", r.stderr)
         self.assertEqual(self.starts(), [True, True])
 
-    def test_k_other_site_acs_stopped(self):
-        # site cn, the IdP posts to the international ACS: the POST is
-        # paused and refused (never sent), the message names the fix
+    def test_k_other_site_or_http_acs_stopped(self):
+        # site cn, the IdP posts to the international ACS, or to the
+        # ACS over plain http: the POST is paused and refused (never
+        # sent), the message names the fix
         n = len(self.idp.sts_calls())
-        t0 = time.monotonic()
-        r = self.run_s2s("/saml-intl", "browser.mode = headless\n"
-                         "browser.timeout = 8\n")
-        self.assertEqual(r.returncode, 5, r.stderr.decode())
-        self.assertIn(b"the other Alibaba Cloud site's ACS", r.stderr)
-        self.assertIn(b"set site", r.stderr)
+        for path, acs in (("/saml-intl", mockidp.SITES["intl"]["acs"]),
+                          ("/saml-http", mockidp.SITES["cn"]["acs"]
+                           .replace("https:", "http:"))):
+            t0 = time.monotonic()
+            r = self.run_s2s(path, "browser.mode = headless\n"
+                             "browser.timeout = 8\n")
+            self.assertEqual(r.returncode, 5, r.stderr.decode())
+            self.assertIn(b"the IdP sent the assertion to " + acs.encode() +
+                          b", not to the configured site's ACS", r.stderr)
+            self.assertIn(b"set site", r.stderr)
+            self.assertLess(time.monotonic() - t0, 8)
         self.assertEqual(len(self.idp.sts_calls()), n)
-        self.assertLess(time.monotonic() - t0, 8)
 
     # -- config ------------------------------------------------------------
 
