@@ -516,6 +516,12 @@ class Auth0Test(unittest.TestCase):
         cfg = self.config("alice@example.test", "CLcn").replace("/samlp/CLcn", "/login")
         r = self.idp.run(cfg, ["list-roles"], password="alice-pass")
         self.assertEqual(r.returncode, 2, r.stderr)
+        # /samlp/ in the query is not the SAML login URL's path
+        cfg = self.config("alice@example.test", "CLcn").replace("/samlp/CLcn",
+                                                                 "/login?to=/samlp/CLcn")
+        r = self.idp.run(cfg, ["list-roles"], password="alice-pass")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("/samlp/<client_id>", r.stderr.decode())
         self.assertEqual(Auth0.log, [])
 
     def test_debug_shows_no_secrets(self):
