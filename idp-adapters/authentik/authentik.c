@@ -236,7 +236,13 @@ static s2s_err solve(struct ak_state *st, const struct s2s_buf *body,
 		                   msg ? msg
 		                       : "the answer was not accepted and "
 		                         "no reason was given");
-	} else if (!rc)
+	} else if (!rc && resp.status >= 500)
+		rc = s2s_error_set(
+		        st->ctx->err, S2S_ENET,
+		        "authentik answered HTTP %ld (%s); try again "
+		        "later",
+		        resp.status, component);
+	else if (!rc)
 		rc = s2s_error_set(st->ctx->err, S2S_EIDP,
 		                   "authentik: %s: the flow executor answered "
 		                   "HTTP %ld",
@@ -548,8 +554,10 @@ static s2s_err step(struct ak_state *st, struct s2s_buf *saml_b64, bool *done)
 		goto out;
 	}
 	if (resp.status >= 500) {
-		rc = s2s_error_set(st->ctx->err, S2S_ENET,
-		                   "authentik answered HTTP %ld", resp.status);
+		rc = s2s_error_set(
+		        st->ctx->err, S2S_ENET,
+		        "authentik answered HTTP %ld; try again later",
+		        resp.status);
 		goto out;
 	}
 	o = has_path(st->next, "/api/v3/flows/executor/") && resp.status == 200

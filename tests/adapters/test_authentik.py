@@ -46,6 +46,7 @@ USERS = {  # uid -> (password, stages after identification)
     "hank": ("hank-pass", ["password", "consent"]),
     "ivy": ("ivy-pass", ["password", "captcha"]),
     "gina": ("gina-pass", ["password", "elsewhere"]),
+    "kate": ("kate-pass", ["password"]),  # the server fails her password answer
 }
 APPS = {  # slug -> (site, authentication flow, password on the identification stage)
     "alibaba-cn": ("cn", "default-authentication-flow", False),
@@ -269,6 +270,8 @@ class Authentik(http.server.BaseHTTPRequestHandler):
                 return self.send(400, {"detail": "no password field on this stage"})
             s["user"] = uid
         elif comp == "ak-stage-password":
+            if s["user"] == "kate":
+                return self.send(503, b"<html><title>503</title></html>", "text/html")
             if USERS.get(s["user"], ("",))[0] != body.get("password"):
                 again["response_errors"] = {"password": [
                     {"string": "Invalid password", "code": "invalid"}]}
@@ -438,6 +441,14 @@ class AuthentikTest(unittest.TestCase):
         r = self.run_s2s("erin")
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn("Policy denied access", self.err1(r))
+
+    def test_server_error_on_answer_is_a_network_error(self):
+        # as for a GET: a 5xx is the server's trouble (9), not a page
+        # not understood (5), and the password is not sent again
+        r = self.run_s2s("kate")
+        self.assertEqual(r.returncode, 9, r.stderr)
+        self.assertIn("authentik answered HTTP 503", self.err1(r))
+        self.assertEqual(len(self.posts("ak-stage-password")), 1)
 
     def test_flow_error_exit_5(self):
         r = self.run_s2s("fred")
