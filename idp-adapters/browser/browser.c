@@ -799,8 +799,8 @@ static s2s_err on_paused(struct browser_state *st, struct json_object *msg,
 		        "the configured site's ACS %.80s: set site to "
 		        "the site of that ACS, or the application's "
 		        "ACS URL in the IdP (https)",
-		        url ? (int)strcspn(url, "?#") : 1,
-		        url ? url : "?", st->acs);
+		        url ? (int)strcspn(url, "?#") : 1, url ? url : "?",
+		        st->acs);
 	if (!rc && !ok)
 		rc = s2s_error_set(err, S2S_EIDP,
 		                   "the request to the ACS carried no "
