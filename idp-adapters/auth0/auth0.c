@@ -33,6 +33,15 @@ struct a0_state {
 	bool classic_done, sent_username, sent_password, bad_acs;
 };
 
+/* The path of url (after scheme://host[:port]); the empty string at
+ * its end, or its query, when it has none: always inside url. */
+static const char *path_of(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	return p ? p + 3 + strcspn(p + 3, "/?#") : url + strlen(url);
+}
+
 static s2s_err a0_validate(const struct s2s_account *acct,
                            struct s2s_error *err)
 {
@@ -48,20 +57,12 @@ static s2s_err a0_validate(const struct s2s_account *acct,
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "auth0.connection must name a database "
 		                     "connection");
-	if (url && !strstr(url, "/samlp/"))
+	if (url && strncmp(path_of(url), "/samlp/", 7) != 0)
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "auth0: url must be the application's "
 		                     "SAML login URL https://<tenant>.auth0.com"
 		                     "/samlp/<client_id>");
 	return S2S_OK;
-}
-
-static const char *path_of(const char *url)
-{
-	const char *p = strstr(url, "://");
-
-	p = p ? p + 3 + strcspn(p + 3, "/?#") : url;
-	return *p == '/' ? p : "/";
 }
 
 static s2s_err nomem(struct s2s_adapter_ctx *ctx)

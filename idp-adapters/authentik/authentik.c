@@ -236,7 +236,13 @@ static s2s_err solve(struct ak_state *st, const struct s2s_buf *body,
 		                   msg ? msg
 		                       : "the answer was not accepted and "
 		                         "no reason was given");
-	} else if (!rc)
+	} else if (!rc && resp.status >= 500)
+		rc = s2s_error_set(
+		        st->ctx->err, S2S_ENET,
+		        "authentik answered HTTP %ld (%s); try again "
+		        "later",
+		        resp.status, component);
+	else if (!rc)
 		rc = s2s_error_set(st->ctx->err, S2S_EIDP,
 		                   "authentik: %s: the flow executor answered "
 		                   "HTTP %ld",
@@ -260,6 +266,13 @@ static s2s_err identification(struct ak_state *st, struct json_object *c)
 		        st->ctx->err, S2S_EAUTH,
 		        "authentik: the sign-in was refused (asked "
 		        "for the username again)");
+	/* a captcha bound to the stage wants captcha_token, made by the
+	 * captcha provider's JavaScript */
+	if (json_object_object_get_ex(c, "captcha_stage", &pf) &&
+	    json_object_is_type(pf, json_type_object))
+		return s2s_error_set(st->ctx->err, S2S_EIDP,
+		                     "authentik: the sign-in stage has a "
+		                     "captcha" AK_BROWSER);
 	st->sent_uid = true;
 	st->sent_password |= with_pw;
 	rc = s2s_adapter_username(st->ctx, &user);
@@ -320,7 +333,8 @@ static s2s_err get_code(struct ak_state *st, struct s2s_buf *code)
 		if (rc == S2S_ENOTFOUND) {
 			s2s_error_clear(ctx->err);
 			rc = s2s_error_set(ctx->err, S2S_EMFA,
-			                   "no TOTP seed in the keyring for "
+			                   "authentik: no TOTP seed in the "
+			                   "keyring for "
 			                   "'%s' (run configure "
 			                   "--totp-secret-stdin)",
 			                   s2s_account_name(ctx->acct));
@@ -335,6 +349,25 @@ static s2s_err get_code(struct ak_state *st, struct s2s_buf *code)
 	if (!rc && code->len == 0)
 		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
 		                   "authentik: no one-time code given");
+	return rc;
+}
+
+/* The executor asking for the code is not on the IdP's host. */
+static s2s_err code_elsewhere(struct ak_state *st)
+{
+	struct s2s_error e = S2S_ERROR_INIT;
+	char *host = NULL;
+	s2s_err rc;
+
+	if (s2s_url_host(&host, st->next, &e))
+		host = NULL;
+	s2s_error_clear(st->ctx->err);
+	rc = s2s_error_set(st->ctx->err, S2S_EIDP,
+	                   "authentik: not sending the one-time code to "
+	                   "%.80s, which is not the host of url (if the "
+	                   "flow runs there, add it to idp_hosts)",
+	                   host ? host : "?");
+	free(host);
 	return rc;
 }
 
@@ -370,6 +403,13 @@ static s2s_err validate_stage(struct ak_state *st, struct json_object *c)
 		return s2s_error_set(st->ctx->err, S2S_EMFA,
 		                     "authentik: the one-time code was not "
 		                     "accepted");
+	/* the code is a secret like the password: only for the IdP's
+	 * host, never for an executor a redirect led elsewhere */
+	rc = s2s_adapter_password_dest(st->ctx, st->next);
+	if (rc == S2S_EIDP)
+		return code_elsewhere(st);
+	if (rc)
+		return rc;
 	st->sent_code = true;
 	rc = get_code(st, &code);
 	if (!rc && (s2s_buf_puts(&body, "{") ||
@@ -514,8 +554,10 @@ static s2s_err step(struct ak_state *st, struct s2s_buf *saml_b64, bool *done)
 		goto out;
 	}
 	if (resp.status >= 500) {
-		rc = s2s_error_set(st->ctx->err, S2S_ENET,
-		                   "authentik answered HTTP %ld", resp.status);
+		rc = s2s_error_set(
+		        st->ctx->err, S2S_ENET,
+		        "authentik answered HTTP %ld; try again later",
+		        resp.status);
 		goto out;
 	}
 	o = has_path(st->next, "/api/v3/flows/executor/") && resp.status == 200

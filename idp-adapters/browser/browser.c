@@ -24,6 +24,7 @@
 #include <saml2sts/lock.h>
 #include <saml2sts/login.h>
 #include <saml2sts/secret.h>
+#include <saml2sts/site.h>
 
 #include "browser_int.h"
 #include "registry.h"
@@ -52,8 +53,11 @@ static const char *const known_keys[] = { "timeout", "autofill",       "args",
 	                                  "mode",    "silent_timeout", NULL };
 
 /* Injected into every page we watch while nobody can see it (the
- * silent attempt of auto mode, headless mode): tells s2sNeed(kind host)
- * once per kind and document when the page needs the person.  kinds:
+ * silent attempt of auto mode, headless mode): tells s2sNeed("kind
+ * hostname origin") once per kind and document when the page needs the
+ * person.  Any script of the page can call s2sNeed too, with anything:
+ * on_need takes from it only a kind and a well-formed host name, and it
+ * can only end the silent attempt (a window) or fail (exit 8).  kinds:
  * login (a visible password field, or Google's sign-in pages), code (a
  * one-time code input), passkey (navigator.credentials.get/create with
  * publicKey: the call still goes through), mfa (a Duo prompt or a
@@ -61,7 +65,8 @@ static const char *const known_keys[] = { "timeout", "autofill",       "args",
 static const char need_script[] =
         "(function(){if(window.__s2sNeed)return;window.__s2sNeed=1;"
         "var sent={};function say(k){if(sent[k])return;sent[k]=1;"
-        "try{s2sNeed(k+' '+location.hostname);}catch(e){}}"
+        "try{s2sNeed(k+' '+location.hostname+' '+location.origin);}"
+        "catch(e){}}"
         "try{var c=navigator.credentials;if(c&&c.get){"
         "var g=c.get.bind(c);c.get=function(o){if(o&&o.publicKey)"
         "say('passkey');return g(o);};if(c.create){var m=c.create.bind(c);"
@@ -93,12 +98,13 @@ struct pending_target {
 
 struct browser_state {
 	struct s2s_cdp cdp;
-	char *session;  /* DevTools session of our tab */
-	char *target;   /* its target id */
-	char *idp_host; /* host of the configured url */
-	char *need;     /* why the silent attempt needs the person */
-	long deadline;  /* ms, monotonic */
-	long timeout;   /* s, for messages */
+	char *session;    /* DevTools session of our tab */
+	char *target;     /* its target id */
+	char *idp_host;   /* host of the configured url */
+	char *idp_origin; /* its origin (scheme://host[:port]), lowercase */
+	char *need;       /* why the silent attempt needs the person */
+	long deadline;    /* ms, monotonic */
+	long timeout;     /* s, for messages */
 	long silent_timeout;
 	int next_id;
 	int probe_id; /* pending "is there a login form?" */
@@ -472,16 +478,44 @@ static s2s_err dup_result(char **out, struct json_object *msg, const char *k,
 	return *out ? S2S_OK : s2s_error_set(err, S2S_ENOMEM, "out of memory");
 }
 
+/* One Fetch pattern: scheme + rest + "*". */
+static s2s_err add_pattern(struct s2s_buf *p, const char *scheme,
+                           const char *rest)
+{
+	struct s2s_buf u = S2S_BUF_INIT;
+	s2s_err rc = S2S_ENOMEM;
+
+	if (!s2s_buf_puts(&u, scheme) && !s2s_buf_puts(&u, rest) &&
+	    !s2s_buf_puts(&u, "*") &&
+	    !s2s_buf_puts(p, p->ptr[p->len - 1] == '[' ? "{" : ",{") &&
+	    !s2s_buf_puts(p, "\"requestStage\":\"Request\",\"urlPattern\":") &&
+	    !s2s_browser__json_str(p, u.ptr, u.len) && !s2s_buf_puts(p, "}"))
+		rc = S2S_OK;
+	s2s_buf_release(&u);
+	return rc;
+}
+
 /* The Fetch.enable parameters: ACS + "*", so anything under it is
- * paused and no variant of the URL lets the assertion leave. */
+ * paused and no variant of the URL lets the assertion leave; the same
+ * for both sites' ACS, and for their plain-http URLs, so that an
+ * assertion for the other site, or in clear text, is stopped too
+ * (on_paused refuses it). */
 static s2s_err fetch_params(struct s2s_buf *p, const char *acs)
 {
-	if (s2s_buf_puts(p, "{\"patterns\":[{\"requestStage\":\"Request\","
-	                    "\"urlPattern\":") ||
-	    s2s_browser__json_str(p, acs, strlen(acs)) ||
-	    (p->len--, s2s_buf_puts(p, "*\"}]}")))
+	const char *urls[] = { acs, s2s_site_find("cn")->acs_url,
+		               s2s_site_find("intl")->acs_url };
+
+	if (s2s_buf_puts(p, "{\"patterns\":["))
 		return S2S_ENOMEM;
-	return S2S_OK;
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		if (i && strcmp(urls[i], acs) == 0)
+			continue;
+		if (add_pattern(p, "", urls[i]) ||
+		    (strncmp(urls[i], "https://", 8) == 0 &&
+		     add_pattern(p, "http://", urls[i] + 8)))
+			return S2S_ENOMEM;
+	}
+	return s2s_buf_puts(p, "]}") ? S2S_ENOMEM : S2S_OK;
 }
 
 static s2s_err target_params(struct s2s_buf *p, const char *target)
@@ -729,19 +763,22 @@ static s2s_err on_paused(struct browser_state *st, struct json_object *msg,
 {
 	const char *rid = s2s_browser__json_path(msg, "params", "requestId");
 	struct json_object *params = NULL, *req = NULL;
-	const char *body = NULL;
+	const char *body = NULL, *url;
 	struct s2s_buf p = S2S_BUF_INIT;
-	bool ok;
+	bool ok, other;
 	s2s_err rc;
 
 	json_object_object_get_ex(msg, "params", &params);
 	json_object_object_get_ex(params, "request", &req);
 	body = s2s_browser__json_path(req, "postData", NULL);
+	url = s2s_browser__json_path(req, "url", NULL);
 	if (!rid)
 		return s2s_error_set(err, S2S_EIDP,
 		                     "Fetch.requestPaused without requestId");
 	s2s_buf_reset(saml_b64);
-	ok = body && form_value(saml_b64, body);
+	/* the other site's ACS: stopped, never taken */
+	other = !url || strncasecmp(url, st->acs, strlen(st->acs)) != 0;
+	ok = !other && body && form_value(saml_b64, body);
 	if (s2s_buf_puts(&p, "{\"requestId\":") ||
 	    s2s_browser__json_str(&p, rid, strlen(rid)) ||
 	    s2s_buf_puts(&p, ok ? ",\"responseCode\":200,\"responseHeaders\":"
@@ -755,6 +792,15 @@ static s2s_err on_paused(struct browser_state *st, struct json_object *msg,
 	              ok ? "Fetch.fulfillRequest" : "Fetch.failRequest", p.ptr,
 	              p.len, msg_session(msg), err);
 	s2s_buf_release(&p);
+	if (!rc && other)
+		rc = s2s_error_set(
+		        err, S2S_EIDP,
+		        "the IdP sent the assertion to %.*s, not to "
+		        "the configured site's ACS %.80s: set site to "
+		        "the site of that ACS, or the application's "
+		        "ACS URL in the IdP (https)",
+		        url ? (int)strcspn(url, "?#") : 1, url ? url : "?",
+		        st->acs);
 	if (!rc && !ok)
 		rc = s2s_error_set(err, S2S_EIDP,
 		                   "the request to the ACS carried no "
@@ -762,7 +808,9 @@ static s2s_err on_paused(struct browser_state *st, struct json_object *msg,
 	return rc;
 }
 
-/* Ask the page whether it shows a password field on the IdP's host. */
+/* Ask the page whether it shows a password field on the IdP's origin
+ * (its host, and its scheme and port: never a plain-http page of the
+ * host, nor another service on it). */
 static s2s_err probe_form(struct browser_state *st, struct s2s_error *err)
 {
 	struct s2s_buf p = S2S_BUF_INIT, e = S2S_BUF_INIT;
@@ -770,9 +818,9 @@ static s2s_err probe_form(struct browser_state *st, struct s2s_error *err)
 
 	if (s2s_buf_puts(&e,
 	                 "(function(h){var p=document.querySelector("
-	                 "'input[type=password]');return location.hostname"
+	                 "'input[type=password]');return location.origin"
 	                 "===h&&!!p&&!!p.form&&p.offsetParent!==null;})(") ||
-	    s2s_browser__json_str(&e, st->idp_host, strlen(st->idp_host)) ||
+	    s2s_browser__json_str(&e, st->idp_origin, strlen(st->idp_origin)) ||
 	    s2s_buf_puts(&e, ")") ||
 	    s2s_buf_puts(&p, "{\"returnByValue\":true,"
 	                     "\"expression\":") ||
@@ -786,20 +834,21 @@ static s2s_err probe_form(struct browser_state *st, struct s2s_error *err)
 	return rc;
 }
 
-/* The expression that fills and submits the form, rechecking the host
- * in the page itself. */
-static s2s_err fill_expression(struct s2s_buf *e, const char *host,
+/* The expression that fills and submits the form, rechecking the origin
+ * in the page itself (location is unforgeable: a page script cannot
+ * fake it). */
+static s2s_err fill_expression(struct s2s_buf *e, const char *origin,
                                const struct s2s_buf *user,
                                const struct s2s_buf *pass)
 {
 	if (s2s_buf_puts(
-	            e, "(function(h,u,w){if(location.hostname!==h)return;"
+	            e, "(function(h,u,w){if(location.origin!==h)return;"
 	               "var p=document.querySelector('input[type=password]')"
 	               ";var f=p.form;var n=f.querySelector('input[type=email]"
 	               ",input[type=text],input:not([type])');if(n&&!n.value"
 	               ")n.value=u;p.value=w;var b=f.querySelector('[type="
 	               "submit]');if(b)b.click();else f.submit();})(") ||
-	    s2s_browser__json_str(e, host, strlen(host)) ||
+	    s2s_browser__json_str(e, origin, strlen(origin)) ||
 	    s2s_buf_puts(e, ",") ||
 	    s2s_browser__json_str(e, user->ptr, user->len) ||
 	    s2s_buf_puts(e, ",") ||
@@ -826,7 +875,7 @@ static s2s_err fill_form(struct s2s_adapter_ctx *ctx, struct browser_state *st)
 		        ctx, s2s_account_get(ctx->acct, "url"), &pass);
 	if (rc)
 		goto out;
-	if (fill_expression(&e, st->idp_host, &user, &pass) ||
+	if (fill_expression(&e, st->idp_origin, &user, &pass) ||
 	    s2s_buf_puts(&p, "{\"expression\":") ||
 	    s2s_browser__json_str(&p, e.ptr, e.len) || s2s_buf_puts(&p, "}")) {
 		rc = s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
@@ -842,15 +891,27 @@ out:
 	return rc;
 }
 
-/* "kind host" from the injected script: the page needs the person.
- * In the silent attempt that ends it (st->need); in headless mode it is
- * an error unless autofill handles it (a login form on the IdP host). */
+/* The length of the host name at s (letters, digits, '-', '.', '_', an
+ * IPv6 literal's ':' and brackets) when a space or the end follows it,
+ * else 0: a page's own s2sNeed() call puts no other text in a message. */
+static size_t host_len(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+	                     "WXYZ0123456789-._:[]");
+
+	return n <= 253 && (s[n] == ' ' || s[n] == '\0') ? n : 0;
+}
+
+/* "kind hostname origin" from the injected script (or from any script
+ * of the page): the page needs the person.  In the silent attempt that
+ * ends it (st->need); in headless mode it is an error unless autofill
+ * handles it (a login form on the IdP's origin). */
 static s2s_err on_need(struct s2s_adapter_ctx *ctx, struct browser_state *st,
                        struct json_object *msg)
 {
 	struct json_object *params = NULL;
-	const char *name, *payload, *host, *what;
-	size_t klen;
+	const char *name, *payload, *host, *origin, *what;
+	size_t klen, hlen;
 	char why[300];
 
 	json_object_object_get_ex(msg, "params", &params);
@@ -860,6 +921,8 @@ static s2s_err on_need(struct s2s_adapter_ctx *ctx, struct browser_state *st,
 		return S2S_OK;
 	klen = strcspn(payload, " ");
 	host = payload[klen] ? payload + klen + 1 : "";
+	hlen = host_len(host);
+	origin = hlen && host[hlen] ? host + hlen + 1 : "";
 	if (klen == 5 && strncmp(payload, "login", 5) == 0)
 		what = "a login form";
 	else if (klen == 4 && strncmp(payload, "code", 4) == 0)
@@ -869,10 +932,11 @@ static s2s_err on_need(struct s2s_adapter_ctx *ctx, struct browser_state *st,
 	else
 		what = "an MFA prompt";
 	if (!st->silent && st->autofill && klen == 5 &&
-	    strcmp(host, st->idp_host) == 0 &&
+	    strcmp(origin, st->idp_origin) == 0 &&
 	    strcmp(what, "a login form") == 0)
 		return S2S_OK; /* autofill's probe fills it */
-	snprintf(why, sizeof(why), "%s on %.200s", what, *host ? host : "?");
+	snprintf(why, sizeof(why), "%s on %.*s", what, hlen ? (int)hlen : 1,
+	         hlen ? host : "?");
 	s2s_printable(why);
 	if (st->silent) {
 		free(st->need);
@@ -1016,6 +1080,49 @@ static s2s_err run_login(struct s2s_adapter_ctx *ctx, struct browser_state *st,
 	return rc;
 }
 
+/* The origin of url as a page's location.origin says it:
+ * scheme://host[:port], lowercase, without userinfo nor the scheme's
+ * default port.  Only the autofill compares it (a mismatch: no fill). */
+static s2s_err url_origin(char **out, const char *url, struct s2s_error *err)
+{
+	const char *sep = url ? strstr(url, "://") : NULL, *auth, *port;
+	size_t alen, plen = 0;
+	struct s2s_buf b = S2S_BUF_INIT;
+
+	if (!sep)
+		return s2s_error_set(err, S2S_ECONFIG, "url has no scheme");
+	auth = sep + 3;
+	alen = strcspn(auth, "/?#");
+	for (const char *at = memchr(auth, '@', alen); at;
+	     at = memchr(auth, '@', alen)) {
+		alen -= (size_t)(at + 1 - auth);
+		auth = at + 1;
+	}
+	port = *auth == '[' ? memchr(auth, ']', alen) : auth;
+	port = port ? memchr(port, ':', alen - (size_t)(port - auth)) : NULL;
+	if (port) {
+		plen = alen - (size_t)(port - auth); /* ":NNN" */
+		alen = (size_t)(port - auth);
+		if ((plen == 4 && strncmp(port, ":443", 4) == 0 &&
+		     strncasecmp(url, "https", 5) == 0 && sep - url == 5) ||
+		    (plen == 3 && strncmp(port, ":80", 3) == 0 &&
+		     strncasecmp(url, "http", 4) == 0 && sep - url == 4) ||
+		    plen == 1)
+			plen = 0;
+	}
+	if (s2s_buf_add(&b, url, (size_t)(sep + 3 - url)) ||
+	    s2s_buf_add(&b, auth, alen) ||
+	    s2s_buf_add(&b, port ? port : "", plen)) {
+		s2s_buf_release(&b);
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	}
+	for (char *p = b.ptr; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	*out = s2s_buf_detach(&b, NULL);
+	return *out ? S2S_OK : s2s_error_set(err, S2S_ENOMEM, "out of memory");
+}
+
 static s2s_err read_settings(struct s2s_adapter_ctx *ctx,
                              struct browser_state *st)
 {
@@ -1048,6 +1155,9 @@ static s2s_err read_settings(struct s2s_adapter_ctx *ctx,
 	if (!rc)
 		rc = s2s_url_host(&st->idp_host,
 		                  s2s_account_get(ctx->acct, "url"), ctx->err);
+	if (!rc)
+		rc = url_origin(&st->idp_origin,
+		                s2s_account_get(ctx->acct, "url"), ctx->err);
 	return rc;
 }
 
@@ -1189,6 +1299,7 @@ out:
 	reset_start(&st);
 	free(st.need);
 	free(st.idp_host);
+	free(st.idp_origin);
 	free(exe);
 	free(dir);
 	free(udd);

@@ -492,8 +492,12 @@ class Auth0Test(unittest.TestCase):
         self.assertEqual(self.posts("/u/login"), [])
 
     def test_universal_saml_for_elsewhere_exit_5(self):
+        n = len(self.idp.sts_calls())
         r = self.run_s2s("alice@example.test", "ULbad")
         self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("Alibaba Cloud ACS", self.err1(r))
+        self.assertEqual(len(self.idp.sts_calls()), n)
+        self.assertEqual(len(self.posts("/u/login/password")), 1)
 
     # --- common ------------------------------------------------------------
 
@@ -512,6 +516,12 @@ class Auth0Test(unittest.TestCase):
         cfg = self.config("alice@example.test", "CLcn").replace("/samlp/CLcn", "/login")
         r = self.idp.run(cfg, ["list-roles"], password="alice-pass")
         self.assertEqual(r.returncode, 2, r.stderr)
+        # /samlp/ in the query is not the SAML login URL's path
+        cfg = self.config("alice@example.test", "CLcn").replace("/samlp/CLcn",
+                                                                 "/login?to=/samlp/CLcn")
+        r = self.idp.run(cfg, ["list-roles"], password="alice-pass")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("/samlp/<client_id>", r.stderr.decode())
         self.assertEqual(Auth0.log, [])
 
     def test_debug_shows_no_secrets(self):

@@ -45,11 +45,14 @@ USERS = {  # uid -> (password, stages after identification)
     "fred": ("fred-pass", ["flow-error"]),
     "hank": ("hank-pass", ["password", "consent"]),
     "ivy": ("ivy-pass", ["password", "captcha"]),
+    "gina": ("gina-pass", ["password", "elsewhere"]),
+    "kate": ("kate-pass", ["password"]),  # the server fails her password answer
 }
 APPS = {  # slug -> (site, authentication flow, password on the identification stage)
     "alibaba-cn": ("cn", "default-authentication-flow", False),
     "alibaba-intl": ("intl", "inline-password-flow", True),
     "alibaba-bad": ("cn", "default-authentication-flow", False),
+    "alibaba-captcha": ("cn", "captcha-flow", True),  # a captcha on identification
 }
 AUTHZ = "default-provider-authorization-implicit-consent"
 
@@ -119,16 +122,24 @@ class Authentik(http.server.BaseHTTPRequestHandler):
                     "attrs": {"ACSUrl": url, "SAMLResponse": self.server.mock.sign_for(
                         s["user"] + "@example.test", site), "RelayState": ""}}
         if s["user"] is None:
-            return {"type": "native", "component": "ak-stage-identification",
-                    "flow_info": self.flow_info(), "user_fields": ["username", "email"],
-                    "password_fields": APPS[s["app"]][2], "primary_action": "Log in",
-                    "sources": [], "show_source_labels": False}
+            ch = {"type": "native", "component": "ak-stage-identification",
+                  "flow_info": self.flow_info(), "user_fields": ["username", "email"],
+                  "password_fields": APPS[s["app"]][2], "primary_action": "Log in",
+                  "sources": [], "show_source_labels": False, "captcha_stage": None}
+            if s["app"] == "alibaba-captcha":
+                ch["captcha_stage"] = {"js_url": "https://www.google.com/recaptcha/api.js",
+                                       "site_key": "6Lc", "interactive": True}
+            return ch
         stages = USERS.get(s["user"], ("", ["password"]))[1]
         if s["i"] >= len(stages):
             s["authed"] = True
             return {"type": "redirect", "component": "xak-flow-redirect",
                     "flow_info": self.flow_info(), "to": init_path(s["app"])}
         st = stages[s["i"]]
+        if st == "elsewhere":  # a flow that sends the client to another host
+            return {"type": "redirect", "component": "xak-flow-redirect",
+                    "flow_info": self.flow_info(),
+                    "to": "http://localhost:%d/if/flow/other-flow/" % self.server.mock.port}
         if st == "password":
             return {"type": "native", "component": "ak-stage-password",
                     "flow_info": self.flow_info(), "pending_user": s["user"],
@@ -202,6 +213,12 @@ class Authentik(http.server.BaseHTTPRequestHandler):
         if u.path.startswith("/if/flow/"):
             return self.send(200, b"<html><head><title>authentik</title></head><body>"
                              b"<ak-flow-executor></ak-flow-executor></body></html>", "text/html")
+        if u.path.startswith("/api/v3/flows/executor/other-flow/"):
+            return self.send(200, {"type": "native", "component": "ak-stage-authenticator-validate",
+                                   "flow_info": self.flow_info(), "pending_user": "gina",
+                                   "device_challenges": [{"device_class": "totp", "device_uid": "1",
+                                                          "challenge": {}, "last_used": None}],
+                                   "configuration_stages": []})
         if u.path.startswith("/api/v3/flows/executor/"):
             s, why = self.executor_check(parts[5], q)
             if s is None:
@@ -240,6 +257,10 @@ class Authentik(http.server.BaseHTTPRequestHandler):
         comp = ch["component"]
         if comp == "ak-stage-identification":
             uid = body.get("uid_field")
+            if ch["captcha_stage"] and not body.get("captcha_token"):
+                again["response_errors"] = {"captcha_token": [
+                    {"string": "Invalid captcha response", "code": "invalid"}]}
+                return self.send(200, again)
             if APPS[s["app"]][2]:
                 if uid not in USERS or USERS[uid][0] != body.get("password"):
                     again["response_errors"] = {"non_field_errors": [
@@ -249,6 +270,8 @@ class Authentik(http.server.BaseHTTPRequestHandler):
                 return self.send(400, {"detail": "no password field on this stage"})
             s["user"] = uid
         elif comp == "ak-stage-password":
+            if s["user"] == "kate":
+                return self.send(503, b"<html><title>503</title></html>", "text/html")
             if USERS.get(s["user"], ("",))[0] != body.get("password"):
                 again["response_errors"] = {"password": [
                     {"string": "Invalid password", "code": "invalid"}]}
@@ -389,6 +412,25 @@ class AuthentikTest(unittest.TestCase):
         self.assertEqual(r.returncode, 8, r.stderr)
         self.assertEqual(len(self.posts("ak-stage-authenticator-validate")), 0)
 
+    def test_code_never_sent_to_another_host(self):
+        # after the password, the flow redirects to an executor on
+        # another host (localhost, not the url's 127.0.0.1): the code,
+        # kept seed or typed, is neither asked for nor sent there
+        r = self.run_s2s("gina", tty=[("one-time code", TOTP)])
+        self.assertEqual(r.returncode, 5, r.stderr)
+        line = self.err1(r)
+        self.assertIn("authentik: not sending the one-time code to localhost", line)
+        self.assertIn("idp_hosts", line)
+        self.assertNotIn(b"one-time code", r.tty)
+        self.assertTrue([e for e in Authentik.log if "/other-flow/" in e[1]])
+        self.assertEqual(self.posts("ak-stage-authenticator-validate"), [])
+        r = self.idp.run(self.config("gina"), ["configure", "--totp-secret-stdin"],
+                         stdin=SEED.encode() + b"\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.run_s2s("gina", extra="authentik.totp_seed = keyring\n")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertEqual(self.posts("ak-stage-authenticator-validate"), [])
+
     def test_webauthn_only_browser_hint_exit_5(self):
         r = self.run_s2s("dave")
         self.assertEqual(r.returncode, 5, r.stderr)
@@ -399,6 +441,14 @@ class AuthentikTest(unittest.TestCase):
         r = self.run_s2s("erin")
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn("Policy denied access", self.err1(r))
+
+    def test_server_error_on_answer_is_a_network_error(self):
+        # as for a GET: a 5xx is the server's trouble (9), not a page
+        # not understood (5), and the password is not sent again
+        r = self.run_s2s("kate")
+        self.assertEqual(r.returncode, 9, r.stderr)
+        self.assertIn("authentik answered HTTP 503", self.err1(r))
+        self.assertEqual(len(self.posts("ak-stage-password")), 1)
 
     def test_flow_error_exit_5(self):
         r = self.run_s2s("fred")
@@ -411,6 +461,14 @@ class AuthentikTest(unittest.TestCase):
         c = self.posts("ak-stage-consent")
         self.assertEqual(len(c), 1)
         self.assertEqual(sorted(c[0][2]), ["component", "token"])
+
+    def test_captcha_on_identification_browser_hint_exit_5(self):
+        # not a wrong password (3): the stage wants a captcha token
+        r = self.run_s2s("bob", app="alibaba-captcha")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("captcha", self.err1(r))
+        self.assertIn("--browser", self.err1(r))
+        self.assertEqual(self.posts(), [])
 
     def test_unsupported_stage_exit_5(self):
         r = self.run_s2s("ivy")

