@@ -1023,9 +1023,12 @@ static s2s_err do_poll(struct idx *x)
 		long ms = json_object_is_type(r, json_type_int)
 		                  ? (long)json_object_get_int64(r)
 		                  : 0;
-
 		bool last;
 
+		/* a refresh longer than the whole wait only runs into the
+		 * deadline (and a hostile one must not overflow the clock) */
+		if (ms > st->push_timeout_s * 1000)
+			ms = st->push_timeout_s * 1000 + 1;
 		poll.interval_ms = poll.max_ms =
 		        ms > st->poll_ms ? ms : st->poll_ms;
 		/* a poll cut short by the deadline would come too early */

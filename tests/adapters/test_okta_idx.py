@@ -45,6 +45,7 @@ TOTP = "314159"
 CODE = "271828"
 NUMBER = "37"
 REFRESH = 300  # ms, the challenge-poll's refresh
+HUGE_REFRESH = 2 ** 63 - 1  # a hostile refresh (ms): the client must not overflow
 SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 USERS = {  # login -> (password, MFA authenticators or a special case)
     "ann@example.test": ("ann-pass", []),
@@ -53,6 +54,7 @@ USERS = {  # login -> (password, MFA authenticators or a special case)
     "dan@example.test": ("dan-pass", ["ov-reject"]),
     "eve@example.test": ("eve-pass", ["ov-never"]),
     "fay@example.test": ("fay-pass", ["ov-timeout"]),
+    "hugo@example.test": ("hugo-pass", ["ov-huge"]),
     "gus@example.test": ("gus-pass", ["google"]),
     "ida@example.test": ("ida-pass", ["phone"]),
     "jay@example.test": ("jay-pass", ["email"]),
@@ -435,7 +437,7 @@ class OIE(http.server.BaseHTTPRequestHandler):
             cur = {"type": "app", "key": "okta_verify", "id": aid, "methods": [{"type": "push"}]}
             if kind == "ov-number":
                 cur["contextualData"] = {"correctAnswer": NUMBER}
-            return self.answer(tx, [self.r_poll(), self.r_select(tx, self.mfa_kinds(tx))],
+            return self.answer(tx, [self.r_poll(tx), self.r_select(tx, self.mfa_kinds(tx))],
                                currentAuthenticator={"type": "object", "value": cur})
         if aid == "autOV" and method == "totp":
             tx["mfa"] = "ov-totp"
@@ -488,9 +490,10 @@ class OIE(http.server.BaseHTTPRequestHandler):
             return self.answer(tx, [r], status=401)
         return self.success(tx)
 
-    def r_poll(self):
+    def r_poll(self, tx):
+        refresh = HUGE_REFRESH if tx["mfa"] == "ov-huge" else REFRESH
         return self.rem("challenge-poll", "/idp/idx/authenticators/poll", self.on_poll,
-                        refresh=REFRESH, relatesTo=["$.currentAuthenticator"])
+                        refresh=refresh, relatesTo=["$.currentAuthenticator"])
 
     def on_poll(self, tx, body):
         now = time.monotonic()
@@ -515,7 +518,7 @@ class OIE(http.server.BaseHTTPRequestHandler):
         cur = {"type": "app", "key": "okta_verify", "id": "autOV", "methods": [{"type": "push"}]}
         if kind == "ov-number":
             cur["contextualData"] = {"correctAnswer": NUMBER}
-        return self.answer(tx, [self.r_poll(), self.r_select(tx, self.mfa_kinds(tx))],
+        return self.answer(tx, [self.r_poll(tx), self.r_select(tx, self.mfa_kinds(tx))],
                            currentAuthenticator={"type": "object", "value": cur})
 
 
@@ -669,6 +672,15 @@ class OktaIdxTest(unittest.TestCase):
         pushes = [s for s in self.posts("/idp/idx/challenge")
                   if s[2]["authenticator"].get("methodType") == "push"]
         self.assertEqual(len(pushes), 1)
+
+    def test_push_hostile_refresh_no_overflow_exit_4(self):
+        # refresh = 2^63-1 ms: waited up to okta.push_timeout, never
+        # added to the clock unchecked (UBSan: signed overflow)
+        r = self.run_s2s("hugo@example.test", extra="okta.push_timeout = 1\n")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("not approved within 1s", self.last_line(r))
+        self.assertNotIn(b"runtime error", r.stderr)
+        self.assertEqual(self.posts("/idp/idx/authenticators/poll"), [])
 
     def test_totp_typed(self):
         r = self.run_s2s("gus@example.test", tty=[("authenticator code", TOTP)])
