@@ -319,6 +319,16 @@ static s2s_err state_token(struct idx *x, struct s2s_buf *tok,
 
 /* ---- IDX requests ---------------------------------------------------- */
 
+/* S2S_EIDP unless href is on the org of url: nothing goes elsewhere. */
+static s2s_err check_href(struct idx *x, const char *href)
+{
+	if (s2s_okta__on_origin(x->st, href))
+		return S2S_OK;
+	return s2s_error_set(x->st->ctx->err, S2S_EIDP,
+	                     "okta: an IDX step points outside %s",
+	                     x->st->origin);
+}
+
 /* POST body (secret) to href, which must be on the org's origin; the
  * answer replaces x->cur. */
 static s2s_err idx_post(struct idx *x, const char *href,
@@ -331,10 +341,8 @@ static s2s_err idx_post(struct idx *x, const char *href,
 	char where[160];
 	s2s_err rc;
 
-	if (!href || strncmp(href, x->st->origin, n) != 0 || href[n] != '/')
-		return s2s_error_set(x->st->ctx->err, S2S_EIDP,
-		                     "okta: an IDX step points outside %s",
-		                     x->st->origin);
+	if (check_href(x, href))
+		return S2S_EIDP;
 	req.method = "POST";
 	req.url = href;
 	req.body = body->ptr;
@@ -990,7 +998,10 @@ static s2s_err do_challenge(struct idx *x, struct json_object *rem)
 		                     "okta: the challenge asks for '%.30s', "
 		                     "which is not supported; use --browser",
 		                     name);
-	rc = get_secret(x, challenge_kind(x), href ? href : "", &secret);
+	/* refused before anyone is asked for a code */
+	rc = check_href(x, href);
+	if (!rc)
+		rc = get_secret(x, challenge_kind(x), href, &secret);
 	if (!rc)
 		rc = open_body(x, &b);
 	if (!rc && (s2s_buf_puts(&b, "\"credentials\":{") ||

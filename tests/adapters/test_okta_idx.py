@@ -66,6 +66,8 @@ USERS = {  # login -> (password, MFA authenticators or a special case)
     "oli@example.test": ("oli-pass", "fastpass"),
     "pam@example.test": ("pam-pass", "expired"),
     "quin@example.test": ("quin-pass", "stale"),
+    "vic@example.test": ("vic-pass", "elsewhere"),
+    "wes@example.test": ("wes-pass", ["google-elsewhere"]),
 }
 APPS = {  # embed link -> (site, password inline in identify, stateToken in a Location)
     "/home/alibabacloud/0oacn1/aln1": ("cn", False, False),
@@ -226,6 +228,9 @@ class OIE(http.server.BaseHTTPRequestHandler):
             body = None
         ctype, accept = self.headers.get("Content-Type"), self.headers.get("Accept")
         self.log.append(("POST", self.path, body, ctype, accept, time.monotonic()))
+        if (self.headers.get("Host") or "").startswith("localhost"):
+            self.problems.append("POST to a host the user did not configure: " + path)
+            return self.send(404, {"messages": msg("E0000022", "Not found.")})
         if not path.startswith("/idp/idx/"):
             self.problems.append("POST outside IDX: " + path)
             return self.send(404, b"<html><title>Not found</title></html>", "text/html")
@@ -329,11 +334,15 @@ class OIE(http.server.BaseHTTPRequestHandler):
         return self.rem("select-authenticator-authenticate", "/idp/idx/challenge",
                         self.on_select, value)
 
-    def r_challenge(self, field="passcode"):
+    def r_challenge(self, field="passcode", tx=None):
         value = [{"name": "credentials", "type": "object", "required": True,
                   "form": {"value": [{"name": field, "label": "Enter code", "required": True}]}}]
-        return self.rem("challenge-authenticator", "/idp/idx/challenge/answer",
-                        self.on_answer, value)
+        r = self.rem("challenge-authenticator", "/idp/idx/challenge/answer",
+                     self.on_answer, value)
+        if tx and "elsewhere" in str(USERS[tx["user"]][1]):
+            # the same mock under a host name the user did not configure
+            r["href"] = r["href"].replace("127.0.0.1", "localhost")
+        return r
 
     def mfa_kinds(self, tx):
         kinds = USERS.get(tx["user"], ("", []))[1]
@@ -413,7 +422,7 @@ class OIE(http.server.BaseHTTPRequestHandler):
             return self.answer(tx, [self.r_select(tx, ["password"] + kinds)],
                                authenticatorEnrollments=self.ENROLLMENTS)
         tx["mfa"] = "password"
-        return self.answer(tx, [self.r_challenge()], currentAuthenticatorEnrollment={
+        return self.answer(tx, [self.r_challenge(tx=tx)], currentAuthenticatorEnrollment={
             "type": "object", "value": self.ENROLLMENTS["value"][0]})
 
     def on_select(self, tx, body):
@@ -446,7 +455,7 @@ class OIE(http.server.BaseHTTPRequestHandler):
                                             "methods": [{"type": "totp"}]}})
         if aid == "autGOOG":
             tx["mfa"] = "google"
-            return self.answer(tx, [self.r_challenge()], currentAuthenticatorEnrollment={
+            return self.answer(tx, [self.r_challenge(tx=tx)], currentAuthenticatorEnrollment={
                 "type": "object", "value": ca})
         if aid == "autPHONE" and method is None:
             value = [{"name": "authenticator", "type": "object", "label": "Phone",
@@ -681,6 +690,18 @@ class OktaIdxTest(unittest.TestCase):
         self.assertIn("not approved within 1s", self.last_line(r))
         self.assertNotIn(b"runtime error", r.stderr)
         self.assertEqual(self.posts("/idp/idx/authenticators/poll"), [])
+
+    def test_step_on_another_host_gets_no_secret_exit_5(self):
+        # a remediation href off the org of url: neither the password nor
+        # a code (nor the stateHandle) goes there, and no code is asked
+        r = self.run_s2s("vic@example.test")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("outside " + self.idp.base_url, self.last_line(r))
+        self.assertNotIn(b"vic-pass", r.stderr)
+        r = self.run_s2s("wes@example.test", tty=[("authenticator code", TOTP)])
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("outside " + self.idp.base_url, self.last_line(r))
+        self.assertNotIn(b"authenticator code", r.tty)
 
     def test_totp_typed(self):
         r = self.run_s2s("gus@example.test", tty=[("authenticator code", TOTP)])
