@@ -776,6 +776,23 @@ class EntraTest(unittest.TestCase):
         self.assertEqual(len(t), 3)
         self.assertTrue(all(b - a >= 0.38 for a, b in zip(t, t[1:])), t)
 
+    def test_hostile_poll_interval_capped_not_wrapped(self):
+        # 1e300 s does not fit a long: it is the 60 s cap (one poll at
+        # the 1 s deadline), not a wrapped value that polls every 0.1 s
+        old = Entra.tfa_page
+
+        def huge(self, flow, scen):
+            flow["interval"] = {"PhoneAppNotification": 1e300}
+            return old(self, flow, scen)
+        Entra.tfa_page = huge
+        try:
+            r = self.run_s2s("never@contoso.test", extra="entra.push_timeout = 1\n")
+        finally:
+            Entra.tfa_page = old
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("not approved within 1s", self.last_line(r))
+        self.assertLessEqual(len(Entra.polls), 1)
+
     def test_voice_call_and_one_second_floor(self):
         # no entra.poll_interval: the 0.1 s the page says is raised to 1 s
         cfg = self.config("voice@contoso.test").replace("entra.poll_interval = 100\n", "")
