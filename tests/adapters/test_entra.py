@@ -1043,6 +1043,20 @@ class EntraTest(unittest.TestCase):
         self.assertIn(b"canary: <redacted>", out)
         for secret in [b"totp-pass", TOTP.encode()] + [t.encode() for t in Entra.issued]:
             self.assertNotIn(secret, out)
+        # the push (BeginAuth/EndAuth answers rotate FlowToken, Ctx,
+        # SessionId) and the federated AD FS leg (wresult, MSIS cookie)
+        Entra.issued.clear()
+        outs = []
+        for user, extra in (("push@contoso.test", ""),
+                            ("fed@fabrikam.test", "idp_hosts = localhost\n")):
+            r = self.run_s2s(user, "--debug", "list-roles", extra=extra)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            outs.append(r.stderr + r.tty + r.stdout)
+        self.assertIn(b"EndAuth", outs[0])
+        self.assertIn(b"/adfs/", outs[1])
+        for secret in [b"push-pass", ADFS_PASS.encode()] + [t.encode() for t in Entra.issued]:
+            for out in outs:
+                self.assertNotIn(secret, out)
 
 
 if __name__ == "__main__":

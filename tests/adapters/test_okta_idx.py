@@ -847,6 +847,17 @@ class OktaIdxTest(unittest.TestCase):
         tok = self.posts("/idp/idx/introspect")[0][2]["stateToken"]
         self.assertNotIn(tok.encode(), out)
         self.assertNotIn(js_escape(tok).encode(), out)
+        # a push (polled stateHandles, the number) with the stateToken in
+        # a redirect's Location
+        OIE.issued.clear()
+        r = self.idp.run(self.config("carl@example.test", app="/home/alibabacloud/0oaloc1/aln1"),
+                         ["--debug", "list-roles"], password="carl-pass")
+        self.assert_ok(r)
+        out = r.stderr + r.tty + r.stdout
+        self.assertIn(b"authenticators/poll", out)
+        self.assertIn(b"login.htm?", out)  # the Location, its query cut
+        for s in [b"carl-pass"] + [s.encode() for s in OIE.issued]:
+            self.assertNotIn(s, out)
 
     def test_config_keys_exit_2(self):
         r = self.run_s2s("ann@example.test", extra="okta.engin = idx\n")
