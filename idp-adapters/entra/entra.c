@@ -98,14 +98,22 @@ static s2s_err nomem(struct entra_state *st)
 s2s_err s2s_entra__resolve(struct entra_state *st, const char *base,
                            const char *ref, const char *what, char **out)
 {
+	s2s_err rc;
+
 	*out = NULL;
 	if (!ref || !*ref)
 		return s2s_error_set(st->ctx->err, S2S_EIDP,
 		                     "Entra ID: the page gives no %s", what);
-	if (s2s_url_resolve(out, base, ref, st->ctx->err))
+	rc = s2s_url_resolve(out, base, ref, st->ctx->err);
+	if (rc == S2S_ENOMEM)
+		return rc;
+	if (rc) {
+		/* the page's fault (5), not the config's (EINVAL is 2) */
+		s2s_error_clear(st->ctx->err);
 		return s2s_error_set(st->ctx->err, S2S_EIDP,
 		                     "Entra ID: the page's %s is not a URL",
 		                     what);
+	}
 	if (!s2s_url_allowed(*out)) {
 		free(*out);
 		*out = NULL;

@@ -278,6 +278,13 @@ static s2s_err hop(struct idx *x, const char *url, char **next,
 		if (!rc)
 			rc = s2s_url_resolve(next, url, resp.location,
 			                     x->st->ctx->err);
+		if (rc && rc != S2S_ENOMEM) {
+			/* the server's fault (5), not the config's */
+			s2s_error_clear(x->st->ctx->err);
+			rc = s2s_error_set(x->st->ctx->err, S2S_EIDP,
+			                   "okta: the embed link redirects to "
+			                   "something that is not a URL");
+		}
 	} else if (!rc) {
 		rc = last_page(x, url, &resp, tok, saml_b64);
 	}

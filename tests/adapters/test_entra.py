@@ -793,6 +793,24 @@ class EntraTest(unittest.TestCase):
         self.assertIn("not approved within 1s", self.last_line(r))
         self.assertLessEqual(len(Entra.polls), 1)
 
+    def test_page_url_not_a_url_exit_5(self):
+        # a $Config URL curl cannot parse is the IdP's fault (5), said
+        # as Entra's, not "invalid URL" as if the config were wrong (2)
+        old = Entra.page
+
+        def bad(self, flow, pgid, extra=None, headers=()):
+            if pgid == "ConvergedTFA":
+                extra = dict(extra, urlBeginAuth="javascript:alert(1)")
+            return old(self, flow, pgid, extra, headers)
+        Entra.page = bad
+        try:
+            r = self.run_s2s("push@contoso.test")
+        finally:
+            Entra.page = old
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("Entra ID: the page's BeginAuth URL is not a URL", self.last_line(r))
+        self.assertEqual(self.posts("/common/SAS/BeginAuth"), [])
+
     def test_voice_call_and_one_second_floor(self):
         # no entra.poll_interval: the 0.1 s the page says is raised to 1 s
         cfg = self.config("voice@contoso.test").replace("entra.poll_interval = 100\n", "")

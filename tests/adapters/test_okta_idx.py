@@ -161,6 +161,8 @@ class OIE(http.server.BaseHTTPRequestHandler):
             return self.send(200, {"id": "00o1mock", "pipeline": self.pipeline,
                                    "_links": {"organization": {"href": self.base()}}},
                              ctype="application/json")
+        if u.path == "/home/alibabacloud/0oabad1/aln1":  # a Location no URL parser takes
+            return self.send(302, headers=[("Location", "javascript:alert(1)")])
         if u.path in APPS:
             return self.send(302, headers=[("Location", sso_path(u.path))])
         for app in APPS:
@@ -806,6 +808,13 @@ class OktaIdxTest(unittest.TestCase):
         r = self.run_s2s("ned@example.test")
         self.assertEqual(r.returncode, 5, r.stderr)
         self.assertIn("'consent-foo'", self.last_line(r))
+
+    def test_redirect_not_a_url_exit_5(self):
+        r = self.idp.run(self.config("ann@example.test", app="/home/alibabacloud/0oabad1/aln1"),
+                         ["list-roles"], password="ann-pass")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("okta: the embed link redirects to", self.last_line(r))
+        self.assertFalse(self.posts("/idp/idx/"))
 
     def test_expired_state_exit_5(self):
         r = self.run_s2s("quin@example.test")
