@@ -26,6 +26,7 @@ import html
 import http.server
 import json
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -971,6 +972,31 @@ class EntraTest(unittest.TestCase):
         r = self.run_s2s("expired@contoso.test")
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn("expired", self.last_line(r))
+
+    def test_ctrl_c_during_push_wait_exit_130(self):
+        cfg = self.idp.config_path(self.config("never@contoso.test",
+                                               "entra.push_timeout = 30\n"))
+        p = subprocess.Popen([mockidp.BIN, "--config", cfg, "list-roles"],
+                             env=self.idp.env("never-pass"), cwd=self.idp.home,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        seen = b""
+        while b"approve the sign-in" not in seen:
+            chunk = os.read(p.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        seen += p.stderr.read()
+        p.wait(10)
+        p.stderr.close()
+        self.assertEqual(p.returncode, 130, seen)
+        self.assertLess(time.monotonic() - t0, 3)
+        n = len(Entra.polls)
+        time.sleep(0.5)
+        self.assertEqual(len(Entra.polls), n)
 
     def test_push_denied_exit_4(self):
         r = self.run_s2s("deny@contoso.test")

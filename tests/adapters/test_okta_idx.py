@@ -28,6 +28,7 @@ import html
 import http.server
 import json
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -657,6 +658,30 @@ class OktaIdxTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, seen)
         self.assertIn(mockidp.ROLE_ARN, out.decode())
         self.assertTrue(OIE.number_seen.is_set())
+
+    def test_ctrl_c_during_push_wait_exit_130(self):
+        cfg = self.idp.config_path(self.config("eve@example.test", "okta.push_timeout = 30\n"))
+        p = subprocess.Popen([mockidp.BIN, "--config", cfg, "list-roles"],
+                             env=self.idp.env("eve-pass"), cwd=self.idp.home,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        seen = b""
+        while b"approve the push" not in seen:
+            chunk = os.read(p.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        seen += p.stderr.read()
+        p.wait(10)
+        p.stderr.close()
+        self.assertEqual(p.returncode, 130, seen)
+        self.assertLess(time.monotonic() - t0, 3)
+        n = len(self.posts("/idp/idx/authenticators/poll"))
+        time.sleep(0.5)
+        self.assertEqual(len(self.posts("/idp/idx/authenticators/poll")), n)
 
     def test_push_rejected_exit_4(self):
         r = self.run_s2s("dan@example.test")
