@@ -36,11 +36,14 @@
 
 #define BROWSER_HINT "; sign in with --browser"
 
-static const char *const entra_keys[] = {
-	"mfa",       "push_timeout", "poll_interval",
-	"totp_seed", "kmsi",         "user_agent",
-	NULL
-};
+/* Where the password goes (url_default): the ESTS sign-in host, which is
+ * not the host of a launcher or MyApps url. */
+#define LOGIN_URL "https://login.microsoftonline.com"
+
+static const char *const entra_keys[] = { "mfa",           "push_timeout",
+	                                  "poll_interval", "totp_seed",
+	                                  "kmsi",          "user_agent",
+	                                  "login_url",     NULL };
 
 static s2s_err read_settings(struct entra_state *st,
                              const struct s2s_account *acct,
@@ -48,9 +51,15 @@ static s2s_err read_settings(struct entra_state *st,
 {
 	const char *mfa = s2s_account_get_str(acct, "entra.mfa", "auto");
 	const char *seed = s2s_account_get(acct, "entra.totp_seed");
+	const char *url = s2s_account_get(acct, "url");
 	bool remember = false;
 	s2s_err rc = S2S_OK;
 
+	/* the core checks entra.login_url (url_key); url is ours */
+	if (!url || !s2s_url_allowed(url))
+		return s2s_error_set(err, S2S_ECONFIG,
+		                     "url must be the app's https sign-in URL "
+		                     "(the enterprise app's User access URL)");
 	if (!s2s_entra__mfa_setting(mfa, &st->mfa))
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "entra.mfa must be auto, push, totp, sms "
@@ -948,6 +957,10 @@ const struct s2s_adapter s2s_adapter_entra = {
 	            S2S_ADAPTER_F_MFA_VOICE,
 	.priv_size = sizeof(struct entra_state),
 	.config_keys = entra_keys,
+	/* the password goes to the ESTS host, not to url's (launcher,
+	 * MyApps): entra.login_url, else login.microsoftonline.com */
+	.url_key = "entra.login_url",
+	.url_default = LOGIN_URL,
 	.validate = entra_validate,
 	.authenticate = entra_authenticate,
 	.release = entra_release,

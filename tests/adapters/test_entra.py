@@ -669,9 +669,10 @@ class EntraTest(unittest.TestCase):
         return "%s/%s/saml2?SAMLRequest=req-%s" % (b, TENANT, site)
 
     def config(self, user, extra="", site="cn", entry="launcher", provider="entra"):
+        # entra.login_url: the mock's ESTS instead of login.microsoftonline.com
         return ("[default]\nprovider = %s\nurl = %s\nusername = %s\nsite = %s\n"
-                "entra.poll_interval = 100\n%s" % (provider, self.url(entry, site), user, site,
-                                                   extra))
+                "entra.poll_interval = 100\nentra.login_url = %s\n%s"
+                % (provider, self.url(entry, site), user, site, self.idp.base_url, extra))
 
     def run_s2s(self, user, *args, password=None, extra="", site="cn", tty=None, env=None,
                 entry="launcher"):
@@ -946,6 +947,33 @@ class EntraTest(unittest.TestCase):
             cfg = self.config("alice@contoso.test", provider=alias)
             r = self.idp.run(cfg, ["list-roles", "--output", "json"], password="alice-pass")
             self.assert_ok(r)
+
+    def test_password_to_login_host_not_entry_host(self):
+        # the launcher / MyApps url is on another host than the ESTS pages
+        # the password goes to (here: the entry on "localhost", ESTS on
+        # 127.0.0.1): no idp_hosts needed
+        for entry in ("launcher", "myapps"):
+            Entra.log.clear()
+            cfg = self.config("alice@contoso.test", entry=entry).replace(
+                "\nurl = http://127.0.0.1", "\nurl = http://localhost")
+            self.assertIn("\nurl = http://localhost", cfg)
+            r = self.idp.run(cfg, ["list-roles", "--output", "json"], password="alice-pass")
+            self.assert_ok(r)
+            self.assertEqual(len(self.posts("/common/login")), 1)
+        # without entra.login_url the password goes only to
+        # login.microsoftonline.com: not to the mock, nor to url's host
+        cfg = self.config("alice@contoso.test").replace(
+            "entra.login_url = %s\n" % self.idp.base_url, "")
+        Entra.log.clear()
+        r = self.idp.run(cfg, ["list-roles"], password="alice-pass")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("not the host of entra.login_url (login.microsoftonline.com)",
+                      self.last_line(r))
+        self.assertEqual(self.posts("/common/login"), [])
+        r = self.idp.run(cfg.replace("\nurl = http://", "\nurl = ftp://"), ["list-roles"],
+                         password="alice-pass")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("url must be", self.last_line(r))
 
     # --- failures ----------------------------------------------------------
 
