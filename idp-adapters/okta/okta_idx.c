@@ -490,9 +490,16 @@ static s2s_err idx_error(struct idx *x, const char *key, const char *msg)
 	    has(key, "unknown.user") || has(key, "user.not.found"))
 		return s2s_error_set(err, S2S_EAUTH,
 		                     "okta: access denied: %.120s", msg);
+	if (!*key && !*msg) /* missing, or not strings */
+		return s2s_error_set(err, S2S_EIDP,
+		                     "okta: Identity Engine error without a "
+		                     "message (HTTP %ld); start the login "
+		                     "again, or use --browser",
+		                     x->status);
 	return s2s_error_set(err, S2S_EIDP,
-	                     "okta: Identity Engine error %.60s: %.120s", key,
-	                     msg);
+	                     "okta: Identity Engine error %.60s: %.120s; "
+	                     "start the login again, or use --browser",
+	                     key, msg);
 }
 
 /* The first message of class ERROR under o ("messages" members of the

@@ -69,6 +69,7 @@ USERS = {  # login -> (password, MFA authenticators or a special case)
     "quin@example.test": ("quin-pass", "stale"),
     "vic@example.test": ("vic-pass", "elsewhere"),
     "wes@example.test": ("wes-pass", ["google-elsewhere"]),
+    "zoe@example.test": ("zoe-pass", "no-message"),
 }
 APPS = {  # embed link -> (site, password inline in identify, stateToken in a Location)
     "/home/alibabacloud/0oacn1/aln1": ("cn", False, False),
@@ -407,6 +408,9 @@ class OIE(http.server.BaseHTTPRequestHandler):
         if special == "locked":
             return self.send(403, {"version": "1.0.0", "messages": msg(
                 "errors.E0000119", "Your account is locked. Please contact your administrator.")})
+        if special == "no-message":  # an ERROR whose text and key are not strings
+            return self.send(400, {"version": "1.0.0", "messages": {"type": "array", "value": [
+                {"class": "ERROR", "message": 5, "i18n": {"key": ["x"]}}]}})
         if special == "redirect-idp":
             return self.answer(tx, [self.rem("redirect-idp", "/sso/idps/0oaEXT", self.on_bad,
                                              method="GET", type="SAML2")])
@@ -840,6 +844,12 @@ class OktaIdxTest(unittest.TestCase):
         self.assertEqual(r.returncode, 5, r.stderr)
         self.assertIn("okta: the embed link redirects to", self.last_line(r))
         self.assertFalse(self.posts("/idp/idx/"))
+
+    def test_error_without_message_exit_5(self):
+        r = self.run_s2s("zoe@example.test")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("error without a message (HTTP 400); start the login again",
+                      self.last_line(r))
 
     def test_expired_state_exit_5(self):
         r = self.run_s2s("quin@example.test")
