@@ -925,6 +925,7 @@ static s2s_err entra_authenticate(struct s2s_adapter_ctx *ctx,
 		return rc;
 	st->adfs.auth = AUTH_FORMS;
 	st->adfs.mfa_timeout_s = st->push_timeout_s;
+	st->adfs.timeout_key = "entra.push_timeout";
 	st->adfs.poll_ms = st->poll_ms;
 	rc = s2s_pageloop_run(ctx, &entra_loop, st, saml_b64);
 	if (st->api_canary) {

@@ -110,6 +110,7 @@ class Entra(http.server.BaseHTTPRequestHandler):
     stderr_file = None
     fake_acs_action = False
     number_seen_at = {}
+    adfs_azure_wait = False  # AD FS asks for its Azure MFA, never approved
     lock = threading.Lock()
 
     def log_message(self, *a):
@@ -620,10 +621,20 @@ class Entra(http.server.BaseHTTPRequestHandler):
         form = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
         if "MSISSamlRequest" not in self.cookies():
             return self.fail("AD FS: cookie missing")
+        wait = ("<html><head><title>Sign In</title></head><body><form method=\"post\" "
+                "id=\"options\" action=\"/adfs/ls/?%s\"><label id=\"errorText\"></label>"
+                "<div id=\"validEntropyNumber\">17</div><input type=\"hidden\" "
+                "name=\"AuthMethod\" value=\"AzureMfaAuthentication\"/><input type=\"hidden\" "
+                "name=\"Context\" value=\"ctx1\"/></form></body></html>"
+                % html.escape(urllib.parse.urlencode(q)))
+        if self.adfs_azure_wait and form.get("AuthMethod") == "AzureMfaAuthentication":
+            return self.send(200, wait)
         if form.get("AuthMethod") != "FormsAuthentication":
             return self.fail("AD FS: AuthMethod")
         if form.get("UserName") != "fed@fabrikam.test" or form.get("Password") != ADFS_PASS:
             return self.send(200, self.adfs_form(q, "Incorrect user ID or password."))
+        if self.adfs_azure_wait:
+            return self.send(200, wait)
         flow = self.flows[q["wctx"]]
         flow["wresult"] = tok("WRES")
         return self.send(200, self.hidden_form(
@@ -919,6 +930,20 @@ class EntraTest(unittest.TestCase):
         self.assertEqual(self.posts("/common/login"), [])  # no password to Entra
         self.assertEqual(len(self.posts("/common/SAS/EndAuth")), 1)
         self.assertIn("number 42", r.stderr.decode())
+
+    def test_federated_azure_mfa_timeout_names_entra_key(self):
+        # AD FS's own Azure MFA wait is bounded by entra.push_timeout, and
+        # the message names that key, not the adfs adapter's setting
+        Entra.adfs_azure_wait = True
+        try:
+            r = self.run_s2s("fed@fabrikam.test",
+                             extra="idp_hosts = localhost\nentra.push_timeout = 1\n")
+        finally:
+            Entra.adfs_azure_wait = False
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("number 17", r.stderr.decode())
+        self.assertIn("entra.push_timeout", self.last_line(r))
+        self.assertNotIn("adfs.", self.last_line(r))
 
     def test_federated_wrong_password_exit_3(self):
         r = self.run_s2s("fed@fabrikam.test", password="bad", extra="idp_hosts = localhost\n")
