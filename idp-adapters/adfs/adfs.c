@@ -219,9 +219,9 @@ static s2s_err azure_wait(struct s2s_adapter_ctx *ctx, struct adfs_state *st,
 		              st->mfa_timeout_s * 1000L);
 		st->poll.cancel = ctx->cancel;
 	}
-	rc = s2s_poll_wait(&st->poll,
-	                   "no Azure MFA approval within adfs.mfa_timeout",
-	                   ctx->err);
+	snprintf(line, sizeof(line), "no Azure MFA approval within %s",
+	         st->timeout_key ? st->timeout_key : "adfs.mfa_timeout");
+	rc = s2s_poll_wait(&st->poll, line, ctx->err);
 	if (rc)
 		goto out;
 	rc = s2s_formflow_submit(ctx, form, resp);

@@ -22,7 +22,8 @@ struct adfs_state {
 	bool sent_password;
 	bool sent_code;
 	bool notified;
-	struct s2s_poll poll; /* the Azure MFA wait */
+	struct s2s_poll poll;    /* the Azure MFA wait */
+	const char *timeout_key; /* its setting; NULL: adfs.mfa_timeout */
 };
 
 /* The names of a one-time code input on AD FS pages (NULL-terminated). */

@@ -36,11 +36,14 @@
 
 #define BROWSER_HINT "; sign in with --browser"
 
-static const char *const entra_keys[] = {
-	"mfa",       "push_timeout", "poll_interval",
-	"totp_seed", "kmsi",         "user_agent",
-	NULL
-};
+/* Where the password goes (url_default): the ESTS sign-in host, which is
+ * not the host of a launcher or MyApps url. */
+#define LOGIN_URL "https://login.microsoftonline.com"
+
+static const char *const entra_keys[] = { "mfa",           "push_timeout",
+	                                  "poll_interval", "totp_seed",
+	                                  "kmsi",          "user_agent",
+	                                  "login_url",     NULL };
 
 static s2s_err read_settings(struct entra_state *st,
                              const struct s2s_account *acct,
@@ -48,9 +51,15 @@ static s2s_err read_settings(struct entra_state *st,
 {
 	const char *mfa = s2s_account_get_str(acct, "entra.mfa", "auto");
 	const char *seed = s2s_account_get(acct, "entra.totp_seed");
+	const char *url = s2s_account_get(acct, "url");
 	bool remember = false;
 	s2s_err rc = S2S_OK;
 
+	/* the core checks entra.login_url (url_key); url is ours */
+	if (!url || !s2s_url_allowed(url))
+		return s2s_error_set(err, S2S_ECONFIG,
+		                     "url must be the app's https sign-in URL "
+		                     "(the enterprise app's User access URL)");
 	if (!s2s_entra__mfa_setting(mfa, &st->mfa))
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "entra.mfa must be auto, push, totp, sms "
@@ -98,14 +107,22 @@ static s2s_err nomem(struct entra_state *st)
 s2s_err s2s_entra__resolve(struct entra_state *st, const char *base,
                            const char *ref, const char *what, char **out)
 {
+	s2s_err rc;
+
 	*out = NULL;
 	if (!ref || !*ref)
 		return s2s_error_set(st->ctx->err, S2S_EIDP,
 		                     "Entra ID: the page gives no %s", what);
-	if (s2s_url_resolve(out, base, ref, st->ctx->err))
+	rc = s2s_url_resolve(out, base, ref, st->ctx->err);
+	if (rc == S2S_ENOMEM)
+		return rc;
+	if (rc) {
+		/* the page's fault (5), not the config's (EINVAL is 2) */
+		s2s_error_clear(st->ctx->err);
 		return s2s_error_set(st->ctx->err, S2S_EIDP,
 		                     "Entra ID: the page's %s is not a URL",
 		                     what);
+	}
 	if (!s2s_url_allowed(*out)) {
 		free(*out);
 		*out = NULL;
@@ -908,6 +925,7 @@ static s2s_err entra_authenticate(struct s2s_adapter_ctx *ctx,
 		return rc;
 	st->adfs.auth = AUTH_FORMS;
 	st->adfs.mfa_timeout_s = st->push_timeout_s;
+	st->adfs.timeout_key = "entra.push_timeout";
 	st->adfs.poll_ms = st->poll_ms;
 	rc = s2s_pageloop_run(ctx, &entra_loop, st, saml_b64);
 	if (st->api_canary) {
@@ -940,6 +958,10 @@ const struct s2s_adapter s2s_adapter_entra = {
 	            S2S_ADAPTER_F_MFA_VOICE,
 	.priv_size = sizeof(struct entra_state),
 	.config_keys = entra_keys,
+	/* the password goes to the ESTS host, not to url's (launcher,
+	 * MyApps): entra.login_url, else login.microsoftonline.com */
+	.url_key = "entra.login_url",
+	.url_default = LOGIN_URL,
 	.validate = entra_validate,
 	.authenticate = entra_authenticate,
 	.release = entra_release,

@@ -162,10 +162,14 @@ static long poll_interval(struct entra_state *st, struct json_object *cfg,
 	long ms = 0;
 
 	if (v && (json_object_is_type(v, json_type_double) ||
-	          json_object_is_type(v, json_type_int)))
-		ms = (long)(json_object_get_double(v) * 1000.0 + 0.5);
-	else if ((v = s2s_json_at(cfg, "iPollingInterval")) &&
-	         json_object_is_type(v, json_type_int))
+	          json_object_is_type(v, json_type_int))) {
+		/* seconds; bounded before the cast (1e300, Infinity, NaN
+		 * do not fit a long) */
+		double s = json_object_get_double(v);
+
+		ms = s >= 60.0 ? 60000 : s > 0 ? (long)(s * 1000.0 + 0.5) : 0;
+	} else if ((v = s2s_json_at(cfg, "iPollingInterval")) &&
+	           json_object_is_type(v, json_type_int))
 		ms = (long)json_object_get_int64(v);
 	if (ms > 60000)
 		ms = 60000;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
@@ -187,6 +188,14 @@ static s2s_err set_origin(struct okta_state *st, const char *url)
 	return st->origin ? S2S_OK
 	                  : s2s_error_set(st->ctx->err, S2S_ENOMEM,
 	                                  "out of memory");
+}
+
+bool s2s_okta__on_origin(const struct okta_state *st, const char *href)
+{
+	size_t n = strlen(st->origin);
+
+	/* scheme and host compare case-insensitively; the port must match */
+	return href && strncasecmp(href, st->origin, n) == 0 && href[n] == '/';
 }
 
 static const char *path_of(const char *url)

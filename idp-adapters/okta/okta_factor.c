@@ -152,6 +152,11 @@ static s2s_err verify_url(struct okta_state *st, struct json_object *f,
 		return s2s_error_set(st->ctx->err, S2S_EIDP,
 		                     "okta: the factor has no usable %s link",
 		                     link);
+	if (!s2s_okta__on_origin(st, href))
+		return s2s_error_set(st->ctx->err, S2S_EIDP,
+		                     "okta: the factor's %s link is not on %s; "
+		                     "check url (the app's embed link)",
+		                     link, st->origin);
 	if (!st->remember || strstr(href, "rememberDevice"))
 		*out = strdup(href);
 	else
@@ -246,6 +251,14 @@ static s2s_err do_push(struct okta_state *st, struct json_object *f,
 			        "link");
 			break;
 		}
+		if (!s2s_okta__on_origin(st, next)) {
+			rc = s2s_error_set(
+			        st->ctx->err, S2S_EIDP,
+			        "okta: the push poll link is not on "
+			        "%s; check url (the app's embed link)",
+			        st->origin);
+			break;
+		}
 		rc = s2s_poll_wait(&poll, "okta: Okta Verify push",
 		                   st->ctx->err);
 		if (rc == S2S_EMFA) {
@@ -322,6 +335,12 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 			if (!url || !s2s_url_allowed(url))
 				rc = s2s_error_set(st->ctx->err, S2S_EIDP,
 				                   "okta: bad verify link");
+			else if (!s2s_okta__on_origin(st, url))
+				rc = s2s_error_set(
+				        st->ctx->err, S2S_EIDP,
+				        "okta: the verify link is not on %s; "
+				        "check url (the app's embed link)",
+				        st->origin);
 		}
 		s2s_json_put_wiped(o);
 		o = NULL;

@@ -278,6 +278,13 @@ static s2s_err hop(struct idx *x, const char *url, char **next,
 		if (!rc)
 			rc = s2s_url_resolve(next, url, resp.location,
 			                     x->st->ctx->err);
+		if (rc && rc != S2S_ENOMEM) {
+			/* the server's fault (5), not the config's */
+			s2s_error_clear(x->st->ctx->err);
+			rc = s2s_error_set(x->st->ctx->err, S2S_EIDP,
+			                   "okta: the embed link redirects to "
+			                   "something that is not a URL");
+		}
 	} else if (!rc) {
 		rc = last_page(x, url, &resp, tok, saml_b64);
 	}
@@ -319,6 +326,16 @@ static s2s_err state_token(struct idx *x, struct s2s_buf *tok,
 
 /* ---- IDX requests ---------------------------------------------------- */
 
+/* S2S_EIDP unless href is on the org of url: nothing goes elsewhere. */
+static s2s_err check_href(struct idx *x, const char *href)
+{
+	if (s2s_okta__on_origin(x->st, href))
+		return S2S_OK;
+	return s2s_error_set(x->st->ctx->err, S2S_EIDP,
+	                     "okta: an IDX step points outside %s",
+	                     x->st->origin);
+}
+
 /* POST body (secret) to href, which must be on the org's origin; the
  * answer replaces x->cur. */
 static s2s_err idx_post(struct idx *x, const char *href,
@@ -331,10 +348,8 @@ static s2s_err idx_post(struct idx *x, const char *href,
 	char where[160];
 	s2s_err rc;
 
-	if (!href || strncmp(href, x->st->origin, n) != 0 || href[n] != '/')
-		return s2s_error_set(x->st->ctx->err, S2S_EIDP,
-		                     "okta: an IDX step points outside %s",
-		                     x->st->origin);
+	if (check_href(x, href))
+		return S2S_EIDP;
 	req.method = "POST";
 	req.url = href;
 	req.body = body->ptr;
@@ -475,9 +490,16 @@ static s2s_err idx_error(struct idx *x, const char *key, const char *msg)
 	    has(key, "unknown.user") || has(key, "user.not.found"))
 		return s2s_error_set(err, S2S_EAUTH,
 		                     "okta: access denied: %.120s", msg);
+	if (!*key && !*msg) /* missing, or not strings */
+		return s2s_error_set(err, S2S_EIDP,
+		                     "okta: Identity Engine error without a "
+		                     "message (HTTP %ld); start the login "
+		                     "again, or use --browser",
+		                     x->status);
 	return s2s_error_set(err, S2S_EIDP,
-	                     "okta: Identity Engine error %.60s: %.120s", key,
-	                     msg);
+	                     "okta: Identity Engine error %.60s: %.120s; "
+	                     "start the login again, or use --browser",
+	                     key, msg);
 }
 
 /* The first message of class ERROR under o ("messages" members of the
@@ -990,7 +1012,10 @@ static s2s_err do_challenge(struct idx *x, struct json_object *rem)
 		                     "okta: the challenge asks for '%.30s', "
 		                     "which is not supported; use --browser",
 		                     name);
-	rc = get_secret(x, challenge_kind(x), href ? href : "", &secret);
+	/* refused before anyone is asked for a code */
+	rc = check_href(x, href);
+	if (!rc)
+		rc = get_secret(x, challenge_kind(x), href, &secret);
 	if (!rc)
 		rc = open_body(x, &b);
 	if (!rc && (s2s_buf_puts(&b, "\"credentials\":{") ||
@@ -1023,9 +1048,12 @@ static s2s_err do_poll(struct idx *x)
 		long ms = json_object_is_type(r, json_type_int)
 		                  ? (long)json_object_get_int64(r)
 		                  : 0;
-
 		bool last;
 
+		/* a refresh longer than the whole wait only runs into the
+		 * deadline (and a hostile one must not overflow the clock) */
+		if (ms > st->push_timeout_s * 1000)
+			ms = st->push_timeout_s * 1000 + 1;
 		poll.interval_ms = poll.max_ms =
 		        ms > st->poll_ms ? ms : st->poll_ms;
 		/* a poll cut short by the deadline would come too early */

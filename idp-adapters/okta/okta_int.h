@@ -33,6 +33,10 @@ struct okta_state {
 /* a + b + c, malloc'd; NULL when out of memory. */
 char *s2s_okta__join(const char *a, const char *b, const char *c);
 
+/* True when href is on the org of url (st->origin, then '/'): the only
+ * place a state token, password or code from the server's links go. */
+bool s2s_okta__on_origin(const struct okta_state *st, const char *href);
+
 /* POST body (JSON, secret) to an Authn API url; *out gets the parsed
  * object (the caller releases it with s2s_json_put_wiped) and *status the
  * HTTP status.  An answer that is not JSON is S2S_EIDP. */

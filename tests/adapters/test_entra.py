@@ -26,6 +26,7 @@ import html
 import http.server
 import json
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -109,6 +110,7 @@ class Entra(http.server.BaseHTTPRequestHandler):
     stderr_file = None
     fake_acs_action = False
     number_seen_at = {}
+    adfs_azure_wait = False  # AD FS asks for its Azure MFA, never approved
     lock = threading.Lock()
 
     def log_message(self, *a):
@@ -619,10 +621,20 @@ class Entra(http.server.BaseHTTPRequestHandler):
         form = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
         if "MSISSamlRequest" not in self.cookies():
             return self.fail("AD FS: cookie missing")
+        wait = ("<html><head><title>Sign In</title></head><body><form method=\"post\" "
+                "id=\"options\" action=\"/adfs/ls/?%s\"><label id=\"errorText\"></label>"
+                "<div id=\"validEntropyNumber\">17</div><input type=\"hidden\" "
+                "name=\"AuthMethod\" value=\"AzureMfaAuthentication\"/><input type=\"hidden\" "
+                "name=\"Context\" value=\"ctx1\"/></form></body></html>"
+                % html.escape(urllib.parse.urlencode(q)))
+        if self.adfs_azure_wait and form.get("AuthMethod") == "AzureMfaAuthentication":
+            return self.send(200, wait)
         if form.get("AuthMethod") != "FormsAuthentication":
             return self.fail("AD FS: AuthMethod")
         if form.get("UserName") != "fed@fabrikam.test" or form.get("Password") != ADFS_PASS:
             return self.send(200, self.adfs_form(q, "Incorrect user ID or password."))
+        if self.adfs_azure_wait:
+            return self.send(200, wait)
         flow = self.flows[q["wctx"]]
         flow["wresult"] = tok("WRES")
         return self.send(200, self.hidden_form(
@@ -668,9 +680,10 @@ class EntraTest(unittest.TestCase):
         return "%s/%s/saml2?SAMLRequest=req-%s" % (b, TENANT, site)
 
     def config(self, user, extra="", site="cn", entry="launcher", provider="entra"):
+        # entra.login_url: the mock's ESTS instead of login.microsoftonline.com
         return ("[default]\nprovider = %s\nurl = %s\nusername = %s\nsite = %s\n"
-                "entra.poll_interval = 100\n%s" % (provider, self.url(entry, site), user, site,
-                                                   extra))
+                "entra.poll_interval = 100\nentra.login_url = %s\n%s"
+                % (provider, self.url(entry, site), user, site, self.idp.base_url, extra))
 
     def run_s2s(self, user, *args, password=None, extra="", site="cn", tty=None, env=None,
                 entry="launcher"):
@@ -775,6 +788,41 @@ class EntraTest(unittest.TestCase):
         t = [p[2] for p in Entra.polls]
         self.assertEqual(len(t), 3)
         self.assertTrue(all(b - a >= 0.38 for a, b in zip(t, t[1:])), t)
+
+    def test_hostile_poll_interval_capped_not_wrapped(self):
+        # 1e300 s does not fit a long: it is the 60 s cap (one poll at
+        # the 1 s deadline), not a wrapped value that polls every 0.1 s
+        old = Entra.tfa_page
+
+        def huge(self, flow, scen):
+            flow["interval"] = {"PhoneAppNotification": 1e300}
+            return old(self, flow, scen)
+        Entra.tfa_page = huge
+        try:
+            r = self.run_s2s("never@contoso.test", extra="entra.push_timeout = 1\n")
+        finally:
+            Entra.tfa_page = old
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("not approved within 1s", self.last_line(r))
+        self.assertLessEqual(len(Entra.polls), 1)
+
+    def test_page_url_not_a_url_exit_5(self):
+        # a $Config URL curl cannot parse is the IdP's fault (5), said
+        # as Entra's, not "invalid URL" as if the config were wrong (2)
+        old = Entra.page
+
+        def bad(self, flow, pgid, extra=None, headers=()):
+            if pgid == "ConvergedTFA":
+                extra = dict(extra, urlBeginAuth="javascript:alert(1)")
+            return old(self, flow, pgid, extra, headers)
+        Entra.page = bad
+        try:
+            r = self.run_s2s("push@contoso.test")
+        finally:
+            Entra.page = old
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("Entra ID: the page's BeginAuth URL is not a URL", self.last_line(r))
+        self.assertEqual(self.posts("/common/SAS/BeginAuth"), [])
 
     def test_voice_call_and_one_second_floor(self):
         # no entra.poll_interval: the 0.1 s the page says is raised to 1 s
@@ -883,6 +931,20 @@ class EntraTest(unittest.TestCase):
         self.assertEqual(len(self.posts("/common/SAS/EndAuth")), 1)
         self.assertIn("number 42", r.stderr.decode())
 
+    def test_federated_azure_mfa_timeout_names_entra_key(self):
+        # AD FS's own Azure MFA wait is bounded by entra.push_timeout, and
+        # the message names that key, not the adfs adapter's setting
+        Entra.adfs_azure_wait = True
+        try:
+            r = self.run_s2s("fed@fabrikam.test",
+                             extra="idp_hosts = localhost\nentra.push_timeout = 1\n")
+        finally:
+            Entra.adfs_azure_wait = False
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("number 17", r.stderr.decode())
+        self.assertIn("entra.push_timeout", self.last_line(r))
+        self.assertNotIn("adfs.", self.last_line(r))
+
     def test_federated_wrong_password_exit_3(self):
         r = self.run_s2s("fed@fabrikam.test", password="bad", extra="idp_hosts = localhost\n")
         self.assertEqual(r.returncode, 3, r.stderr)
@@ -911,6 +973,33 @@ class EntraTest(unittest.TestCase):
             r = self.idp.run(cfg, ["list-roles", "--output", "json"], password="alice-pass")
             self.assert_ok(r)
 
+    def test_password_to_login_host_not_entry_host(self):
+        # the launcher / MyApps url is on another host than the ESTS pages
+        # the password goes to (here: the entry on "localhost", ESTS on
+        # 127.0.0.1): no idp_hosts needed
+        for entry in ("launcher", "myapps"):
+            Entra.log.clear()
+            cfg = self.config("alice@contoso.test", entry=entry).replace(
+                "\nurl = http://127.0.0.1", "\nurl = http://localhost")
+            self.assertIn("\nurl = http://localhost", cfg)
+            r = self.idp.run(cfg, ["list-roles", "--output", "json"], password="alice-pass")
+            self.assert_ok(r)
+            self.assertEqual(len(self.posts("/common/login")), 1)
+        # without entra.login_url the password goes only to
+        # login.microsoftonline.com: not to the mock, nor to url's host
+        cfg = self.config("alice@contoso.test").replace(
+            "entra.login_url = %s\n" % self.idp.base_url, "")
+        Entra.log.clear()
+        r = self.idp.run(cfg, ["list-roles"], password="alice-pass")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("not the host of entra.login_url (login.microsoftonline.com)",
+                      self.last_line(r))
+        self.assertEqual(self.posts("/common/login"), [])
+        r = self.idp.run(cfg.replace("\nurl = http://", "\nurl = ftp://"), ["list-roles"],
+                         password="alice-pass")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("url must be", self.last_line(r))
+
     # --- failures ----------------------------------------------------------
 
     def test_wrong_password_exit_3(self):
@@ -936,6 +1025,31 @@ class EntraTest(unittest.TestCase):
         r = self.run_s2s("expired@contoso.test")
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn("expired", self.last_line(r))
+
+    def test_ctrl_c_during_push_wait_exit_130(self):
+        cfg = self.idp.config_path(self.config("never@contoso.test",
+                                               "entra.push_timeout = 30\n"))
+        p = subprocess.Popen([mockidp.BIN, "--config", cfg, "list-roles"],
+                             env=self.idp.env("never-pass"), cwd=self.idp.home,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        seen = b""
+        while b"approve the sign-in" not in seen:
+            chunk = os.read(p.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        seen += p.stderr.read()
+        p.wait(10)
+        p.stderr.close()
+        self.assertEqual(p.returncode, 130, seen)
+        self.assertLess(time.monotonic() - t0, 3)
+        n = len(Entra.polls)
+        time.sleep(0.5)
+        self.assertEqual(len(Entra.polls), n)
 
     def test_push_denied_exit_4(self):
         r = self.run_s2s("deny@contoso.test")
@@ -1026,6 +1140,20 @@ class EntraTest(unittest.TestCase):
         self.assertIn(b"canary: <redacted>", out)
         for secret in [b"totp-pass", TOTP.encode()] + [t.encode() for t in Entra.issued]:
             self.assertNotIn(secret, out)
+        # the push (BeginAuth/EndAuth answers rotate FlowToken, Ctx,
+        # SessionId) and the federated AD FS leg (wresult, MSIS cookie)
+        Entra.issued.clear()
+        outs = []
+        for user, extra in (("push@contoso.test", ""),
+                            ("fed@fabrikam.test", "idp_hosts = localhost\n")):
+            r = self.run_s2s(user, "--debug", "list-roles", extra=extra)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            outs.append(r.stderr + r.tty + r.stdout)
+        self.assertIn(b"EndAuth", outs[0])
+        self.assertIn(b"/adfs/", outs[1])
+        for secret in [b"push-pass", ADFS_PASS.encode()] + [t.encode() for t in Entra.issued]:
+            for out in outs:
+                self.assertNotIn(secret, out)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ USERS = {  # login -> (password, kind)
     "jo@example.test": ("jo-pass", "email"),
     "kim@example.test": ("kim-pass", "push+totp"),
     "lee@example.test": ("lee-pass", "html"),
+    "mia@example.test": ("mia-pass", "totp-elsewhere"),
+    "ned@example.test": ("ned-pass", "push-elsewhere"),
 }
 APPS = {"/home/alibabacloud/0oacn1/aln1": "cn",
         "/home/alibabacloud_intl/0oaintl1/aln1": "intl"}
@@ -66,6 +68,11 @@ def totp_codes(seed, now=None):
         o = mac[-1] & 15
         out.append("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000))
     return out
+
+
+def elsewhere(base):
+    """The mock under another host name: a host the user did not configure."""
+    return base.replace("127.0.0.1", "localhost")
 
 
 def factor(base, kind):
@@ -127,6 +134,9 @@ class Okta(http.server.BaseHTTPRequestHandler):
         except ValueError:
             body = None
         self.log.append(("POST", self.path, body, self.headers.get("Content-Type")))
+        if (self.headers.get("Host") or "").startswith("localhost"):
+            self.log.append(("ELSEWHERE", self.path, body, None))
+            return self.error(404, "E0000022", "Not found")
         if not (self.headers.get("Content-Type") or "").startswith("application/json") \
                 or not isinstance(body, dict):
             return self.error(400, "E0000003", "The request body was not well-formed.")
@@ -159,10 +169,11 @@ class Okta(http.server.BaseHTTPRequestHandler):
                                    "_links": {"next": {"name": "changePassword", "href":
                                               self.base() + "/api/v1/authn/credentials/change_password"}}})
         kinds = {"push+totp": ["push", "totp"]}.get(kind, [kind.split("-")[0]])
+        base = elsewhere(self.base()) if kind == "totp-elsewhere" else self.base()
         return self.send(200, {"stateToken": st, "expiresAt": "2030-01-01T00:05:00.000Z",
                                "status": "MFA_REQUIRED",
                                "_embedded": {"user": self.user_obj(user),
-                                             "factors": [factor(self.base(), k) for k in kinds]},
+                                             "factors": [factor(base, k) for k in kinds]},
                                "_links": {"cancel": {"href": self.base() + "/api/v1/authn/cancel"}}})
 
     def verify(self, fid, body):
@@ -205,8 +216,9 @@ class Okta(http.server.BaseHTTPRequestHandler):
                    "_embedded": {"user": self.user_obj(user), "factor": f},
                    "_links": {"cancel": {"href": self.base() + "/api/v1/authn/cancel"}}}
             if result == "WAITING":
+                base = elsewhere(self.base()) if kind == "push-elsewhere" else self.base()
                 out["_links"]["next"] = {"name": "poll", "href":
-                                         "%s/api/v1/authn/factors/%s/verify" % (self.base(), fid),
+                                         "%s/api/v1/authn/factors/%s/verify" % (base, fid),
                                          "hints": {"allow": ["POST"]}}
             return self.send(200, out)
         return self.error(404, "E0000007", "Not found: Resource not found: %s (Factor)" % fid)
@@ -441,6 +453,18 @@ class OktaTest(unittest.TestCase):
         polls = len(self.posts("/api/v1/authn/factors/opfPUSH/verify"))
         self.assertGreaterEqual(polls, 5)
         self.assertLessEqual(polls, 15)
+
+    def test_links_to_another_host_not_followed_exit_5(self):
+        # the stateToken and the code go only to the org of url
+        r = self.run_s2s("mia@example.test", tty=[("authenticator code", TOTP)])
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("not on " + self.idp.base_url, self.err1(r))
+        self.assertNotIn(b"authenticator code", r.tty)
+        r2 = self.run_s2s("ned@example.test")
+        self.assertEqual(r2.returncode, 5, r2.stderr)
+        self.assertIn("not on " + self.idp.base_url, r2.stderr.decode().splitlines()[-1])
+        self.assertEqual(len(self.posts("/api/v1/authn/factors/opfPUSH/verify")), 1)
+        self.assertEqual([e for e in Okta.log if e[0] == "ELSEWHERE"], [])
 
     def test_unexpected_page_exit_5(self):
         r = self.run_s2s("lee@example.test")

@@ -28,6 +28,7 @@ import html
 import http.server
 import json
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -45,6 +46,7 @@ TOTP = "314159"
 CODE = "271828"
 NUMBER = "37"
 REFRESH = 300  # ms, the challenge-poll's refresh
+HUGE_REFRESH = 2 ** 63 - 1  # a hostile refresh (ms): the client must not overflow
 SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 USERS = {  # login -> (password, MFA authenticators or a special case)
     "ann@example.test": ("ann-pass", []),
@@ -53,6 +55,7 @@ USERS = {  # login -> (password, MFA authenticators or a special case)
     "dan@example.test": ("dan-pass", ["ov-reject"]),
     "eve@example.test": ("eve-pass", ["ov-never"]),
     "fay@example.test": ("fay-pass", ["ov-timeout"]),
+    "hugo@example.test": ("hugo-pass", ["ov-huge"]),
     "gus@example.test": ("gus-pass", ["google"]),
     "ida@example.test": ("ida-pass", ["phone"]),
     "jay@example.test": ("jay-pass", ["email"]),
@@ -64,6 +67,9 @@ USERS = {  # login -> (password, MFA authenticators or a special case)
     "oli@example.test": ("oli-pass", "fastpass"),
     "pam@example.test": ("pam-pass", "expired"),
     "quin@example.test": ("quin-pass", "stale"),
+    "vic@example.test": ("vic-pass", "elsewhere"),
+    "wes@example.test": ("wes-pass", ["google-elsewhere"]),
+    "zoe@example.test": ("zoe-pass", "no-message"),
 }
 APPS = {  # embed link -> (site, password inline in identify, stateToken in a Location)
     "/home/alibabacloud/0oacn1/aln1": ("cn", False, False),
@@ -157,6 +163,8 @@ class OIE(http.server.BaseHTTPRequestHandler):
             return self.send(200, {"id": "00o1mock", "pipeline": self.pipeline,
                                    "_links": {"organization": {"href": self.base()}}},
                              ctype="application/json")
+        if u.path == "/home/alibabacloud/0oabad1/aln1":  # a Location no URL parser takes
+            return self.send(302, headers=[("Location", "javascript:alert(1)")])
         if u.path in APPS:
             return self.send(302, headers=[("Location", sso_path(u.path))])
         for app in APPS:
@@ -224,6 +232,9 @@ class OIE(http.server.BaseHTTPRequestHandler):
             body = None
         ctype, accept = self.headers.get("Content-Type"), self.headers.get("Accept")
         self.log.append(("POST", self.path, body, ctype, accept, time.monotonic()))
+        if (self.headers.get("Host") or "").startswith("localhost"):
+            self.problems.append("POST to a host the user did not configure: " + path)
+            return self.send(404, {"messages": msg("E0000022", "Not found.")})
         if not path.startswith("/idp/idx/"):
             self.problems.append("POST outside IDX: " + path)
             return self.send(404, b"<html><title>Not found</title></html>", "text/html")
@@ -327,11 +338,15 @@ class OIE(http.server.BaseHTTPRequestHandler):
         return self.rem("select-authenticator-authenticate", "/idp/idx/challenge",
                         self.on_select, value)
 
-    def r_challenge(self, field="passcode"):
+    def r_challenge(self, field="passcode", tx=None):
         value = [{"name": "credentials", "type": "object", "required": True,
                   "form": {"value": [{"name": field, "label": "Enter code", "required": True}]}}]
-        return self.rem("challenge-authenticator", "/idp/idx/challenge/answer",
-                        self.on_answer, value)
+        r = self.rem("challenge-authenticator", "/idp/idx/challenge/answer",
+                     self.on_answer, value)
+        if tx and "elsewhere" in str(USERS[tx["user"]][1]):
+            # the same mock under a host name the user did not configure
+            r["href"] = r["href"].replace("127.0.0.1", "localhost")
+        return r
 
     def mfa_kinds(self, tx):
         kinds = USERS.get(tx["user"], ("", []))[1]
@@ -393,6 +408,9 @@ class OIE(http.server.BaseHTTPRequestHandler):
         if special == "locked":
             return self.send(403, {"version": "1.0.0", "messages": msg(
                 "errors.E0000119", "Your account is locked. Please contact your administrator.")})
+        if special == "no-message":  # an ERROR whose text and key are not strings
+            return self.send(400, {"version": "1.0.0", "messages": {"type": "array", "value": [
+                {"class": "ERROR", "message": 5, "i18n": {"key": ["x"]}}]}})
         if special == "redirect-idp":
             return self.answer(tx, [self.rem("redirect-idp", "/sso/idps/0oaEXT", self.on_bad,
                                              method="GET", type="SAML2")])
@@ -411,7 +429,7 @@ class OIE(http.server.BaseHTTPRequestHandler):
             return self.answer(tx, [self.r_select(tx, ["password"] + kinds)],
                                authenticatorEnrollments=self.ENROLLMENTS)
         tx["mfa"] = "password"
-        return self.answer(tx, [self.r_challenge()], currentAuthenticatorEnrollment={
+        return self.answer(tx, [self.r_challenge(tx=tx)], currentAuthenticatorEnrollment={
             "type": "object", "value": self.ENROLLMENTS["value"][0]})
 
     def on_select(self, tx, body):
@@ -435,7 +453,7 @@ class OIE(http.server.BaseHTTPRequestHandler):
             cur = {"type": "app", "key": "okta_verify", "id": aid, "methods": [{"type": "push"}]}
             if kind == "ov-number":
                 cur["contextualData"] = {"correctAnswer": NUMBER}
-            return self.answer(tx, [self.r_poll(), self.r_select(tx, self.mfa_kinds(tx))],
+            return self.answer(tx, [self.r_poll(tx), self.r_select(tx, self.mfa_kinds(tx))],
                                currentAuthenticator={"type": "object", "value": cur})
         if aid == "autOV" and method == "totp":
             tx["mfa"] = "ov-totp"
@@ -444,7 +462,7 @@ class OIE(http.server.BaseHTTPRequestHandler):
                                             "methods": [{"type": "totp"}]}})
         if aid == "autGOOG":
             tx["mfa"] = "google"
-            return self.answer(tx, [self.r_challenge()], currentAuthenticatorEnrollment={
+            return self.answer(tx, [self.r_challenge(tx=tx)], currentAuthenticatorEnrollment={
                 "type": "object", "value": ca})
         if aid == "autPHONE" and method is None:
             value = [{"name": "authenticator", "type": "object", "label": "Phone",
@@ -488,9 +506,10 @@ class OIE(http.server.BaseHTTPRequestHandler):
             return self.answer(tx, [r], status=401)
         return self.success(tx)
 
-    def r_poll(self):
+    def r_poll(self, tx):
+        refresh = HUGE_REFRESH if tx["mfa"] == "ov-huge" else REFRESH
         return self.rem("challenge-poll", "/idp/idx/authenticators/poll", self.on_poll,
-                        refresh=REFRESH, relatesTo=["$.currentAuthenticator"])
+                        refresh=refresh, relatesTo=["$.currentAuthenticator"])
 
     def on_poll(self, tx, body):
         now = time.monotonic()
@@ -515,7 +534,7 @@ class OIE(http.server.BaseHTTPRequestHandler):
         cur = {"type": "app", "key": "okta_verify", "id": "autOV", "methods": [{"type": "push"}]}
         if kind == "ov-number":
             cur["contextualData"] = {"correctAnswer": NUMBER}
-        return self.answer(tx, [self.r_poll(), self.r_select(tx, self.mfa_kinds(tx))],
+        return self.answer(tx, [self.r_poll(tx), self.r_select(tx, self.mfa_kinds(tx))],
                            currentAuthenticator={"type": "object", "value": cur})
 
 
@@ -644,6 +663,30 @@ class OktaIdxTest(unittest.TestCase):
         self.assertIn(mockidp.ROLE_ARN, out.decode())
         self.assertTrue(OIE.number_seen.is_set())
 
+    def test_ctrl_c_during_push_wait_exit_130(self):
+        cfg = self.idp.config_path(self.config("eve@example.test", "okta.push_timeout = 30\n"))
+        p = subprocess.Popen([mockidp.BIN, "--config", cfg, "list-roles"],
+                             env=self.idp.env("eve-pass"), cwd=self.idp.home,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        seen = b""
+        while b"approve the push" not in seen:
+            chunk = os.read(p.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        seen += p.stderr.read()
+        p.wait(10)
+        p.stderr.close()
+        self.assertEqual(p.returncode, 130, seen)
+        self.assertLess(time.monotonic() - t0, 3)
+        n = len(self.posts("/idp/idx/authenticators/poll"))
+        time.sleep(0.5)
+        self.assertEqual(len(self.posts("/idp/idx/authenticators/poll")), n)
+
     def test_push_rejected_exit_4(self):
         r = self.run_s2s("dan@example.test")
         self.assertEqual(r.returncode, 4, r.stderr)
@@ -669,6 +712,27 @@ class OktaIdxTest(unittest.TestCase):
         pushes = [s for s in self.posts("/idp/idx/challenge")
                   if s[2]["authenticator"].get("methodType") == "push"]
         self.assertEqual(len(pushes), 1)
+
+    def test_push_hostile_refresh_no_overflow_exit_4(self):
+        # refresh = 2^63-1 ms: waited up to okta.push_timeout, never
+        # added to the clock unchecked (UBSan: signed overflow)
+        r = self.run_s2s("hugo@example.test", extra="okta.push_timeout = 1\n")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("not approved within 1s", self.last_line(r))
+        self.assertNotIn(b"runtime error", r.stderr)
+        self.assertEqual(self.posts("/idp/idx/authenticators/poll"), [])
+
+    def test_step_on_another_host_gets_no_secret_exit_5(self):
+        # a remediation href off the org of url: neither the password nor
+        # a code (nor the stateHandle) goes there, and no code is asked
+        r = self.run_s2s("vic@example.test")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("outside " + self.idp.base_url, self.last_line(r))
+        self.assertNotIn(b"vic-pass", r.stderr)
+        r = self.run_s2s("wes@example.test", tty=[("authenticator code", TOTP)])
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("outside " + self.idp.base_url, self.last_line(r))
+        self.assertNotIn(b"authenticator code", r.tty)
 
     def test_totp_typed(self):
         r = self.run_s2s("gus@example.test", tty=[("authenticator code", TOTP)])
@@ -774,6 +838,19 @@ class OktaIdxTest(unittest.TestCase):
         self.assertEqual(r.returncode, 5, r.stderr)
         self.assertIn("'consent-foo'", self.last_line(r))
 
+    def test_redirect_not_a_url_exit_5(self):
+        r = self.idp.run(self.config("ann@example.test", app="/home/alibabacloud/0oabad1/aln1"),
+                         ["list-roles"], password="ann-pass")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("okta: the embed link redirects to", self.last_line(r))
+        self.assertFalse(self.posts("/idp/idx/"))
+
+    def test_error_without_message_exit_5(self):
+        r = self.run_s2s("zoe@example.test")
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn("error without a message (HTTP 400); start the login again",
+                      self.last_line(r))
+
     def test_expired_state_exit_5(self):
         r = self.run_s2s("quin@example.test")
         self.assertEqual(r.returncode, 5, r.stderr)
@@ -814,6 +891,17 @@ class OktaIdxTest(unittest.TestCase):
         tok = self.posts("/idp/idx/introspect")[0][2]["stateToken"]
         self.assertNotIn(tok.encode(), out)
         self.assertNotIn(js_escape(tok).encode(), out)
+        # a push (polled stateHandles, the number) with the stateToken in
+        # a redirect's Location
+        OIE.issued.clear()
+        r = self.idp.run(self.config("carl@example.test", app="/home/alibabacloud/0oaloc1/aln1"),
+                         ["--debug", "list-roles"], password="carl-pass")
+        self.assert_ok(r)
+        out = r.stderr + r.tty + r.stdout
+        self.assertIn(b"authenticators/poll", out)
+        self.assertIn(b"login.htm?", out)  # the Location, its query cut
+        for s in [b"carl-pass"] + [s.encode() for s in OIE.issued]:
+            self.assertNotIn(s, out)
 
     def test_config_keys_exit_2(self):
         r = self.run_s2s("ann@example.test", extra="okta.engin = idx\n")
