@@ -180,6 +180,12 @@ bool s2s_adapter_keeps_totp(const struct s2s_adapter_ctx *ctx)
 	return v && strcmp(v, "keyring") == 0;
 }
 
+bool s2s_adapter_can_prompt(const struct s2s_adapter_ctx *ctx)
+{
+	return !(ctx->flags & S2S_LOGIN_NO_PROMPT) && ctx->prompter &&
+	       ctx->prompter->ask;
+}
+
 void s2s_adapter_verbose(struct s2s_adapter_ctx *ctx, const char *fmt, ...)
 {
 	char line[512];

@@ -430,6 +430,21 @@ s2s_err s2s_entra__mfa(struct entra_state *st, struct json_object *cfg,
 	if (rc)
 		goto out;
 	with_code = s.kind == P_TOTP || s.kind == P_SMS;
+	if (with_code && !s2s_adapter_can_prompt(st->ctx) &&
+	    !(s.kind == P_TOTP && s2s_adapter_keeps_totp(st->ctx))) {
+		/* before BeginAuth: no SMS goes out that nobody can type */
+		rc = s2s_error_set(st->ctx->err, S2S_ENEEDINPUT,
+		                   "entra: %s needs a code typed on a "
+		                   "terminal and there is none (nothing was "
+		                   "sent): run saml2sts login on a terminal%s",
+		                   s.kind == P_SMS ? "the SMS method"
+		                                   : "the authenticator code",
+		                   s.kind == P_TOTP ? ", or keep the seed with "
+		                                      "configure "
+		                                      "--totp-secret-stdin"
+		                                    : "");
+		goto out;
+	}
 	s.interval_ms = poll_interval(st, cfg, s.kind);
 	rc = sas_body(st, &s, "BeginAuth", NULL, 0, &body);
 	if (!rc)

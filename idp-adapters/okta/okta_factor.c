@@ -315,6 +315,12 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 	                                   : "Code sent by email";
 	s2s_err rc;
 
+	if (kind != F_TOTP && !s2s_adapter_can_prompt(st->ctx))
+		return s2s_error_set(st->ctx->err, S2S_ENEEDINPUT,
+		                     "okta: the %s code needs a terminal to "
+		                     "type it and there is none (nothing was "
+		                     "sent): run saml2sts login on a terminal",
+		                     kind == F_SMS ? "SMS" : "email");
 	rc = verify_url(st, f, "_links.verify.href", &url);
 	if (!rc && kind != F_TOTP) {
 		/* the first POST without a passCode sends the code */

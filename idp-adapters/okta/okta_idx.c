@@ -813,6 +813,24 @@ static s2s_err put_authenticator(struct idx *x, struct s2s_buf *b,
 	return s2s_buf_puts(b, "}") ? oom(x) : S2S_OK;
 }
 
+/* An SMS, a call or an email with a code nobody could type is not set
+ * off: without a terminal that is exit 8 before Okta sends anything. */
+static s2s_err sends_code_check(struct idx *x, const struct cand *c)
+{
+	static const char *const what[] = { [K_SMS] = "an SMS",
+		                            [K_VOICE] = "a voice call",
+		                            [K_EMAIL] = "an email" };
+
+	if ((c->kind != K_SMS && c->kind != K_VOICE && c->kind != K_EMAIL) ||
+	    s2s_adapter_can_prompt(x->st->ctx))
+		return S2S_OK;
+	return s2s_error_set(x->st->ctx->err, S2S_ENEEDINPUT,
+	                     "okta: %s code needs a terminal to type it and "
+	                     "there is none (nothing was sent): run saml2sts "
+	                     "login on a terminal",
+	                     what[c->kind]);
+}
+
 static s2s_err do_select(struct idx *x, struct json_object *rem)
 {
 	struct json_object *opts =
@@ -834,6 +852,8 @@ static s2s_err do_select(struct idx *x, struct json_object *rem)
 		           s2s_json_str_at(o, "relatesTo"), c, &n);
 	}
 	rc = pick(x, c, n, &i);
+	if (!rc)
+		rc = sends_code_check(x, &c[i]);
 	if (!rc && x->picks >= MAX_PICKS)
 		rc = s2s_error_set(x->st->ctx->err, S2S_EIDP,
 		                   "okta: Okta keeps asking for another "
@@ -881,6 +901,9 @@ static s2s_err do_verification_data(struct idx *x, struct json_object *rem)
 			i = k;
 			break;
 		}
+	rc = sends_code_check(x, &c[i]);
+	if (rc)
+		return rc;
 	snprintf(x->picked[x->picks++], sizeof(x->picked[0]), "%s %s", c[i].id,
 	         c[i].method ? c[i].method : "");
 	rc = open_body(x, &b);

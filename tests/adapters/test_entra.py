@@ -1091,6 +1091,11 @@ class EntraTest(unittest.TestCase):
         r = self.run_s2s("totp@contoso.test")
         self.assertEqual(r.returncode, 8, r.stderr)
         self.assertEqual(self.posts("/common/SAS/EndAuth"), [])
+        # no SMS is set off that nobody could type
+        r = self.run_s2s("sms@contoso.test")
+        self.assertEqual(r.returncode, 8, r.stderr)
+        self.assertIn("nothing was sent", self.last_line(r))
+        self.assertEqual(self.posts("/common/SAS/BeginAuth"), [])
 
     def test_proofup_without_skip_exit_5(self):
         r = self.run_s2s("noskip@contoso.test")

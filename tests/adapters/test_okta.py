@@ -358,6 +358,12 @@ class OktaTest(unittest.TestCase):
         self.assertNotIn("passCode", v[0][2])
         self.assertEqual(v[1][2]["passCode"], SMS)
 
+    def test_sms_without_terminal_sends_nothing_exit_8(self):
+        r = self.run_s2s("ivy@example.test")
+        self.assertEqual(r.returncode, 8, r.stderr)
+        self.assertIn("nothing was sent", r.stderr.decode())
+        self.assertEqual(self.posts("/api/v1/authn/factors/mblSMS/verify"), [])
+
     def test_email(self):
         r = self.run_s2s("jo@example.test", tty=[("email", SMS)])
         self.assertEqual(r.returncode, 0, r.stderr)

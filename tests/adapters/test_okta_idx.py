@@ -776,6 +776,17 @@ class OktaIdxTest(unittest.TestCase):
         self.assertEqual(self.posts("/idp/idx/challenge/answer")[-1][2]["credentials"],
                          {"passcode": CODE})
 
+    def test_sms_and_email_without_terminal_send_nothing_exit_8(self):
+        for user in ("ida@example.test", "jay@example.test"):
+            OIE.log.clear()
+            r = self.run_s2s(user)
+            self.assertEqual(r.returncode, 8, r.stderr)
+            self.assertIn("nothing was sent", self.last_line(r))
+            self.assertFalse([p for p in self.posts("/idp/idx/challenge")
+                              if p[2]["authenticator"].get("methodType")
+                              in ("sms", "voice", "email")])
+        OIE.problems.clear()
+
     def test_voice_by_setting(self):
         r = self.run_s2s("ida@example.test", extra="okta.mfa = voice\n",
                          tty=[("voice", CODE)])
