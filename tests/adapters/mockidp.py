@@ -18,6 +18,8 @@
         the terminal) and .config_path (the config file it ran with).
     idp.sts_calls()               the STS emulator's log entries
     idp.stop()
+    totp_codes(seed)              the RFC 6238 codes (SHA-1, 6 digits, 30 s)
+                                  of the previous, current and next step
 
 HandlerClass is an http.server.BaseHTTPRequestHandler subclass; the server
 is a ThreadingHTTPServer on 127.0.0.1 and handler instances reach the mock
@@ -28,6 +30,8 @@ ENTITY_ID, ACCOUNT.
 import base64
 import datetime
 import fcntl
+import hashlib
+import hmac
 import html
 import http.server
 import os
@@ -38,6 +42,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import struct
 import termios
 import threading
 import time
@@ -104,6 +109,18 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 
 def _iso(t):
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def totp_codes(seed, now=None):
+    """RFC 6238 SHA-1/6 digits/30 s for the previous, current and next step."""
+    key = base64.b32decode(seed)
+    t = int((now or time.time()) // 30)
+    out = []
+    for c in (t - 1, t, t + 1):
+        mac = hmac.new(key, struct.pack(">Q", c), hashlib.sha1).digest()
+        o = mac[-1] & 15
+        out.append("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000))
+    return out
 
 
 def session_name(user):

@@ -18,12 +18,9 @@ SAMLResponse for the app's ACS.  Anything sent to the mock's /acs fails.
 """
 
 import base64
-import hashlib
-import hmac
 import json
 import http.server
 import os
-import struct
 import sys
 import threading
 import time
@@ -57,15 +54,7 @@ APPS = {  # slug -> (site, authentication flow, password on the identification s
 AUTHZ = "default-provider-authorization-implicit-consent"
 
 
-def totp_codes(seed, now=None):
-    key = base64.b32decode(seed)
-    t = int((now or time.time()) // 30)
-    out = []
-    for c in (t - 1, t, t + 1):
-        mac = hmac.new(key, struct.pack(">Q", c), hashlib.sha1).digest()
-        o = mac[-1] & 15
-        out.append("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000))
-    return out
+totp_codes = mockidp.totp_codes
 
 
 def init_path(app):

@@ -20,14 +20,11 @@ ACS.  Anything POSTed to the mock's ACS path fails the test.
 """
 
 import base64
-import hashlib
-import hmac
 import html
 import http.server
 import json
 import os
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
@@ -82,15 +79,7 @@ PROOFS = {  # scenario -> [(authMethodId, isDefault)]
 }
 
 
-def totp_codes(seed, now=None):
-    key = base64.b32decode(seed)
-    t = int((now or time.time()) // 30)
-    out = []
-    for c in (t - 1, t, t + 1):
-        mac = hmac.new(key, struct.pack(">Q", c), hashlib.sha1).digest()
-        o = mac[-1] & 15
-        out.append("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000))
-    return out
+totp_codes = mockidp.totp_codes
 
 
 def tok(prefix):

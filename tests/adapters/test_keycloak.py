@@ -17,10 +17,7 @@ An identity-broker hop goes through a#social-<alias> to a second realm.
 """
 
 import base64
-import hashlib
-import hmac
 import html
-import struct
 import time
 import http.server
 import os
@@ -48,15 +45,7 @@ SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 CREDS = [("cred-phone-0001", "Phone", OTP_PHONE), ("cred-key-0002", "YubiKey", OTP_KEY)]
 
 
-def totp_codes(seed):
-    key = base64.b32decode(seed)
-    t = int(time.time() // 30)
-    out = []
-    for c in (t - 1, t, t + 1):
-        mac = hmac.new(key, struct.pack(">Q", c), hashlib.sha1).digest()
-        o = mac[-1] & 15
-        out.append("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000))
-    return out
+totp_codes = mockidp.totp_codes
 
 
 def page(title, body):

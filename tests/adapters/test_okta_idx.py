@@ -22,14 +22,11 @@ app's SSO URL -> SAMLResponse form.  POSTs anywhere else fail the tests.
 """
 
 import base64
-import hashlib
-import hmac
 import html
 import http.server
 import json
 import os
 import signal
-import struct
 import subprocess
 import sys
 import threading
@@ -78,15 +75,7 @@ APPS = {  # embed link -> (site, password inline in identify, stateToken in a Lo
 }
 
 
-def totp_codes(seed, now=None):
-    key = base64.b32decode(seed)
-    t = int((now or time.time()) // 30)
-    out = []
-    for c in (t - 1, t, t + 1):
-        mac = hmac.new(key, struct.pack(">Q", c), hashlib.sha1).digest()
-        o = mac[-1] & 15
-        out.append("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000))
-    return out
+totp_codes = mockidp.totp_codes
 
 
 def sso_path(app):

@@ -18,12 +18,9 @@ a path of the mock that fails the test if called, and so does a fake ACS.
 """
 
 import base64
-import hashlib
-import hmac
 import http.server
 import json
 import os
-import struct
 import sys
 import threading
 import time
@@ -61,15 +58,7 @@ USERS = {  # username -> (password, devices, push behaviour)
 }
 
 
-def totp_codes(seed, now=None):
-    key = base64.b32decode(seed)
-    t = int((now or time.time()) // 30)
-    out = []
-    for c in (t - 1, t, t + 1):
-        mac = hmac.new(key, struct.pack(">Q", c), hashlib.sha1).digest()
-        o = mac[-1] & 15
-        out.append("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000))
-    return out
+totp_codes = mockidp.totp_codes
 
 
 class OneLogin(http.server.BaseHTTPRequestHandler):
