@@ -284,18 +284,15 @@ static s2s_err set_canary(struct entra_state *st, const char *v)
 
 /* ---- $Config ---------------------------------------------------------- */
 
-/* The $Config object of an ESTS page: json-c's tokener started at the
- * first '{' after "$Config=" stops at the end of the object, whatever
- * follows it (more script, a line break, ';' inside strings). */
-static struct json_object *parse_config(const struct s2s_http_response *resp)
+struct json_object *s2s_entra__config(const char *b, size_t len)
 {
-	const char *b = resp->body.ptr, *p, *end;
+	const char *p, *end;
 	struct json_tokener *tok;
 	struct json_object *o;
 
-	if (!b || !resp->body.len)
+	if (!b || !len)
 		return NULL;
-	end = b + resp->body.len;
+	end = b + len;
 	p = b;
 	for (;;) {
 		p = memchr(p, '$', (size_t)(end - p));
@@ -775,7 +772,8 @@ static s2s_err entra_step(bool *handled, struct s2s_pageloop *loop,
                           struct s2s_http_response *resp)
 {
 	struct entra_state *st = loop->state;
-	struct json_object *cfg = parse_config(resp);
+	struct json_object *cfg =
+	        s2s_entra__config(resp->body.ptr, resp->body.len);
 	char *url;
 	s2s_err rc;
 

@@ -36,6 +36,12 @@ struct entra_state {
 
 /* ---- entra.c ---------------------------------------------------------- */
 
+/* The $Config object of an ESTS page (len bytes at page), or NULL: json-c's
+ * tokener started at the first '{' after "$Config=" stops at the end of
+ * the object, whatever follows it (more script, a line break, ';' inside
+ * strings).  Release it with s2s_json_put_wiped. */
+struct json_object *s2s_entra__config(const char *page, size_t len);
+
 /* Resolve ref against base into *out (caller frees); S2S_EIDP naming
  * what when ref is missing or the result is not an allowed URL. */
 s2s_err s2s_entra__resolve(struct entra_state *st, const char *base,

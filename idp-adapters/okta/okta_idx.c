@@ -127,7 +127,7 @@ static bool put_token_char(struct s2s_buf *out, int c)
 }
 
 /* stateToken=<v> in url's query (percent-decoded) into out. */
-static bool query_token(const char *url, struct s2s_buf *out)
+bool s2s_okta__query_token(const char *url, struct s2s_buf *out)
 {
 	const char *q = strchr(url, '?');
 
@@ -187,7 +187,7 @@ static bool js_token(const char *p, char quote, struct s2s_buf *out)
 
 /* The stateToken of the sign-in page's inline script:
  * stateToken = '...' or "stateToken":"..." */
-static bool page_token(const char *html, struct s2s_buf *out)
+bool s2s_okta__page_token(const char *html, struct s2s_buf *out)
 {
 	const char *p = html;
 
@@ -244,7 +244,7 @@ static s2s_err last_page(struct idx *x, const char *url,
 			rc = s2s_formflow_take_saml(x->st->ctx, form, saml_b64);
 	}
 	if (!rc && !form && resp->status == 200 && resp->body.ptr &&
-	    page_token(resp->body.ptr, &found))
+	    s2s_okta__page_token(resp->body.ptr, &found))
 		rc = keep_token(x, &found, tok);
 	else if (!rc && !form && tok->len == 0)
 		rc = s2s_error_set(x->st->ctx->err, S2S_EIDP,
@@ -273,7 +273,7 @@ static s2s_err hop(struct idx *x, const char *url, char **next,
 	req.flags = S2S_HTTP_IDEMPOTENT;
 	rc = s2s_http_do(x->st->ctx->http, &req, &resp, x->st->ctx->err);
 	if (!rc && resp.status >= 300 && resp.status < 400 && resp.location) {
-		if (query_token(resp.location, &found))
+		if (s2s_okta__query_token(resp.location, &found))
 			rc = keep_token(x, &found, tok);
 		if (!rc)
 			rc = s2s_url_resolve(next, url, resp.location,

@@ -97,4 +97,11 @@ s2s_err s2s_okta__engine(struct okta_state *st, bool *idx);
  * (the hosted sign-in page) to the SAMLResponse form. */
 s2s_err s2s_okta__idx_login(struct okta_state *st, struct s2s_buf *saml_b64);
 
+/* okta_idx.c: the stateToken of a sign-in URL's query (percent-decoded),
+ * or of a sign-in page's script ("stateToken": '...' with JS escapes
+ * undone), into out (secret); false when there is none or it holds a
+ * character a token cannot have.  page is NUL-terminated. */
+bool s2s_okta__query_token(const char *url, struct s2s_buf *out);
+bool s2s_okta__page_token(const char *page, struct s2s_buf *out);
+
 #endif

@@ -228,8 +228,7 @@ static s2s_err get_code(struct onelogin_state *st, const struct choice *c,
 {
 	static const char *const text[D_COUNT] = {
 		"OneLogin Protect code",
-		"Authenticator code (Google "
-		"Authenticator)",
+		"Authenticator code (Google Authenticator)",
 		"YubiKey OTP (touch the key)", "Code sent by SMS"
 	};
 	char otp[S2S_OTP_MAX_DIGITS + 1];
