@@ -303,6 +303,15 @@ static const char *device_label(struct json_object *d)
 
 /* pingone.device (nickname, type, id or index from 0), else the only
  * one, else ask; without a terminal, the first listed. */
+/* Does the device make the user type a code (SMS, voice, email, an
+ * authenticator app), rather than approve a push? */
+static bool types_code(struct json_object *dev)
+{
+	const char *type = s2s_json_str_at(dev, "type");
+
+	return !type || strcasecmp(type, "MOBILE") != 0;
+}
+
 static s2s_err select_device(struct p1_state *st, struct json_object *flow,
                              struct json_object **out, long *status)
 {
@@ -323,7 +332,7 @@ static s2s_err select_device(struct p1_state *st, struct json_object *flow,
 		return s2s_error_set(ctx->err, S2S_EIDP,
 		                     "pingone: DEVICE_SELECTION_REQUIRED "
 		                     "without devices");
-	if (!want && n > 1 && ctx->prompter && ctx->prompter->ask) {
+	if (!want && n > 1 && s2s_adapter_can_prompt(ctx)) {
 		s2s_buf_puts(&q, "PingOne MFA device (");
 		for (size_t i = 0; i < n && i < 16; i++)
 			s2s_buf_printf(&q, "%s%zu=%.40s", i ? ", " : "", i,
@@ -366,6 +375,20 @@ static s2s_err select_device(struct p1_state *st, struct json_object *flow,
 			        "flow offers %zu)",
 			        want, n);
 	}
+	if (!rc && !want) /* no terminal: a push needs nobody to type */
+		for (size_t i = 0; i < n; i++)
+			if (!types_code(json_object_array_get_idx(devs, i))) {
+				pick = i;
+				break;
+			}
+	if (!rc && !s2s_adapter_can_prompt(ctx) &&
+	    types_code(json_object_array_get_idx(devs, pick)))
+		rc = s2s_error_set(
+		        ctx->err, S2S_ENEEDINPUT,
+		        "pingone: the %s device sends a code to "
+		        "type and there is no terminal (nothing was "
+		        "sent): run saml2sts login on a terminal",
+		        device_label(json_object_array_get_idx(devs, pick)));
 	if (!rc &&
 	    !s2s_json_str_at(json_object_array_get_idx(devs, pick), "id"))
 		rc = s2s_error_set(ctx->err, S2S_EIDP,

@@ -43,6 +43,7 @@ USERS = {
     "bob": ("bob-pass", "otp"),
     "carol": ("carol-pass", "push"),
     "erin": ("erin-pass", "devices"),
+    "sid": ("sid-pass", "sms-only"),
     "tim": ("tim-pass", "push-timeout"),
     "slow": ("slow-pass", "push-never"),
     "lock": ("lock-pass", "locked"),
@@ -96,7 +97,8 @@ class PingOne(http.server.BaseHTTPRequestHandler):
             out["_links"]["usernamePassword.check"] = {"href": base}
         elif f["status"] == "DEVICE_SELECTION_REQUIRED":
             out["_links"]["device.select"] = {"href": base}
-            out["_embedded"]["devices"] = [SMS, MOBILE]
+            out["_embedded"]["devices"] = (
+                [SMS] if USERS[f["user"]][1] == "sms-only" else [SMS, MOBILE])
         elif f["status"] == "OTP_REQUIRED":
             out["_links"]["otp.check"] = {"href": base}
         if f["user"]:
@@ -210,6 +212,7 @@ class PingOne(http.server.BaseHTTPRequestHandler):
                            "push-timeout": "PUSH_CONFIRMATION_REQUIRED",
                            "push-never": "PUSH_CONFIRMATION_REQUIRED",
                            "devices": "DEVICE_SELECTION_REQUIRED",
+                           "sms-only": "DEVICE_SELECTION_REQUIRED",
                            "expired": "PASSWORD_EXPIRED",
                            "must-change": "MUST_CHANGE_PASSWORD",
                            "external": "EXTERNAL_AUTHENTICATION_REQUIRED"}[rec[1]]
@@ -316,10 +319,17 @@ class PingOneTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(self.posts()[1][3]), {"device": {"id": MOBILE["id"]}})
 
-    def test_device_without_terminal_takes_first(self):
+    def test_device_without_terminal_takes_the_push(self):
+        # nobody can type an SMS code: the mobile app's push is chosen
         r = self.run_s2s("erin")
-        self.assertEqual(r.returncode, 8, r.stderr)  # SMS chosen: its code needs a terminal
-        self.assertEqual(json.loads(self.posts()[1][3]), {"device": {"id": SMS["id"]}})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(self.posts()[1][3]), {"device": {"id": MOBILE["id"]}})
+
+    def test_sms_device_without_terminal_sends_nothing_exit_8(self):
+        r = self.run_s2s("sid")
+        self.assertEqual(r.returncode, 8, r.stderr)
+        self.assertIn("nothing was sent", self.err1(r))
+        self.assertEqual(len(self.posts()), 1)  # the password only: no device.select
 
     def test_unknown_device_typed_exit_4(self):
         r = self.run_s2s("erin", tty=[("PingOne MFA device (0=SMS, 1=Work phone)", "7")])
