@@ -37,6 +37,37 @@ extern const struct s2s_source s2s_source_cloudsso;
 s2s_err s2s_session__lock(struct s2s_lock **out, struct s2s_session *s,
                           const char *name, struct s2s_error *err);
 
+/* One run of an account's source (session.c): run_start validates the
+ * account and sets up the source's context, run_grants asks it for the
+ * roles (named and sorted), run_end releases it. */
+struct run {
+	const struct s2s_source *src;
+	struct s2s_source_ctx ctx;
+	struct s2s_login_opts none;
+};
+s2s_err s2s_session__run_start(struct run *r, struct s2s_session *s,
+                               const struct s2s_account *acct,
+                               const struct s2s_login_opts *o,
+                               unsigned int flags, struct s2s_error *err);
+s2s_err s2s_session__run_grants(struct run *r, struct s2s_grants **out);
+void s2s_session__run_end(struct run *r);
+
+/* The "sts" item of profile among items, or NULL. */
+const struct s2s_store_item *
+s2s_session__find_sts(const struct s2s_store_item *items, size_t n,
+                      const char *profile);
+
+/* The stored credentials of profile and whether they are fresh. */
+s2s_err s2s_session__read_creds(struct s2s_creds **out, bool *fresh,
+                                struct s2s_session *s, const char *profile,
+                                struct s2s_error *err);
+
+/* Fill what every minted credential carries (role, account, user). */
+s2s_err s2s_session__finish_creds(struct s2s_creds *c,
+                                  const struct s2s_role *role,
+                                  const struct s2s_account *acct,
+                                  const char *username, struct s2s_error *err);
+
 /* Send one event line to the front end. */
 void s2s_session__event(struct s2s_session *s, enum s2s_event ev,
                         const char *fmt, va_list ap) S2S_PRINTF(3, 0);
