@@ -10,6 +10,7 @@
 #include "common.h"
 #include "saml2sts/adapter.h"
 #include "saml2sts/login.h"
+#include "saml2sts/secret.h"
 #include "saml2sts/totp.h"
 #include "saml2sts/url.h"
 
@@ -215,6 +216,45 @@ s2s_err s2s_adapter_totp(struct s2s_adapter_ctx *ctx, char *out)
 		rc = s2s_totp_from_seed(out, seed.ptr, (int64_t)time(NULL),
 		                        ctx->err);
 	s2s_buf_release(&seed);
+	return rc;
+}
+
+s2s_err s2s_adapter_seed_code(struct s2s_adapter_ctx *ctx, const char *idp,
+                              struct s2s_buf *code)
+{
+	char otp[S2S_OTP_MAX_DIGITS + 1];
+	s2s_err rc = s2s_adapter_totp(ctx, otp);
+
+	if (!rc && s2s_buf_puts(code, otp))
+		rc = s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
+	s2s_memzero(otp, sizeof(otp));
+	if (rc == S2S_ENOTFOUND) {
+		s2s_error_clear(ctx->err);
+		rc = s2s_error_set(ctx->err, S2S_EMFA,
+		                   "%s: no TOTP seed in the keyring for '%s' "
+		                   "(run saml2sts -a %s configure "
+		                   "--totp-secret-stdin)",
+		                   idp, s2s_account_name(ctx->acct),
+		                   s2s_account_name(ctx->acct));
+	}
+	return rc;
+}
+
+s2s_err s2s_adapter_ask_code(struct s2s_adapter_ctx *ctx, const char *idp,
+                             const char *text, struct s2s_buf *code)
+{
+	s2s_err rc;
+
+	if (!ctx->prompter || !ctx->prompter->ask)
+		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
+		                     "%s: a one-time code is needed: run "
+		                     "saml2sts login on a terminal",
+		                     idp);
+	rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_OTP, text,
+	                        code, ctx->err);
+	if (!rc && code->len == 0)
+		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
+		                   "%s: no one-time code given", idp);
 	return rc;
 }
 

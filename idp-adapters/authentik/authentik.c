@@ -321,35 +321,10 @@ static s2s_err password(struct ak_state *st)
 /* The code: from the kept TOTP seed, else asked. */
 static s2s_err get_code(struct ak_state *st, struct s2s_buf *code)
 {
-	struct s2s_adapter_ctx *ctx = st->ctx;
-	char otp[S2S_OTP_MAX_DIGITS + 1];
-	s2s_err rc = S2S_OK;
-
-	if (s2s_adapter_keeps_totp(ctx)) {
-		rc = s2s_adapter_totp(ctx, otp);
-		if (!rc && s2s_buf_puts(code, otp))
-			rc = nomem(st);
-		s2s_memzero(otp, sizeof(otp));
-		if (rc == S2S_ENOTFOUND) {
-			s2s_error_clear(ctx->err);
-			rc = s2s_error_set(ctx->err, S2S_EMFA,
-			                   "authentik: no TOTP seed in the "
-			                   "keyring for "
-			                   "'%s' (run configure "
-			                   "--totp-secret-stdin)",
-			                   s2s_account_name(ctx->acct));
-		}
-		return rc;
-	}
-	if (!ctx->prompter || !ctx->prompter->ask)
-		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
-		                     "authentik: a one-time code is needed");
-	rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_OTP,
-	                        "authentik one-time code", code, ctx->err);
-	if (!rc && code->len == 0)
-		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
-		                   "authentik: no one-time code given");
-	return rc;
+	if (s2s_adapter_keeps_totp(st->ctx))
+		return s2s_adapter_seed_code(st->ctx, "authentik", code);
+	return s2s_adapter_ask_code(st->ctx, "authentik",
+	                            "authentik one-time code", code);
 }
 
 /* The executor asking for the code is not on the IdP's host. */

@@ -265,42 +265,17 @@ static void notify(struct entra_state *st, const char *text)
 static s2s_err get_code(struct entra_state *st, const struct sas *s,
                         struct s2s_buf *code)
 {
-	struct s2s_adapter_ctx *ctx = st->ctx;
 	char text[160];
-	s2s_err rc;
 
-	if (s->kind == P_TOTP && s2s_adapter_keeps_totp(ctx)) {
-		char otp[S2S_OTP_MAX_DIGITS + 1];
-
-		rc = s2s_adapter_totp(ctx, otp);
-		if (!rc && s2s_buf_puts(code, otp))
-			rc = nomem(st);
-		s2s_memzero(otp, sizeof(otp));
-		if (rc == S2S_ENOTFOUND) {
-			s2s_error_clear(ctx->err);
-			rc = s2s_error_set(ctx->err, S2S_EMFA,
-			                   "Entra ID: no TOTP seed in the "
-			                   "keyring for '%s' (run configure "
-			                   "--totp-secret-stdin)",
-			                   s2s_account_name(ctx->acct));
-		}
-		return rc;
-	}
-	if (!ctx->prompter || !ctx->prompter->ask)
-		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
-		                     "Entra ID: a verification code is needed");
+	if (s->kind == P_TOTP && s2s_adapter_keeps_totp(st->ctx))
+		return s2s_adapter_seed_code(st->ctx, "Entra ID", code);
 	if (s->kind == P_SMS)
 		snprintf(text, sizeof(text), "Code sent by SMS%s%.40s",
 		         s->display ? " to " : "",
 		         s->display ? s->display : "");
 	else
 		snprintf(text, sizeof(text), "Authenticator app code");
-	rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_OTP, text,
-	                        code, ctx->err);
-	if (!rc && code->len == 0)
-		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
-		                   "Entra ID: no verification code given");
-	return rc;
+	return s2s_adapter_ask_code(st->ctx, "Entra ID", text, code);
 }
 
 /* Push or call: EndAuth until approved, at the page's pace, up to

@@ -112,27 +112,15 @@ static s2s_err pick(struct jumpcloud_state *st, struct json_object *o, int *out)
 static s2s_err totp(struct jumpcloud_state *st, struct json_object **out)
 {
 	struct s2s_buf code = S2S_BUF_SECRET_INIT;
-	char otp[S2S_OTP_MAX_DIGITS + 1];
 	long status = 0;
-	s2s_err rc = S2S_OK;
+	s2s_err rc;
 
-	if (s2s_adapter_keeps_totp(st->ctx)) {
-		rc = s2s_adapter_totp(st->ctx, otp);
-		if (!rc && s2s_buf_puts(&code, otp))
-			rc = s2s_error_set(st->ctx->err, S2S_ENOMEM,
-			                   "out of memory");
-		s2s_memzero(otp, sizeof(otp));
-	} else if (!st->ctx->prompter || !st->ctx->prompter->ask) {
-		rc = s2s_error_set(st->ctx->err, S2S_ENEEDINPUT,
-		                   "jumpcloud: a TOTP code is needed");
-	} else {
-		rc = st->ctx->prompter->ask(
-		        st->ctx->prompter->payload, S2S_PROMPT_OTP,
-		        "JumpCloud authenticator code", &code, st->ctx->err);
-		if (!rc && code.len == 0)
-			rc = s2s_error_set(st->ctx->err, S2S_ECANCELLED,
-			                   "jumpcloud: no TOTP code given");
-	}
+	if (s2s_adapter_keeps_totp(st->ctx))
+		rc = s2s_adapter_seed_code(st->ctx, "jumpcloud", &code);
+	else
+		rc = s2s_adapter_ask_code(st->ctx, "jumpcloud",
+		                          "JumpCloud authenticator code",
+		                          &code);
 	if (!rc)
 		rc = s2s_jumpcloud__auth(st, code.ptr, out, &status);
 	if (!rc && status != 200) {

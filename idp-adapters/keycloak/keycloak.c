@@ -184,32 +184,11 @@ static s2s_err otp_step(struct s2s_adapter_ctx *ctx, struct s2s_form *form,
 	s2s_err rc;
 
 	rc = choose_credential(ctx, form, body);
-	if (!rc && s2s_adapter_keeps_totp(ctx)) {
-		char otp[S2S_OTP_MAX_DIGITS + 1];
-
-		rc = s2s_adapter_totp(ctx, otp);
-		if (!rc && s2s_buf_puts(&code, otp))
-			rc = s2s_error_set(ctx->err, S2S_ENOMEM,
-			                   "out of memory");
-		s2s_memzero(otp, sizeof(otp));
-		if (rc == S2S_ENOTFOUND) {
-			s2s_error_clear(ctx->err);
-			rc = s2s_error_set(ctx->err, S2S_EMFA,
-			                   "no TOTP seed in the keyring for "
-			                   "'%s' (run configure "
-			                   "--totp-secret-stdin)",
-			                   s2s_account_name(ctx->acct));
-		}
-	}
-	if (!rc && code.len == 0 && (!ctx->prompter || !ctx->prompter->ask))
-		rc = s2s_error_set(ctx->err, S2S_ENEEDINPUT,
-		                   "keycloak: a one-time code is needed");
-	if (!rc && code.len == 0)
-		rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_OTP,
-		                        "One-time code", &code, ctx->err);
-	if (!rc && code.len == 0)
-		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
-		                   "keycloak: no one-time code given");
+	if (!rc && s2s_adapter_keeps_totp(ctx))
+		rc = s2s_adapter_seed_code(ctx, "keycloak", &code);
+	else if (!rc)
+		rc = s2s_adapter_ask_code(ctx, "keycloak", "One-time code",
+		                          &code);
 	if (!rc)
 		rc = s2s_form_set(form, field, code.ptr, ctx->err);
 	if (!rc)

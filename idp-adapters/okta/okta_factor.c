@@ -166,41 +166,6 @@ static s2s_err verify_url(struct okta_state *st, struct json_object *f,
 	            : s2s_error_set(st->ctx->err, S2S_ENOMEM, "out of memory");
 }
 
-s2s_err s2s_okta__stored_code(struct s2s_adapter_ctx *ctx, struct s2s_buf *code)
-{
-	char otp[S2S_OTP_MAX_DIGITS + 1];
-	s2s_err rc;
-
-	rc = s2s_adapter_totp(ctx, otp);
-	if (!rc && s2s_buf_puts(code, otp))
-		rc = s2s_error_set(ctx->err, S2S_ENOMEM, "out of memory");
-	s2s_memzero(otp, sizeof(otp));
-	if (rc == S2S_ENOTFOUND) {
-		s2s_error_clear(ctx->err);
-		rc = s2s_error_set(ctx->err, S2S_EMFA,
-		                   "no TOTP seed in the keyring for '%s' (run "
-		                   "configure --totp-secret-stdin)",
-		                   s2s_account_name(ctx->acct));
-	}
-	return rc;
-}
-
-s2s_err s2s_okta__ask_code(struct okta_state *st, const char *text,
-                           struct s2s_buf *code)
-{
-	s2s_err rc;
-
-	if (!st->ctx->prompter || !st->ctx->prompter->ask)
-		return s2s_error_set(st->ctx->err, S2S_ENEEDINPUT,
-		                     "okta: a one-time code is needed");
-	rc = st->ctx->prompter->ask(st->ctx->prompter->payload, S2S_PROMPT_OTP,
-	                            text, code, st->ctx->err);
-	if (!rc && code->len == 0)
-		rc = s2s_error_set(st->ctx->err, S2S_ECANCELLED,
-		                   "okta: no one-time code given");
-	return rc;
-}
-
 void s2s_okta__notify(struct okta_state *st, const char *text)
 {
 	if (st->ctx->prompter && st->ctx->prompter->notify)
@@ -353,9 +318,9 @@ static s2s_err do_code(struct okta_state *st, struct json_object *f, int kind,
 		s2s_buf_release(&body);
 	}
 	if (!rc && kind == F_TOTP && s2s_adapter_keeps_totp(st->ctx))
-		rc = s2s_okta__stored_code(st->ctx, &code);
+		rc = s2s_adapter_seed_code(st->ctx, "okta", &code);
 	if (!rc && code.len == 0)
-		rc = s2s_okta__ask_code(st, text, &code);
+		rc = s2s_adapter_ask_code(st->ctx, "okta", text, &code);
 	if (!rc) {
 		s2s_buf_release(&body);
 		rc = s2s_okta__authn_state_body(st, &body, code.ptr);

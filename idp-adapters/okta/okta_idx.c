@@ -1011,8 +1011,8 @@ static s2s_err get_secret(struct idx *x, enum kind k, const char *href,
 		                     "okta: Okta asked for a one-time code "
 		                     "again");
 	if (k == K_TOTP && s2s_adapter_keeps_totp(x->st->ctx))
-		return s2s_okta__stored_code(x->st->ctx, out);
-	return s2s_okta__ask_code(x->st, texts[k], out);
+		return s2s_adapter_seed_code(x->st->ctx, "okta", out);
+	return s2s_adapter_ask_code(x->st->ctx, "okta", texts[k], out);
 }
 
 /* challenge-authenticator: the password or a code, in the field the

@@ -67,16 +67,6 @@ s2s_err s2s_okta__saml_page(struct okta_state *st, const char *url,
 /* True when name is a value okta.mfa accepts ("auto" or a factor). */
 bool s2s_okta__mfa_setting_ok(const char *name);
 
-/* The code for now from the kept TOTP seed into code (secret); S2S_EMFA
- * saying how to keep one when there is none. */
-s2s_err s2s_okta__stored_code(struct s2s_adapter_ctx *ctx,
-                              struct s2s_buf *code);
-
-/* Ask the prompter for a one-time code (text names it) into code;
- * S2S_ENEEDINPUT when there is no way to ask. */
-s2s_err s2s_okta__ask_code(struct okta_state *st, const char *text,
-                           struct s2s_buf *code);
-
 /* Tell the user text (shown even with --quiet). */
 void s2s_okta__notify(struct okta_state *st, const char *text);
 

@@ -231,26 +231,10 @@ static s2s_err get_code(struct onelogin_state *st, const struct choice *c,
 		"Authenticator code (Google Authenticator)",
 		"YubiKey OTP (touch the key)", "Code sent by SMS"
 	};
-	char otp[S2S_OTP_MAX_DIGITS + 1];
-	s2s_err rc;
 
-	if (c->kind == D_TOTP && s2s_adapter_keeps_totp(st->ctx)) {
-		rc = s2s_adapter_totp(st->ctx, otp);
-		if (!rc && s2s_buf_puts(code, otp))
-			rc = s2s_error_set(st->ctx->err, S2S_ENOMEM,
-			                   "out of memory");
-		s2s_memzero(otp, sizeof(otp));
-		return rc;
-	}
-	if (!st->ctx->prompter || !st->ctx->prompter->ask)
-		return s2s_error_set(st->ctx->err, S2S_ENEEDINPUT,
-		                     "onelogin: a one-time code is needed");
-	rc = st->ctx->prompter->ask(st->ctx->prompter->payload, S2S_PROMPT_OTP,
-	                            text[c->kind], code, st->ctx->err);
-	if (!rc && code->len == 0)
-		rc = s2s_error_set(st->ctx->err, S2S_ECANCELLED,
-		                   "onelogin: no one-time code given");
-	return rc;
+	if (c->kind == D_TOTP && s2s_adapter_keeps_totp(st->ctx))
+		return s2s_adapter_seed_code(st->ctx, "onelogin", code);
+	return s2s_adapter_ask_code(st->ctx, "onelogin", text[c->kind], code);
 }
 
 /* TOTP, Protect code, YubiKey: one call with the code; SMS: a first

@@ -414,16 +414,10 @@ static s2s_err check_otp(struct p1_state *st, struct json_object **out,
 	struct s2s_adapter_ctx *ctx = st->ctx;
 	struct s2s_buf code = S2S_BUF_SECRET_INIT;
 	struct s2s_buf body = S2S_BUF_SECRET_INIT;
-	s2s_err rc = S2S_OK;
+	s2s_err rc;
 
-	if (!ctx->prompter || !ctx->prompter->ask)
-		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
-		                     "pingone: a one-time code is needed");
-	rc = ctx->prompter->ask(ctx->prompter->payload, S2S_PROMPT_OTP,
-	                        "PingOne one-time code", &code, ctx->err);
-	if (!rc && code.len == 0)
-		rc = s2s_error_set(ctx->err, S2S_ECANCELLED,
-		                   "pingone: no one-time code given");
+	rc = s2s_adapter_ask_code(ctx, "pingone", "PingOne one-time code",
+	                          &code);
 	if (!rc && (s2s_buf_puts(&body, "{") ||
 	            s2s_json_member(&body, true, "otp", code.ptr) ||
 	            s2s_buf_puts(&body, "}")))

@@ -143,4 +143,15 @@ bool s2s_adapter_keeps_totp(const struct s2s_adapter_ctx *ctx);
  * (S2S_OTP_MAX_DIGITS + 1 bytes); S2S_ENOTFOUND when none is kept. */
 s2s_err s2s_adapter_totp(struct s2s_adapter_ctx *ctx, char *out);
 
+/* The same into code (a secret buffer); a seed the store does not have
+ * is S2S_EMFA naming idp ("okta") and the configure command to run. */
+s2s_err s2s_adapter_seed_code(struct s2s_adapter_ctx *ctx, const char *idp,
+                              struct s2s_buf *code);
+
+/* Ask for a one-time code (text: the prompt) into code (secret):
+ * S2S_ENEEDINPUT naming idp when nobody can answer, S2S_ECANCELLED on
+ * an empty answer. */
+s2s_err s2s_adapter_ask_code(struct s2s_adapter_ctx *ctx, const char *idp,
+                             const char *text, struct s2s_buf *code);
+
 #endif
