@@ -279,20 +279,16 @@ out:
 }
 
 /* A profile means one role: check each item against the role stored
- * under its profile (attributes only) before STS is called. */
+ * under its profile (items: the store's listing, attributes only) before
+ * STS is called. */
 static s2s_err check_rebind(struct s2s_login_result *res, struct s2s_session *s,
                             const struct s2s_account *acct,
                             const struct s2s_login_opts *o,
+                            const struct s2s_store_item *items, size_t n,
                             struct s2s_error *err)
 {
-	struct s2s_store_item *items = NULL;
-	struct s2s_store *store = NULL;
-	size_t n = 0;
-	s2s_err rc;
+	s2s_err rc = S2S_OK;
 
-	rc = s2s_session_store(&store, s, err);
-	if (!rc)
-		rc = s2s_store_list(&items, &n, store, err);
 	for (size_t i = 0; !rc && i < res->nitems; i++) {
 		struct s2s_login_item *it = &res->items[i];
 		const struct s2s_store_item *was =
@@ -303,7 +299,6 @@ static s2s_err check_rebind(struct s2s_login_result *res, struct s2s_session *s,
 			continue;
 		rc = rebind_one(it, was->role_arn, s, acct, o, items, n, err);
 	}
-	s2s_store_items_free(items, n);
 	return rc;
 }
 
@@ -379,19 +374,13 @@ static void store_item(struct s2s_login_item *it, struct s2s_mint *m,
 
 /* --all-roles without --force: a role whose profile holds fresh
  * credentials for it keeps them (item->kept; no STS call). */
-static s2s_err keep_fresh(struct s2s_login_result *res, struct s2s_session *s,
-                          const struct s2s_account *acct, struct s2s_error *err)
+static void keep_fresh(struct s2s_login_result *res, struct s2s_store *store,
+                       const struct s2s_account *acct,
+                       const struct s2s_store_item *items, size_t n)
 {
-	struct s2s_store_item *items = NULL;
-	struct s2s_store *store = NULL;
 	time_t now = time(NULL);
-	size_t n = 0;
-	s2s_err rc;
 
-	rc = s2s_session_store(&store, s, err);
-	if (!rc)
-		rc = s2s_store_list(&items, &n, store, err);
-	for (size_t i = 0; !rc && i < res->nitems; i++) {
+	for (size_t i = 0; i < res->nitems; i++) {
 		struct s2s_login_item *it = &res->items[i];
 		const struct s2s_store_item *was =
 		        s2s_session__find_sts(items, n, it->profile);
@@ -413,8 +402,6 @@ static s2s_err keep_fresh(struct s2s_login_result *res, struct s2s_session *s,
 		it->kept = true;
 		it->rc = S2S_OK;
 	}
-	s2s_store_items_free(items, n);
-	return rc;
 }
 
 static s2s_err mint_items(struct s2s_login_result *res, struct run *r,
@@ -494,9 +481,10 @@ static s2s_err login(struct s2s_login_result *res, struct s2s_session *s,
                      const struct s2s_login_opts *o, struct s2s_error *err)
 {
 	const struct s2s_account *acct = NULL;
+	struct s2s_store_item *items = NULL;
 	struct s2s_store *store = NULL;
 	struct s2s_grants *g = NULL;
-	size_t *idx = NULL, n = 0;
+	size_t *idx = NULL, n = 0, nitems = 0;
 	struct run r = { 0 };
 	s2s_err rc;
 
@@ -525,15 +513,18 @@ static s2s_err login(struct s2s_login_result *res, struct s2s_session *s,
 		rc = choose(idx, &n, res, s, acct, o, g, err);
 	if (!rc)
 		rc = make_items(res, acct, o, g, idx, n, err);
+	if (!rc) /* one listing for the two checks */
+		rc = s2s_store_list(&items, &nitems, store, err);
 	if (!rc) {
-		rc = check_rebind(res, s, acct, o, err);
+		rc = check_rebind(res, s, acct, o, items, nitems, err);
 		if (rc) /* nothing was made: the one error says why */
 			drop_items(res);
 	}
 	if (!rc && o->all_roles && !o->force)
-		rc = keep_fresh(res, s, acct, err);
+		keep_fresh(res, store, acct, items, nitems);
 	if (!rc)
 		rc = mint_items(res, &r, err);
+	s2s_store_items_free(items, nitems);
 	free(idx);
 	s2s_grants_free(g);
 	s2s_session__run_end(&r);
