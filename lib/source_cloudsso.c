@@ -410,29 +410,28 @@ static s2s_err add_accounts(struct s2s_source_ctx *ctx,
 	return S2S_OK;
 }
 
-/* Every account the user is assigned to, following NextToken. */
-static s2s_err list_accounts(struct s2s_source_ctx *ctx, struct sso_state *st,
-                             struct account **out, size_t *n)
+/* Every page of a NextToken listing of path (for account, or NULL),
+ * each answer handed to page() with payload; at most MAX_PAGES. */
+typedef s2s_err (*page_fn)(struct s2s_source_ctx *ctx, struct sso_state *st,
+                           struct json_object *answer, void *payload);
+
+static s2s_err list_pages(struct s2s_source_ctx *ctx, struct sso_state *st,
+                          const char *path, const char *account,
+                          const char *what, page_fn page, void *payload)
 {
-	static const char what[] = "the account list";
 	struct sso_reply rp = { 0 };
 	char *next = NULL, *tok = NULL;
 	s2s_err rc = S2S_OK;
 
-	*out = NULL;
-	*n = 0;
-	for (int page = 0; !rc && (page == 0 || tok); page++) {
-		if (page == MAX_PAGES) {
+	for (int n = 0; !rc && (n == 0 || tok); n++) {
+		if (n == MAX_PAGES) {
 			rc = s2s_cloudsso__not_understood(ctx, st, what,
 			                                  "last page");
 			break;
 		}
-		rc = list_page(ctx, st, "/access-assignments/accounts", NULL,
-		               tok, what, &rp, &next);
+		rc = list_page(ctx, st, path, account, tok, what, &rp, &next);
 		if (!rc)
-			rc = add_accounts(ctx, st,
-			                  s2s__json_get(rp.obj, "Accounts"),
-			                  out, n);
+			rc = page(ctx, st, rp.obj, payload);
 		free(tok);
 		tok = next;
 		next = NULL;
@@ -440,6 +439,32 @@ static s2s_err list_accounts(struct s2s_source_ctx *ctx, struct sso_state *st,
 	free(tok);
 	s2s_cloudsso__reply_release(&rp);
 	return rc;
+}
+
+struct accounts {
+	struct account **out;
+	size_t *n;
+};
+
+static s2s_err accounts_page(struct s2s_source_ctx *ctx, struct sso_state *st,
+                             struct json_object *answer, void *payload)
+{
+	struct accounts *acc = payload;
+
+	return add_accounts(ctx, st, s2s__json_get(answer, "Accounts"),
+	                    acc->out, acc->n);
+}
+
+/* Every account the user is assigned to. */
+static s2s_err list_accounts(struct s2s_source_ctx *ctx, struct sso_state *st,
+                             struct account **out, size_t *n)
+{
+	struct accounts acc = { out, n };
+
+	*out = NULL;
+	*n = 0;
+	return list_pages(ctx, st, "/access-assignments/accounts", NULL,
+	                  "the account list", accounts_page, &acc);
 }
 
 /* The grant of (account a, access configuration o). */
@@ -503,37 +528,30 @@ static s2s_err add_grants(struct s2s_source_ctx *ctx,
 	return rc;
 }
 
-/* The access configurations of account a, following NextToken. */
+struct configs {
+	const struct account *a;
+	struct s2s_grants *g;
+};
+
+static s2s_err configs_page(struct s2s_source_ctx *ctx, struct sso_state *st,
+                            struct json_object *answer, void *payload)
+{
+	struct configs *c = payload;
+
+	return add_grants(
+	        ctx, st, c->a,
+	        s2s__json_get(answer, "AccessConfigurationsForAccount"), c->g);
+}
+
+/* The access configurations of account a. */
 static s2s_err list_configs(struct s2s_source_ctx *ctx, struct sso_state *st,
                             const struct account *a, struct s2s_grants *g)
 {
-	static const char what[] = "the access configuration list";
-	struct sso_reply rp = { 0 };
-	char *next = NULL, *tok = NULL;
-	s2s_err rc = S2S_OK;
+	struct configs c = { a, g };
 
-	for (int page = 0; !rc && (page == 0 || tok); page++) {
-		if (page == MAX_PAGES) {
-			rc = s2s_cloudsso__not_understood(ctx, st, what,
-			                                  "last page");
-			break;
-		}
-		rc = list_page(ctx, st,
-		               "/access-assignments/access-configurations",
-		               a->id, tok, what, &rp, &next);
-		if (!rc)
-			rc = add_grants(
-			        ctx, st, a,
-			        s2s__json_get(rp.obj,
-			                      "AccessConfigurationsForAccount"),
-			        g);
-		free(tok);
-		tok = next;
-		next = NULL;
-	}
-	free(tok);
-	s2s_cloudsso__reply_release(&rp);
-	return rc;
+	return list_pages(ctx, st, "/access-assignments/access-configurations",
+	                  a->id, "the access configuration list", configs_page,
+	                  &c);
 }
 
 static s2s_err list_all(struct s2s_source_ctx *ctx, struct sso_state *st,
