@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * saml2sts __complete profiles|accounts|roles: the words the shell
- * completions offer, one a line on stdout.  Profiles are the stored ones
- * (attributes only: nothing is unlocked or decrypted) and the config's
- * `profile` keys; accounts are the config sections; roles are the -a
- * account's recently used, stored and preselected roles as ACCOUNT/ROLE
- * (alias or uid; ARNs hold ':', which shells split words on).  It never
- * prompts and never fails loudly: nothing on stderr, exit 0.
+ * saml2sts __complete profiles|accounts|roles|providers: the words the
+ * shell completions offer, one a line on stdout.  Profiles are the stored
+ * ones (attributes only: nothing is unlocked or decrypted) and the
+ * config's `profile` keys; accounts are the config sections; roles are
+ * the -a account's recently used, stored and preselected roles as
+ * ACCOUNT/ROLE (alias or uid; ARNs hold ':', which shells split words
+ * on); providers are the registry's adapters (not their aliases) and the
+ * built-in sources.  It never prompts and never fails loudly: nothing on
+ * stderr, exit 0.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -15,9 +17,11 @@
 #include <unistd.h>
 
 #include <saml2sts/alias.h>
+#include <saml2sts/login.h>
 #include <saml2sts/session.h>
 
 #include "command.h"
+#include "registry.h"
 #include "picker.h"
 
 #define MAX_WORDS 1024
@@ -125,6 +129,16 @@ static void roles(struct cli *cli, struct words *w)
 	s2s_store_items_free(items, n);
 }
 
+static void providers(struct words *w)
+{
+	const struct s2s_adapter *const *all = s2s_adapter_all();
+
+	for (size_t i = 0; all && all[i]; i++)
+		add(w, s2s_adapter_name(all[i]));
+	add(w, "cloudsso");
+	add(w, "assume-role");
+}
+
 static int run(struct cli *cli, const struct cli_args *args)
 {
 	const char *what = args->noperands == 1 ? args->operands[0] : "";
@@ -140,6 +154,11 @@ static int run(struct cli *cli, const struct cli_args *args)
 	cli->quiet = true;
 	cli->skip_prompt = true;
 	cli->lenient_config = true;
+	if (strcmp(what, "providers") == 0) { /* no config needed */
+		providers(&w);
+		print_release(&w);
+		return EXIT_OK;
+	}
 	if (cli_load_config(cli))
 		return EXIT_OK;
 	if (strcmp(what, "profiles") == 0)
@@ -157,7 +176,7 @@ static int run(struct cli *cli, const struct cli_args *args)
 const struct cli_command cli_cmd_complete = {
 	.name = "__complete",
 	.summary = "words for the shell completions",
-	.synopsis = "profiles|accounts|roles",
+	.synopsis = "profiles|accounts|roles|providers",
 	.flags = CLI_OPERANDS,
 	.run = run,
 };

@@ -57,7 +57,7 @@ _saml2sts()
 	--role) [ "$cmd" = login ] && COMPREPLY=($(compgen -W "$(_saml2sts_roles)" -- "$cur")); return ;;
 	--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 	--site) COMPREPLY=($(compgen -W "cn intl" -- "$cur")); return ;;
-	--provider) COMPREPLY=($(compgen -W "$(saml2sts adapters 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z]/ {print $1}') cloudsso" -- "$cur")); return ;;
+	--provider) COMPREPLY=($(compgen -W "$(_saml2sts_words providers)" -- "$cur")); return ;;
 	--format)
 		case $cmd in
 		export) COMPREPLY=($(compgen -W "env fish powershell json dotenv" -- "$cur")) ;;

@@ -28,6 +28,10 @@ function __saml2sts_roles
     __saml2sts_words roles
 end
 
+function __saml2sts_providers
+    __saml2sts_words providers
+end
+
 set -l cmds adapters configure console credential-process doctor exec export list-roles login logout serve shell-init status use version whoami
 complete -c saml2sts -f
 complete -c saml2sts -n "not __fish_seen_subcommand_from $cmds" -a adapters -d 'list IdP adapters and their MFA factors'
@@ -63,7 +67,7 @@ complete -c saml2sts -n "__fish_seen_subcommand_from configure login credential-
 
 # configure
 set -l c "__fish_seen_subcommand_from configure"
-complete -c saml2sts -n $c -l provider -x -a 'form adfs shibboleth shibboleth-ecp cloudsso' -d 'IdP adapter'
+complete -c saml2sts -n $c -l provider -x -a '(__saml2sts_providers)' -d 'IdP adapter'
 complete -c saml2sts -n $c -l url -x -d 'IdP login URL'
 complete -c saml2sts -n $c -l username -x -d 'IdP username'
 complete -c saml2sts -n $c -l site -x -a 'cn intl' -d 'Alibaba Cloud site'

@@ -282,6 +282,15 @@ class ForgivingTest(unittest.TestCase):
         self.append("\n[broken]\nnot a key line\n")
         r = self.s2s("-a", "corp", "__complete", "accounts", password=None)
         self.assertEqual((r.returncode, r.stdout, r.stderr), (0, b"", b""))
+        # providers: the registry and the built-in sources, config or not
+        r = self.s2s("--config", "/nonexistent/config", "__complete",
+                     "providers", password=None)
+        words = r.stdout.decode().split()
+        self.assertEqual((r.returncode, r.stderr), (0, b""))
+        for p in ("entra", "okta", "pingfed", "onelogin", "browser",
+                  "cloudsso", "assume-role"):
+            self.assertIn(p, words)
+        self.assertNotIn("azuread", words)  # aliases are not offered
         # hidden: not in the usage
         self.assertNotIn(b"__complete", self.ok("--help").stdout)
 
