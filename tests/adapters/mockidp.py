@@ -16,6 +16,9 @@
         prompts in order (each after tty_delay seconds).  Returns
         subprocess.CompletedProcess (bytes) with .tty (everything written to
         the terminal) and .config_path (the config file it ran with).
+    idp.interrupt(config_text, argv, password, waiting_for)
+        Ctrl-C once waiting_for (bytes) is on stderr: (status, stderr,
+        seconds from the signal to the exit)
     idp.sts_calls()               the STS emulator's log entries
     idp.stop()
     totp_codes(seed)              the RFC 6238 codes (SHA-1, 6 digits, 30 s)
@@ -39,6 +42,7 @@ import pty
 import re
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -293,6 +297,29 @@ class MockIdP:
         r = self._run_tty(full, e, list(tty), timeout, tty_delay)
         r.config_path = cfg
         return r
+
+    def interrupt(self, config_text, argv, password, waiting_for):
+        """Run saml2sts without a terminal until waiting_for (bytes) shows
+        on its stderr, then send it SIGINT (Ctrl-C).  Returns (exit
+        status, all of stderr, seconds from SIGINT to exit)."""
+        cfg = self.config_path(config_text)
+        p = subprocess.Popen([BIN, "--config", cfg] + list(argv),
+                             env=self.env(password), cwd=self.home,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        seen = b""
+        while waiting_for not in seen:
+            chunk = os.read(p.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        seen += p.stderr.read()
+        p.wait(10)
+        p.stderr.close()
+        return p.returncode, seen, time.monotonic() - t0
 
     def _run_tty(self, argv, env, answers, timeout, delay=0):
         master, slave = pty.openpty()

@@ -24,7 +24,6 @@ import html
 import http.server
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -1016,26 +1015,11 @@ class EntraTest(unittest.TestCase):
         self.assertIn("expired", self.last_line(r))
 
     def test_ctrl_c_during_push_wait_exit_130(self):
-        cfg = self.idp.config_path(self.config("never@contoso.test",
-                                               "entra.push_timeout = 30\n"))
-        p = subprocess.Popen([mockidp.BIN, "--config", cfg, "list-roles"],
-                             env=self.idp.env("never-pass"), cwd=self.idp.home,
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, start_new_session=True)
-        seen = b""
-        while b"approve the sign-in" not in seen:
-            chunk = os.read(p.stderr.fileno(), 4096)
-            if not chunk:
-                break
-            seen += chunk
-        time.sleep(0.3)
-        t0 = time.monotonic()
-        p.send_signal(signal.SIGINT)
-        seen += p.stderr.read()
-        p.wait(10)
-        p.stderr.close()
-        self.assertEqual(p.returncode, 130, seen)
-        self.assertLess(time.monotonic() - t0, 3)
+        status, seen, took = self.idp.interrupt(
+            self.config("never@contoso.test", "entra.push_timeout = 30\n"),
+            ["list-roles"], "never-pass", b"approve the sign-in")
+        self.assertEqual(status, 130, seen)
+        self.assertLess(took, 3)
         n = len(Entra.polls)
         time.sleep(0.5)
         self.assertEqual(len(Entra.polls), n)

@@ -26,7 +26,6 @@ import html
 import http.server
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -653,25 +652,11 @@ class OktaIdxTest(unittest.TestCase):
         self.assertTrue(OIE.number_seen.is_set())
 
     def test_ctrl_c_during_push_wait_exit_130(self):
-        cfg = self.idp.config_path(self.config("eve@example.test", "okta.push_timeout = 30\n"))
-        p = subprocess.Popen([mockidp.BIN, "--config", cfg, "list-roles"],
-                             env=self.idp.env("eve-pass"), cwd=self.idp.home,
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, start_new_session=True)
-        seen = b""
-        while b"approve the push" not in seen:
-            chunk = os.read(p.stderr.fileno(), 4096)
-            if not chunk:
-                break
-            seen += chunk
-        time.sleep(0.3)
-        t0 = time.monotonic()
-        p.send_signal(signal.SIGINT)
-        seen += p.stderr.read()
-        p.wait(10)
-        p.stderr.close()
-        self.assertEqual(p.returncode, 130, seen)
-        self.assertLess(time.monotonic() - t0, 3)
+        status, seen, took = self.idp.interrupt(
+            self.config("eve@example.test", "okta.push_timeout = 30\n"),
+            ["list-roles"], "eve-pass", b"approve the push")
+        self.assertEqual(status, 130, seen)
+        self.assertLess(took, 3)
         n = len(self.posts("/idp/idx/authenticators/poll"))
         time.sleep(0.5)
         self.assertEqual(len(self.posts("/idp/idx/authenticators/poll")), n)
