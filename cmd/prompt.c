@@ -330,11 +330,38 @@ static s2s_err refresh_ask(void *payload, enum s2s_prompt_kind kind,
 	                     "%s needed but prompting is not allowed", text);
 }
 
+/* Would ask_gui start a graphical helper for kind? */
+static bool gui_for(struct cli *cli, enum s2s_prompt_kind kind)
+{
+	struct s2s_error ignore = S2S_ERROR_INIT;
+	char *gui = NULL;
+	bool yes;
+
+	if (kind != S2S_PROMPT_PASSWORD && kind != S2S_PROMPT_OTP)
+		return false;
+	yes = !cli_prompt_gui(&gui, cli, cli->can_prompt, &ignore) && gui;
+	free(gui);
+	return yes;
+}
+
+static bool can_ask(void *payload, enum s2s_prompt_kind kind)
+{
+	struct cli *cli = payload;
+
+	return cli->can_prompt || gui_for(cli, kind);
+}
+
+static bool refresh_can_ask(void *payload, enum s2s_prompt_kind kind)
+{
+	return gui_for(payload, kind);
+}
+
 const struct s2s_prompter *cli_refresh_prompter(struct cli *cli)
 {
 	static struct s2s_prompter p;
 
 	p.ask = refresh_ask;
+	p.can_ask = refresh_can_ask;
 	p.notify = notify;
 	p.payload = cli;
 	return &p;
@@ -345,6 +372,7 @@ const struct s2s_prompter *cli_prompter(struct cli *cli)
 	static struct s2s_prompter p;
 
 	p.ask = ask;
+	p.can_ask = can_ask;
 	p.notify = notify;
 	p.payload = cli;
 	return &p;

@@ -183,8 +183,10 @@ bool s2s_adapter_keeps_totp(const struct s2s_adapter_ctx *ctx)
 
 bool s2s_adapter_can_prompt(const struct s2s_adapter_ctx *ctx)
 {
-	return !(ctx->flags & S2S_LOGIN_NO_PROMPT) && ctx->prompter &&
-	       ctx->prompter->ask;
+	const struct s2s_prompter *p = ctx->prompter;
+
+	return p && p->ask &&
+	       (!p->can_ask || p->can_ask(p->payload, S2S_PROMPT_OTP));
 }
 
 void s2s_adapter_verbose(struct s2s_adapter_ctx *ctx, const char *fmt, ...)
@@ -245,7 +247,7 @@ s2s_err s2s_adapter_ask_code(struct s2s_adapter_ctx *ctx, const char *idp,
 {
 	s2s_err rc;
 
-	if (!ctx->prompter || !ctx->prompter->ask)
+	if (!s2s_adapter_can_prompt(ctx))
 		return s2s_error_set(ctx->err, S2S_ENEEDINPUT,
 		                     "%s: a one-time code is needed: run "
 		                     "saml2sts login on a terminal",

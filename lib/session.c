@@ -57,6 +57,13 @@ static s2s_err refuse(void *payload, enum s2s_prompt_kind kind,
 	                     "%s needed but prompting is not allowed", text);
 }
 
+static bool refuse_can_ask(void *payload, enum s2s_prompt_kind kind)
+{
+	(void)payload;
+	(void)kind;
+	return false;
+}
+
 /* Passwords in DESIGN order after the front end's preset one: the one
  * kept by configure --save-password (a store error counts as none, so
  * the prompt still follows); TOTP seeds and API client secrets from the
@@ -139,6 +146,7 @@ s2s_err s2s_session_new(struct s2s_session **out,
 	s->kept.get = kept_get_noting;
 	s->kept.payload = s;
 	s->refuse.ask = refuse;
+	s->refuse.can_ask = refuse_can_ask;
 	s->refuse.notify =
 	        opts->cb->prompter ? opts->cb->prompter->notify : NULL;
 	s->refuse.payload =

@@ -175,15 +175,6 @@ const struct s2s_prompter *s2s_source_prompter(struct s2s_source_ctx *ctx)
 	return s->o.cb->prompter;
 }
 
-bool s2s_source_can_prompt(struct s2s_source_ctx *ctx)
-{
-	const struct s2s_session *s = ctx->session;
-
-	if (ctx->flags & S2S_SOURCE_SILENT)
-		return s->o.refresh_prompter != NULL;
-	return s->o.can_prompt && s->o.cb->prompter;
-}
-
 const struct s2s_kept *s2s_source_kept(struct s2s_source_ctx *ctx)
 {
 	return &ctx->session->kept;

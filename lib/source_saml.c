@@ -254,8 +254,7 @@ static s2s_err authenticate(struct s2s_source_ctx *ctx, struct saml_state *st)
 	lp.username = ctx->opt->username
 	                      ? ctx->opt->username
 	                      : s2s_account_get(ctx->acct, "username");
-	lp.flags = (ctx->opt->headless ? S2S_LOGIN_HEADLESS : 0) |
-	           (s2s_source_can_prompt(ctx) ? 0 : S2S_LOGIN_NO_PROMPT);
+	lp.flags = ctx->opt->headless ? S2S_LOGIN_HEADLESS : 0;
 	lp.kept = s2s_source_kept(ctx);
 	lp.cancel = s2s_source_cancel(ctx);
 	lp.verbose = adapter_verbose;

@@ -346,6 +346,20 @@ class OktaTest(unittest.TestCase):
         self.assertNotIn("passCode", v[0][2])
         self.assertEqual(v[1][2]["passCode"], SMS)
 
+    def test_sms_without_terminal_answered_by_a_graphical_helper(self):
+        # no terminal, but prompt = zenity on a display: the SMS is sent
+        # and the code comes from the helper (a fake zenity on PATH)
+        d = os.path.join(self.idp.dir, "fake-zenity")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "zenity"), "w") as f:
+            f.write("#!/bin/sh\necho %s\n" % SMS)
+        os.chmod(os.path.join(d, "zenity"), 0o755)
+        r = self.run_s2s("ivy@example.test", extra="prompt = zenity\n",
+                         env={"PATH": d + ":/usr/bin:/bin", "DISPLAY": ":99"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        v = self.posts("/api/v1/authn/factors/mblSMS/verify")
+        self.assertEqual(v[1][2]["passCode"], SMS)
+
     def test_sms_without_terminal_sends_nothing_exit_8(self):
         r = self.run_s2s("ivy@example.test")
         self.assertEqual(r.returncode, 8, r.stderr)

@@ -130,9 +130,10 @@ s2s_err s2s_adapter_password_dest(struct s2s_adapter_ctx *ctx,
 void s2s_adapter_verbose(struct s2s_adapter_ctx *ctx, const char *fmt, ...)
         S2S_PRINTF(2, 3);
 
-/* True when a question (a code sent by SMS, a factor choice) can be
- * answered in this login: adapters check it before they make the IdP
- * send a code nobody could type, and stop with S2S_ENEEDINPUT. */
+/* True when the prompter could answer a one-time code now (a terminal,
+ * or a graphical helper: its can_ask): adapters check it before they
+ * make the IdP send a code nobody could type, and stop with
+ * S2S_ENEEDINPUT. */
 bool s2s_adapter_can_prompt(const struct s2s_adapter_ctx *ctx);
 
 /* True when the account keeps a TOTP seed for this adapter

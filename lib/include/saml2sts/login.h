@@ -35,9 +35,6 @@ struct s2s_login_params {
 
 enum s2s_login_flags {
 	S2S_LOGIN_HEADLESS = 1u << 0, /* browser adapters: no window */
-	/* the prompter refuses (no terminal, --skip-prompt, a silent
-	 * refresh): nothing that only a person can answer may be set off */
-	S2S_LOGIN_NO_PROMPT = 1u << 1,
 };
 
 /* The adapter's name and summary (for cmd/, which cannot see the

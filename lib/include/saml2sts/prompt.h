@@ -7,6 +7,8 @@
 #ifndef S2S_PROMPT_H
 #define S2S_PROMPT_H
 
+#include <stdbool.h>
+
 #include "buf.h"
 #include "error.h"
 
@@ -25,6 +27,9 @@ struct s2s_prompter {
 	               struct s2s_error *err);
 	/* "Approve the push on your phone": no answer expected. */
 	void (*notify)(void *payload, const char *text);
+	/* Could ask() answer a question of this kind now (a terminal, a
+	 * graphical helper)?  NULL: ask() decides alone. */
+	bool (*can_ask)(void *payload, enum s2s_prompt_kind kind);
 	void *payload;
 };
 

@@ -121,9 +121,6 @@ void s2s_source_device_code(struct s2s_source_ctx *ctx,
 /* The prompter for this call: the front end's, or (silent, or no
  * prompting allowed) one whose ask() gives S2S_ENEEDINPUT.  Borrowed. */
 const struct s2s_prompter *s2s_source_prompter(struct s2s_source_ctx *ctx);
-/* Can that prompter ask anything (a terminal, or the refresh prompter of
- * a silent refresh)? */
-bool s2s_source_can_prompt(struct s2s_source_ctx *ctx);
 
 /* Kept secrets for an adapter (struct s2s_kept of adapter.h); borrowed. */
 const struct s2s_kept *s2s_source_kept(struct s2s_source_ctx *ctx);
