@@ -488,10 +488,10 @@ static void sweep(const struct fs_state *st)
 	closedir(d);
 }
 
-static s2s_err fs_get(void *state, const char *profile, const char *kind,
-                      struct s2s_buf *out, struct s2s_error *err);
-static bool header(struct fs_state *st, const char *name,
-                   struct s2s_store_item *it, struct s2s_error *err);
+static s2s_err unseal(struct fs_state *st, const char *path,
+                      const char *profile, const char *kind,
+                      struct json_object *obj, struct s2s_buf *out,
+                      struct s2s_error *err);
 static bool is_item_file(const char *name);
 
 /* Free what header() filled in. */
@@ -510,8 +510,7 @@ static void item_clear(struct s2s_store_item *it)
  * has nothing to check against. */
 static s2s_err check_pass(struct fs_state *st, struct s2s_error *err)
 {
-	struct s2s_error why = S2S_ERROR_INIT;
-	struct s2s_buf secret;
+	struct s2s_buf path = S2S_BUF_INIT, data = S2S_BUF_INIT, secret;
 	struct dirent *e;
 	s2s_err rc = S2S_OK;
 	DIR *d;
@@ -523,15 +522,25 @@ static s2s_err check_pass(struct fs_state *st, struct s2s_error *err)
 		return S2S_OK; /* made by the first write */
 	s2s_buf_init(&secret, true);
 	for (e = readdir(d); e; e = readdir(d)) {
-		struct s2s_store_item it = { 0 };
-		struct s2s_error ignore = S2S_ERROR_INIT;
+		struct s2s_error why = S2S_ERROR_INIT;
+		struct json_object *obj = NULL;
+		const char *profile, *kind;
 
+		s2s_buf_reset(&path);
+		s2s_buf_reset(&data);
 		if (!is_item_file(e->d_name) ||
-		    !header(st, e->d_name, &it, &ignore)) {
-			item_clear(&it);
+		    s2s_buf_printf(&path, "%s/%s", st->dir, e->d_name) ||
+		    read_file(path.ptr, &data, &why) ||
+		    !(obj = s2s_json_parse(data.ptr, data.len)))
+			continue;
+		profile = s2s__json_get_str(obj, "profile");
+		kind = s2s__json_get_str(obj, "kind");
+		if (!profile || !kind) {
+			json_object_put(obj);
 			continue;
 		}
-		rc = fs_get(st, it.profile, it.kind, &secret, &why);
+		rc = unseal(st, path.ptr, profile, kind, obj, &secret, &why);
+		json_object_put(obj);
 		if (rc == S2S_ESTORE)
 			rc = s2s_error_set(err, S2S_ESTORE,
 			                   "the passphrase does not open the "
@@ -540,10 +549,11 @@ static s2s_err check_pass(struct fs_state *st, struct s2s_error *err)
 			                   st->dir);
 		else if (rc)
 			rc = s2s_error_set(err, rc, "%s", why.msg);
-		item_clear(&it);
 		break;
 	}
 	closedir(d);
+	s2s_buf_release(&path);
+	s2s_buf_release(&data);
 	s2s_buf_release(&secret);
 	if (!rc)
 		st->pass_checked = true;
