@@ -182,7 +182,7 @@ void cli_recent_add(const char *account, const char *const *arns, size_t n)
 		bad = s2s_buf_printf(&text, "%s\n", v[j]) != S2S_OK;
 	}
 	/* best effort: a lost recent list only changes the picker's order */
-	if (!bad)
+	if (!bad && !s2s_file_same(path, text.ptr, text.len))
 		(void)s2s_file_write_private(path, text.ptr, text.len,
 		                             S2S_ERROR, NULL);
 out:

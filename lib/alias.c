@@ -103,47 +103,33 @@ void s2s_alias_fetch(struct s2s_alias_query *q, size_t n, struct s2s_http *http,
 {
 	struct xfer *x = calloc(n ? n : 1, sizeof(*x));
 	CURLcode *codes = calloc(n ? n : 1, sizeof(*codes));
+	CURL **easy = calloc(n ? n : 1, sizeof(*easy));
 	struct s2s_buf url = S2S_BUF_INIT;
-	CURLM *m = curl_multi_init();
-	int running = 0, left;
-	CURLMsg *msg;
+	struct s2s_error err = S2S_ERROR_INIT;
 
 	for (size_t i = 0; i < n; i++)
 		q[i].alias = NULL;
-	if (!x || !codes || !m || s2s_buf_printf(&url, "%s/", endpoint))
+	if (!x || !codes || !easy || s2s_buf_printf(&url, "%s/", endpoint))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (xfer_setup(&x[i], http, url.ptr, q[i].creds, timeout_ms))
+			easy[i] = x[i].easy;
+	if (s2s__http_run(easy, codes, n, &err))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		codes[i] = CURLE_FAILED_INIT;
-		if (xfer_setup(&x[i], http, url.ptr, q[i].creds, timeout_ms))
-			curl_multi_add_handle(m, x[i].easy);
-	}
-	do {
-		if (curl_multi_perform(m, &running) != CURLM_OK)
-			break;
-		if (running)
-			curl_multi_poll(m, NULL, 0, 200, NULL);
-	} while (running);
-	for (msg = curl_multi_info_read(m, &left); msg;
-	     msg = curl_multi_info_read(m, &left))
-		for (size_t i = 0; msg->msg == CURLMSG_DONE && i < n; i++)
-			if (x[i].easy == msg->easy_handle)
-				codes[i] = msg->data.result;
-	for (size_t i = 0; i < n; i++) {
-		if (!x[i].easy)
+		if (!easy[i])
 			continue;
 		s2s__http_trace(
 		        http, "< RAM GetAccountAlias %s: %s", q[i].account_id,
 		        codes[i] == CURLE_OK ? "answered"
 		                             : curl_easy_strerror(codes[i]));
 		q[i].alias = answer_alias(&x[i], codes[i]);
-		curl_multi_remove_handle(m, x[i].easy);
 	}
 out:
 	for (size_t i = 0; x && i < n; i++)
 		xfer_release(&x[i]);
-	if (m)
-		curl_multi_cleanup(m);
 	s2s_buf_release(&url);
+	free(easy);
 	free(codes);
 	free(x);
 }

@@ -110,6 +110,8 @@ s2s_err s2s_current_set(const char *profile, struct s2s_error *err)
 		rc = s2s_error_set(err, S2S_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (s2s_file_same(path.ptr, line.ptr, line.len))
+		goto out; /* the morning's login of yesterday's profile */
 	rc = s2s_file_mkdirs(dir.ptr, S2S_ERROR, err);
 	if (!rc)
 		rc = s2s_file_write_private(path.ptr, line.ptr, line.len,

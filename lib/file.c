@@ -137,6 +137,36 @@ out:
 	return rc;
 }
 
+bool s2s_file_same(const char *path, const void *data, size_t len)
+{
+	char chunk[4096];
+	struct stat st;
+	size_t at = 0;
+	bool same;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_uid == geteuid() && (st.st_mode & 07777) == 0600 &&
+	       (size_t)st.st_size == len;
+	while (same && at < len) {
+		size_t want =
+		        len - at < sizeof(chunk) ? len - at : sizeof(chunk);
+		ssize_t got = read(fd, chunk, want);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		same = got > 0 &&
+		       memcmp(chunk, (const char *)data + at, (size_t)got) == 0;
+		at += got > 0 ? (size_t)got : 0;
+	}
+	s2s_memzero(chunk, sizeof(chunk));
+	close(fd);
+	return same;
+}
+
 /* The file a write to path replaces: path itself, or the target of the
  * symbolic link path is (dotfiles keep ~/.aliyun/config.json as a
  * link), resolved so the temp file sits beside the target. */

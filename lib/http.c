@@ -9,8 +9,19 @@
  * Bodies land in secret buffers with a size cap.  Every easy handle,
  * the session's and the parallel STS ones, is set up by one function.
  * No HTML, no JSON.
+ *
+ * Trust: a CA bundle named by the caller, else the system's hashed CA
+ * directory when libcurl's built-in one is such a directory, else
+ * libcurl's built-in bundle.  The directory is read lazily: a
+ * handshake opens the one or two certificates it needs, where a bundle
+ * is parsed whole (about 150 certificates, some 30 ms of CPU with
+ * OpenSSL 3) by every handle that loads it.
  */
+#include <ctype.h>
+#include <dirent.h>
+#include <limits.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -31,6 +42,7 @@ struct s2s_http {
 	CURL *curl;
 	struct s2s_http_opts opts;
 	char *ca_bundle;
+	char *ca_dir;
 	char errbuf[CURL_ERROR_SIZE];
 	CURLSH *share; /* holds the cookie jar (shared with multi later) */
 };
@@ -38,12 +50,115 @@ struct s2s_http {
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_OK;
 
+/* libcurl's built-in CA directory, if it is a hashed one; "" if not. */
+static char system_ca_dir[PATH_MAX];
+
+/* True if dir holds at least one OpenSSL hash link ("1a2b3c4d.0"): a
+ * bare /etc/ssl/certs without them would trust nothing. */
+static bool hashed_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		size_t i = 0;
+
+		while (i < 8 && isxdigit((unsigned char)e->d_name[i]))
+			i++;
+		found = i == 8 && e->d_name[8] == '.' &&
+		        isdigit((unsigned char)e->d_name[9]);
+	}
+	closedir(d);
+	return found;
+}
+
+static void find_system_ca_dir(void)
+{
+#if LIBCURL_VERSION_NUM >= 0x075400 /* CURLINFO_CAPATH: 7.84.0 */
+	CURL *c = curl_easy_init();
+	char *dir = NULL;
+
+	if (c && curl_easy_getinfo(c, CURLINFO_CAPATH, &dir) == CURLE_OK &&
+	    dir && strlen(dir) < sizeof(system_ca_dir) && hashed_dir(dir))
+		snprintf(system_ca_dir, sizeof(system_ca_dir), "%s", dir);
+	curl_easy_cleanup(c);
+#endif
+}
+
 static void global_init(void)
 {
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (global_rc == CURLE_OK)
+		find_system_ca_dir();
 }
 
 static void setup_once(struct s2s_http *http);
+
+/* Every transfer of a thread, the sessions' and the parallel ones,
+ * runs on one multi handle: libcurl keeps the parsed CA store and the
+ * open connections (with their TLS sessions) there, so a login that
+ * makes a session object for the IdP, another for STS and another for
+ * RAM still reads its trust store once.  The handle lives as long as
+ * its thread (a key destructor; the main thread's goes with the
+ * process). */
+static pthread_key_t multi_key;
+static pthread_once_t multi_once = PTHREAD_ONCE_INIT;
+static _Thread_local CURLM *thread_multi;
+
+static void multi_free(void *m)
+{
+	curl_multi_cleanup(m);
+}
+
+static void make_multi_key(void)
+{
+	(void)pthread_key_create(&multi_key, multi_free);
+}
+
+static CURLM *multi(void)
+{
+	if (thread_multi)
+		return thread_multi;
+	pthread_once(&multi_once, make_multi_key);
+	thread_multi = curl_multi_init();
+	if (thread_multi)
+		(void)pthread_setspecific(multi_key, thread_multi);
+	return thread_multi;
+}
+
+s2s_err s2s__http_run(CURL *const *easy, CURLcode *codes, size_t n,
+                      struct s2s_error *err)
+{
+	CURLM *m = multi();
+	int running = 0, left;
+	CURLMsg *msg;
+
+	for (size_t i = 0; i < n; i++)
+		codes[i] = CURLE_FAILED_INIT;
+	if (!m)
+		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (easy[i] && curl_multi_add_handle(m, easy[i]) != CURLM_OK)
+			codes[i] = CURLE_OUT_OF_MEMORY;
+	do {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			break;
+		/* libcurl's own timers cut the wait short */
+		if (running)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	} while (running);
+	while ((msg = curl_multi_info_read(m, &left)))
+		for (size_t i = 0; msg->msg == CURLMSG_DONE && i < n; i++)
+			if (easy[i] == msg->easy_handle)
+				codes[i] = msg->data.result;
+	for (size_t i = 0; i < n; i++)
+		if (easy[i])
+			curl_multi_remove_handle(m, easy[i]);
+	return S2S_OK;
+}
 
 const char *s2s_http_user_agent(void)
 {
@@ -83,6 +198,12 @@ s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
 			goto nomem;
 	}
 	http->opts.ca_bundle = http->ca_bundle;
+	if (opts && opts->ca_dir) {
+		http->ca_dir = strdup(opts->ca_dir);
+		if (!http->ca_dir)
+			goto nomem;
+	}
+	http->opts.ca_dir = http->ca_dir;
 	http->curl = curl_easy_init();
 	http->share = curl_share_init();
 	if (!http->curl || !http->share ||
@@ -96,6 +217,7 @@ nomem:
 	curl_easy_cleanup(http->curl);
 	curl_share_cleanup(http->share);
 	free(http->ca_bundle);
+	free(http->ca_dir);
 	free(http);
 	return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 }
@@ -111,6 +233,7 @@ void s2s_http_free(struct s2s_http *http)
 	curl_easy_cleanup(http->curl);
 	curl_share_cleanup(http->share);
 	free(http->ca_bundle);
+	free(http->ca_dir);
 	free(http);
 }
 
@@ -284,6 +407,10 @@ void s2s__http_setup_easy(struct s2s_http *http, CURL *c, char *errbuf)
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	if (http->ca_bundle)
 		curl_easy_setopt(c, CURLOPT_CAINFO, http->ca_bundle);
+	else if (http->ca_dir || system_ca_dir[0])
+		curl_easy_setopt(c, CURLOPT_CAINFO, (char *)NULL);
+	if (http->ca_dir)
+		curl_easy_setopt(c, CURLOPT_CAPATH, http->ca_dir);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	if (http->opts.trace) {
 		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
@@ -473,7 +600,8 @@ static s2s_err perform(struct s2s_http *http, const char *method,
 		setup(http, method, url, req, hdrs, &t);
 		s2s__http_trace(http, "> %s %s", method, shown);
 		trace_body(http, req);
-		cc = curl_easy_perform(http->curl);
+		if (s2s__http_run(&http->curl, &cc, 1, err))
+			return err->code;
 		if (cc != CURLE_OK) {
 			s2s__http_trace(http, "! %s", curl_easy_strerror(cc));
 			if (!t.too_large && retryable_code(cc))

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private to lib/: what http.c shares with code that drives its own
- * libcurl easy handles (the parallel STS transfers of sts.c), so that
- * every handle gets the session's TLS, proxy, timeout, trace and body
- * cap settings from one place.  No request logic here.
+ * libcurl easy handles (the parallel STS transfers of sts.c, RAM's of
+ * alias.c), so that every handle gets the session's TLS, proxy,
+ * timeout, trace and body cap settings from one place and runs where
+ * the session's transfers run.  No request logic here.
  */
 #ifndef S2S_HTTP_INT_H
 #define S2S_HTTP_INT_H
@@ -32,6 +33,15 @@ struct s2s__http_sink {
  * environment (libcurl's default).  URL, method, headers and body are
  * the caller's. */
 void s2s__http_setup_easy(struct s2s_http *http, CURL *easy, char *errbuf);
+
+/* Run the n transfers easy[i] (each set up by s2s__http_setup_easy;
+ * NULL ones are skipped) side by side to completion, on the calling
+ * thread's one multi handle, which keeps the parsed CA store and open
+ * connections for every later transfer of the thread.  codes[i] is
+ * transfer i's CURLcode (CURLE_FAILED_INIT if it never ran).  Fails
+ * only when no multi handle can be made. */
+s2s_err s2s__http_run(CURL *const *easy, CURLcode *codes, size_t n,
+                      struct s2s_error *err);
 
 /* One line of --debug trace (redacted by the caller); no-op without a
  * trace callback. */

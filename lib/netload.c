@@ -92,7 +92,11 @@ static s2s_err open_module(const char *path, struct s2s_error *err)
 	void *h;
 
 	dlerror();
-	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/* Lazy: the module and most of its libraries are linked -z now
+	 * anyway; the rest (libstdc++, Kerberos, nghttp2...) bind what a
+	 * login calls, as any program does, instead of every symbol
+	 * (about 1 ms).  The ABI check below catches another build. */
+	h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
 	if (!h)
 		return s2s_error_set(err, S2S_ERROR,
 		                     "cannot load the network module: %s",

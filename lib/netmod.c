@@ -16,6 +16,16 @@
 #define S2S_NETMOD_ABI "unknown"
 #endif
 
+/* OpenSSL frees its tables from an atexit handler unless its first
+ * initialisation says not to.  The process is ending and the kernel
+ * takes the memory back for free (about 0.5 ms of a login), so say it
+ * when the module loads, before libcurl or anything here starts
+ * OpenSSL.  Nothing secret is left behind: it frees, it never wipes. */
+__attribute__((constructor)) static void no_openssl_atexit(void)
+{
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+}
+
 /* Looked up by name (dlsym) by the binary that loads the module. */
 extern const char s2s_netmod_abi[];
 const char s2s_netmod_abi[] = S2S_NETMOD_ABI;

@@ -278,9 +278,13 @@ s2s_err s2s_session_http(struct s2s_http **out, struct s2s_session *s,
 	o.timeout_ms = timeout * 1000;
 	o.connect_timeout_ms = timeout < 10 ? timeout * 1000 : 10000;
 	o.retries = (int)retries;
+	/* The curl tool's order, SAML2STS_ first; OpenSSL's own two last. */
 	o.ca_bundle = s2s_config_env("SAML2STS_CA_BUNDLE");
 	if (!o.ca_bundle)
 		o.ca_bundle = s2s_config_env("CURL_CA_BUNDLE");
+	if (!o.ca_bundle)
+		o.ca_bundle = s2s_config_env("SSL_CERT_FILE");
+	o.ca_dir = s2s_config_env("SSL_CERT_DIR");
 	o.trace = s->o.trace;
 	o.trace_payload = s->o.cb->payload;
 	o.cancel = s->o.cancel; /* Ctrl-C ends a slow IdP or STS request */

@@ -347,41 +347,6 @@ static void many_release(struct many_xfer *x)
 	s2s_buf_release(&x->reply);
 }
 
-/* Run every transfer to completion; codes[i] is its CURLcode. */
-static s2s_err many_run(struct many_xfer *x, CURLcode *codes, size_t n,
-                        struct s2s_error *err)
-{
-	CURLM *m = curl_multi_init();
-	int running = 0;
-	CURLMsg *msg;
-	int left;
-
-	if (!m)
-		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		codes[i] = CURLE_FAILED_INIT;
-		curl_multi_add_handle(m, x[i].easy);
-	}
-	do {
-		if (curl_multi_perform(m, &running) != CURLM_OK)
-			break;
-		if (running)
-			curl_multi_poll(m, NULL, 0, 1000, NULL);
-	} while (running);
-	for (msg = curl_multi_info_read(m, &left); msg;
-	     msg = curl_multi_info_read(m, &left)) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		for (size_t i = 0; i < n; i++)
-			if (x[i].easy == msg->easy_handle)
-				codes[i] = msg->data.result;
-	}
-	for (size_t i = 0; i < n; i++)
-		curl_multi_remove_handle(m, x[i].easy);
-	curl_multi_cleanup(m);
-	return S2S_OK;
-}
-
 s2s_err s2s_sts_assume_many(struct s2s_sts_result *results,
                             struct s2s_http *http,
                             const struct s2s_sts_request *reqs, size_t n)
@@ -401,8 +366,16 @@ s2s_err s2s_sts_assume_many(struct s2s_sts_result *results,
 	}
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = many_setup(&x[i], http, &reqs[i], &results[i].err);
-	if (!rc)
-		rc = many_run(x, codes, n, &results[0].err);
+	if (!rc) {
+		CURL **easy = calloc(n ? n : 1, sizeof(*easy));
+
+		for (size_t i = 0; easy && i < n; i++)
+			easy[i] = x[i].easy;
+		rc = easy ? s2s__http_run(easy, codes, n, &results[0].err)
+		          : s2s_error_set(&results[0].err, S2S_ENOMEM,
+		                          "out of memory");
+		free(easy);
+	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct s2s_sts_result *r = &results[i];
 		long status = 0;

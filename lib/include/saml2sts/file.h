@@ -8,6 +8,7 @@
 #ifndef S2S_FILE_H
 #define S2S_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -22,6 +23,11 @@ s2s_err s2s_file_mkdirs(const char *dir, s2s_err code, struct s2s_error *err);
  * S2S_ENOTFOUND, other failures code. */
 s2s_err s2s_file_read(struct s2s_buf *out, const char *path, size_t max,
                       s2s_err code, struct s2s_error *err);
+
+/* True if path (or the file its link names) is a regular file of
+ * ours, mode 0600, holding exactly the len bytes of data: a write of
+ * the same state can be skipped, with its two fsyncs. */
+bool s2s_file_same(const char *path, const void *data, size_t len);
 
 /* Replace path with len bytes of data: a 0600 temp file next to it
  * (mkstemp under umask 077), fsync, rename, fsync of the directory.

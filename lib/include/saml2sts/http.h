@@ -33,6 +33,8 @@ struct s2s_http_opts {
 	int max_redirects;       /* 0 = 10 */
 	size_t max_body;         /* 0 = 8 MiB */
 	const char *ca_bundle;   /* PEM file, or NULL for the system store */
+	const char *ca_dir;      /* hashed CA directory (OpenSSL's c_rehash
+	                          * layout), or NULL for the system's */
 	s2s_trace_cb trace;      /* NULL = no trace */
 	void *trace_payload;
 	/* Set non-zero (by a signal handler or another thread) to abort
@@ -89,7 +91,7 @@ struct s2s_http_response {
 const char *s2s_http_user_agent(void);
 
 /* Create a session.  opts may be NULL for defaults; it is copied
- * (ca_bundle too). */
+ * (ca_bundle and ca_dir too). */
 s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
                      struct s2s_error *err);
 

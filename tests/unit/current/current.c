@@ -101,6 +101,34 @@ static void test_current_current__bad_names_are_none(void **state)
 	free(path);
 }
 
+/* The same name again leaves the file alone (no temp file, no rename:
+ * the inode stays); a file that is not 0600 is rewritten even then. */
+static void test_current_current__same_name_not_rewritten(void **state)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	char *path = NULL;
+	struct stat a, b;
+
+	(void)state;
+	assert_int_equal(S2S_OK, s2s_current_path(&path, &err));
+	assert_int_equal(S2S_OK, s2s_current_set("daily", &err));
+	assert_int_equal(0, stat(path, &a));
+	assert_int_equal(S2S_OK, s2s_current_set("daily", &err));
+	assert_int_equal(0, stat(path, &b));
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_equal(S2S_OK, s2s_current_set("dailyx", &err));
+	assert_int_equal(0, stat(path, &b));
+	assert_int_not_equal(a.st_ino, b.st_ino);
+	put_file(path, "daily\n");
+	assert_int_equal(0, chmod(path, 0644));
+	assert_int_equal(0, stat(path, &a));
+	assert_int_equal(S2S_OK, s2s_current_set("daily", &err));
+	assert_int_equal(0, stat(path, &b));
+	assert_int_not_equal(a.st_ino, b.st_ino);
+	assert_int_equal(0600, b.st_mode & 07777);
+	free(path);
+}
+
 static void test_current_current__home_without_xdg(void **state)
 {
 	struct s2s_error err = S2S_ERROR_INIT;
@@ -123,6 +151,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_current_current__set_get_forget),
 		cmocka_unit_test(test_current_current__bad_names_are_none),
+		cmocka_unit_test(test_current_current__same_name_not_rewritten),
 		cmocka_unit_test(test_current_current__home_without_xdg),
 	};
 
