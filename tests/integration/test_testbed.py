@@ -7,12 +7,15 @@ Run: /usr/bin/python3 -B tests/integration/test_testbed.py [-v]
 import json
 import os
 import re
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unittest
+import urllib.error
 import urllib.parse
 import urllib.request
 import http.cookiejar
@@ -455,6 +458,243 @@ class TestKeyring(unittest.TestCase):
             r = k.run(self.LOOKUP)
             self.assertEqual((r.returncode, r.stdout), (1, b""))
             self.assertLess(time.time() - t0, 10)
+
+
+class TestTLS(unittest.TestCase):
+    """One HTTPS testbed (tls=True, no keyring): TLS fronts before php -S and
+    the STS emulator, certificates from a throw-away CA."""
+
+    tb = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tb = T.Testbed(tls=True, keyring=False).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.tb is not None:
+            cls.tb.stop()
+            cls.tb = None
+
+    def curl(self, *args):
+        return self.tb.run(["curl", "-sS", "--max-time", "20", "--noproxy", "*"] + list(args))
+
+    def test_files_and_env(self):
+        tls = self.tb.tls
+        self.assertEqual(os.stat(tls.dir).st_mode & 0o777, 0o700)
+        self.assertEqual(os.stat(tls.key_path).st_mode & 0o777, 0o600)
+        self.assertEqual(os.stat(tls.ca_key_path).st_mode & 0o777, 0o600)
+        r = subprocess.run(["openssl", "x509", "-in", tls.cert_path, "-noout", "-ext",
+                            "subjectAltName"], capture_output=True, text=True)
+        self.assertIn("IP Address:127.0.0.1", r.stdout)
+        self.assertIn("DNS:localhost", r.stdout)
+        r = subprocess.run(["openssl", "verify", "-CAfile", tls.ca_path, tls.cert_path],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        h = subprocess.run(["openssl", "x509", "-in", tls.ca_path, "-noout", "-hash"],
+                           capture_output=True, text=True).stdout.strip()
+        with open(tls.ca_path, "rb") as f:
+            ca = f.read()
+        with open(os.path.join(tls.trust_dir, h + ".0"), "rb") as f:
+            self.assertEqual(f.read(), ca)
+        system = [n for n in os.listdir("/etc/ssl/certs") if n.endswith(".pem")]
+        self.assertTrue(set(system) <= set(os.listdir(tls.trust_dir)))
+        with open(tls.trust_bundle, "rb") as f:
+            bundle = f.read()
+        with open("/etc/ssl/certs/ca-certificates.crt", "rb") as f:
+            self.assertTrue(bundle.startswith(f.read()))
+        self.assertTrue(bundle.endswith(ca))
+        e = self.tb.env
+        self.assertEqual((e["S2S_TLS_CA"], e["S2S_TLS_TRUST_DIR"], e["S2S_TLS_TRUST_BUNDLE"]),
+                         (tls.ca_path, tls.trust_dir, tls.trust_bundle))
+        for k in ("SAML2STS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"):
+            self.assertNotIn(k, e)
+        for k in ("S2S_IDP_URL", "S2S_IDP_URL_INTL", "S2S_IDP_ENTITY_ID",
+                  "S2S_IDP_METADATA_URL", "S2S_STS_URL"):
+            self.assertTrue(e[k].startswith("https://127.0.0.1:"), (k, e[k]))
+        self.assertIn("SSL_CERT_FILE", T.ENV_DROP)
+        self.assertIn("SSL_CERT_DIR", T.ENV_DROP)
+
+    def test_idp_login_over_https(self):
+        idp = self.tb.idp
+        base = "https://127.0.0.1:%d" % idp.front.port
+        self.assertEqual((idp.base_url, idp.port), (base, idp.front.port))
+        self.assertNotEqual(idp.backend_port, idp.port)
+        self.assertTrue(idp.url_cn.startswith(base + "/simplesaml/"), idp.url_cn)
+        self.assertTrue(idp.url_intl.startswith(base + "/simplesaml/"), idp.url_intl)
+        self.assertEqual(idp.entity_id, base + "/simplesaml/saml2/idp/metadata.php")
+        self.assertEqual(idp.metadata_url, idp.entity_id)
+        md = ET.fromstring(idp.metadata_xml)
+        self.assertEqual(md.get("entityID"), idp.entity_id)
+        locs = [e.get("Location") for e in md.iter() if e.get("Location")]
+        self.assertTrue(locs)
+        for loc in locs:
+            self.assertTrue(loc.startswith(base + "/"), loc)
+        saml = self.tb.login("alice")
+        xml = T.decode_saml(saml)
+        root = ET.fromstring(xml)
+        self.assertEqual(root.find(q("saml", "Issuer")).text, idp.entity_id)
+        self.assertEqual(T.saml_roles(xml), [(ADMIN, PROVIDER), (READONLY, PROVIDER)])
+        # the redirects and the form action stayed on https
+        res = T.IdPSession().login(idp.url_cn, "bob", "bob-pass")
+        self.assertTrue(res.page_url.startswith(base + "/"), res.page_url)
+        self.assertTrue(res.saml_response)
+        with self.assertRaises(T.IdPAuthError):
+            T.idp_login(idp.url_cn, "bob", "wrong")
+
+    def test_sts_over_https(self):
+        sts = self.tb.sts
+        self.assertEqual(sts.url, "https://127.0.0.1:%d" % sts.front.port)
+        self.assertEqual(sts.port, sts.front.port)
+        saml = self.tb.login("alice")
+        n = len(self.tb.sts_calls())
+        st, body = T.assume_role_with_saml(sts.url, saml, ADMIN, PROVIDER)
+        self.assertEqual(st, 200, body)
+        self.assertTrue(body["Credentials"]["AccessKeyId"].startswith("STS."))
+        st, body = T.assume_role_with_saml(sts.url, saml, READONLY, PROVIDER,
+                                           context=self.tb.tls.client_context())
+        self.assertEqual(st, 200, body)
+        calls = self.tb.sts_calls()
+        self.assertEqual(len(calls), n + 2)
+        self.assertEqual(sts.faults(), [])   # the control API goes through the front too
+        # a client that does not trust the test CA is refused
+        with self.assertRaises(urllib.error.URLError) as cm:
+            T.assume_role_with_saml(sts.url, saml, ADMIN, PROVIDER,
+                                    context=ssl.create_default_context())
+        self.assertIsInstance(cm.exception.reason, ssl.SSLCertVerificationError)
+        self.assertEqual(len(self.tb.sts_calls()), n + 2)
+
+    def test_curl_trust(self):
+        tls, front = self.tb.tls, self.tb.idp.front
+        url = self.tb.idp.metadata_url
+        r = self.curl("-o", "/dev/null", "--cacert", tls.ca_path, url)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        failures = front.handshake_failures
+        r = self.curl("-o", "/dev/null", "--cacert", "/etc/ssl/certs/ca-certificates.crt", url)
+        self.assertEqual(r.returncode, 60, r.stderr)
+        deadline = time.monotonic() + 5   # the front counts in its connection's thread
+        while front.handshake_failures == failures and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual(front.handshake_failures, failures + 1, front.last_handshake_error)
+        r = self.curl("-o", "/dev/null", "--capath", tls.trust_dir, url)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.curl("-o", "/dev/null", "--cacert", tls.trust_bundle, url)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.curl("-o", "/dev/null", "--cacert", tls.trust_bundle,
+                      self.tb.sts.url + "/_emulator/faults")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_keep_alive_one_connection(self):
+        # The STS emulator speaks HTTP/1.1 with keep-alive: two requests of one
+        # curl run share one TLS connection. (php -S answers "Connection:
+        # close", so through the IdP's front every request is a connection.)
+        front = self.tb.sts.front
+        url = self.tb.sts.url + "/_emulator/faults"
+        before = front.connections
+        r = self.curl("-o", "/dev/null", "-o", "/dev/null", "-w", "%{http_code} ",
+                      "--cacert", self.tb.tls.ca_path, url, url)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.split(), [b"200", b"200"])
+        self.assertEqual(front.connections, before + 1)
+
+    def test_stuck_client_does_not_block(self):
+        front = self.tb.idp.front
+        with socket.create_connection(("127.0.0.1", front.port)) as stuck:
+            stuck.sendall(b"\x16\x03\x01")   # the start of a ClientHello, then nothing
+            t0 = time.monotonic()
+            r = self.curl("-o", "/dev/null", "--cacert", self.tb.tls.ca_path,
+                          self.tb.idp.metadata_url)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertLess(time.monotonic() - t0, 5)
+
+    def test_missing_system_bundle(self):
+        saved = T.SYSTEM_CA_BUNDLE
+        T.SYSTEM_CA_BUNDLE = "/nonexistent/ca-certificates.crt"
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                with self.assertRaisesRegex(T.TestbedError, "install ca-certificates"):
+                    T.TLSMaterial(d).create()
+                self.assertFalse(os.path.exists(os.path.join(d, "tls", "ca.key")))
+        finally:
+            T.SYSTEM_CA_BUNDLE = saved
+
+    def test_stop_leaves_no_listener(self):
+        tb = T.Testbed(tls=True, keyring=False).start()
+        try:
+            ports = [tb.idp.port, tb.idp.backend_port, tb.sts.port, tb.sts.backend_port]
+            for p in ports:
+                self.assertTrue(T.port_open(p), p)
+            # an idle keep-alive connection through the STS front
+            idle = tb.tls.client_context().wrap_socket(
+                socket.create_connection(("127.0.0.1", tb.sts.port), timeout=10),
+                server_hostname="127.0.0.1")
+            d = tb.dir
+            fronts = [tb.idp.front, tb.sts.front]
+        finally:
+            tb.stop()
+        try:
+            self.assertEqual(idle.recv(10), b"")    # closed by stop()
+        except OSError:
+            pass
+        finally:
+            idle.close()
+        for p in ports:
+            with self.assertRaises(ConnectionRefusedError, msg=p):
+                socket.create_connection(("127.0.0.1", p), timeout=2).close()
+        self.assertFalse(os.path.exists(d))
+        for f in fronts:   # accept and connection threads are gone
+            self.assertIsNone(f._thread)
+            self.assertFalse([t for t in f._threads if t.is_alive()])
+
+    def test_cli_run_tls(self):
+        script = r"""
+import os, sys
+sys.path.insert(0, %r)
+import testbed as T
+e = os.environ
+assert e["S2S_IDP_URL"].startswith("https://") and e["S2S_STS_URL"].startswith("https://"), e
+for k in ("S2S_TLS_CA", "S2S_TLS_TRUST_DIR", "S2S_TLS_TRUST_BUNDLE"):
+    assert os.path.exists(e[k]), k
+for k in ("SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE", "SAML2STS_CA_BUNDLE"):
+    assert k not in e, k
+saml = T.idp_login(e["S2S_IDP_URL"], "alice", "alice-pass")   # trusts $S2S_TLS_CA
+st, body = T.assume_role_with_saml(e["S2S_STS_URL"], saml, T.role_arn(T.ACCT, "admin"),
+                                   T.provider_arn(T.ACCT))
+assert st == 200, body
+print(e["S2S_TESTBED_DIR"], e["S2S_IDP_URL"], e["S2S_STS_URL"])
+""" % os.path.dirname(TESTBED_PY)
+        env = dict(os.environ, SSL_CERT_FILE="/nonexistent", SSL_CERT_DIR="/nonexistent")
+        r = subprocess.run([T.PYTHON, "-B", TESTBED_PY, "run", "--tls", "--no-keyring", "--",
+                            T.PYTHON, "-B", "-c", script], capture_output=True, env=env,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        d, idp, sts = r.stdout.decode().split()
+        self.assertFalse(os.path.exists(d))
+        for url in (idp, sts):
+            self.assertFalse(T.port_open(urllib.parse.urlsplit(url).port), url)
+
+    def test_cli_up_tls_exports(self):
+        p = subprocess.Popen([T.PYTHON, "-B", TESTBED_PY, "up", "--tls", "--no-keyring"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        exports = {}
+        try:
+            deadline = time.monotonic() + 60
+            while "S2S_TLS_TRUST_DIR" not in exports and time.monotonic() < deadline:
+                line = p.stdout.readline().decode()
+                if not line:
+                    break
+                m = re.match(r"export (\w+)='(.*)'$", line.strip())
+                if m:
+                    exports[m.group(1)] = m.group(2)
+        finally:
+            p.terminate()
+            p.wait(30)
+            p.stdout.close()
+        for k in ("S2S_TLS_CA", "S2S_TLS_TRUST_DIR", "S2S_TLS_TRUST_BUNDLE"):
+            self.assertIn(k, exports)
+        self.assertTrue(exports["S2S_STS_URL"].startswith("https://127.0.0.1:"))
+        self.assertTrue(exports["S2S_IDP_URL"].startswith("https://127.0.0.1:"))
+        self.assertFalse(os.path.exists(exports["S2S_TESTBED_DIR"]))
 
 
 class TestCLIAndCleanup(unittest.TestCase):

@@ -13,39 +13,64 @@ Python API (see the class docstrings for details):
         subprocess.run([...], env=tb.env)
         tb.sts_calls()                     # parsed STS emulator log lines
 
-    SimpleSAMLIdP()     Debian's SimpleSAMLphp 1.19 under `php -S`
-    STSEmulator(ram)    tests/sts_emulator/sts_emulator.py as a subprocess
-    PrivateKeyring()    dbus-daemon + gnome-keyring-daemon on a private bus
+    with Testbed(tls=True) as tb:          # the same over https (throw-away test CA)
+        tb.tls.ca_path, tb.tls.trust_dir, tb.tls.trust_bundle
+        tb.idp.front.connections, tb.sts.front.handshake_failures
+
+    SimpleSAMLIdP(tls=None)     Debian's SimpleSAMLphp 1.19 under `php -S`
+    STSEmulator(ram, tls=None)  tests/sts_emulator/sts_emulator.py as a subprocess
+    PrivateKeyring()            dbus-daemon + gnome-keyring-daemon on a private bus
+    TLSMaterial(dir).create()   test CA, server certificate, hashed trust dir, trust bundle
+    TLSFront(cert, key, backend_port).start()  TLS-terminating forwarder (threads, in-process)
     idp_login(url, user, password) -> base64 SAMLResponse (IdP-initiated form login)
     assume_role_with_saml(sts_url, saml_b64, role_arn, provider_arn, ...) -> (status, body)
+    testbed_ssl_context()       how those helpers verify https by default: the system CAs
+                                plus every test CA made in this process and $S2S_TLS_CA
+
+HTTPS mode (Testbed(tls=True), --tls): php -S and the STS emulator still speak
+plain http on 127.0.0.1, each behind a TLSFront (an ephemeral 127.0.0.1 port)
+whose certificate (subjectAltName IP:127.0.0.1, DNS:localhost) is signed by a
+CA made for this run in <S2S_TESTBED_DIR>/tls. SimpleSAMLphp's base URL is the
+front's, so its redirects, form actions and entity id are https. Nothing in
+the environment makes a client trust that CA: a test picks S2S_TLS_CA,
+S2S_TLS_TRUST_DIR or S2S_TLS_TRUST_BUNDLE and passes it on its own.
 
 Command line:
 
-    testbed.py run [--no-keyring] [--locked-keyring] [--site cn|intl] [--keep] -- CMD ARGS...
+    testbed.py run [--no-keyring] [--locked-keyring] [--site cn|intl] [--tls] [--keep] -- CMD ARGS...
         start everything, run CMD with the testbed environment (stdin/stdout/stderr
         inherited), stop everything, exit with CMD's status (125: testbed failed).
-    testbed.py up [--no-keyring] ...
+        --tls: the IdP and the STS emulator over https (see HTTPS mode).
+    testbed.py up [--no-keyring] [--tls] ...
         start everything, print the environment as shell exports, wait for Ctrl-C.
 
 Environment given to CMD (and in Testbed.env):
 
     S2S_IDP_URL            IdP-initiated login URL for the cn SP (urn:alibaba:cloudcomputing)
+                           (with --tls every IdP and STS URL is https://127.0.0.1:PORT)
     S2S_IDP_URL_INTL       same for the intl SP (urn:alibaba:cloudcomputing:international)
     S2S_IDP_CERT           IdP signing certificate (PEM file)
     S2S_IDP_ENTITY_ID      IdP entity id (= its metadata URL)
     S2S_IDP_METADATA_URL   IdP metadata URL
     S2S_IDP_METADATA_FILE  IdP metadata XML saved to a file
-    S2S_STS_URL            http://127.0.0.1:PORT (the STS emulator, site given by --site)
+    S2S_STS_URL            http://127.0.0.1:PORT (the STS emulator, site given by --site;
+                           https://... with --tls)
     S2S_STS_LOG            the emulator's JSON-lines call log
     S2S_STS_RAM            the emulator's RAM.json (edit it to change the cloud side live)
     S2S_TESTBED_DIR        the testbed's temp dir
+    S2S_TLS_CA             (--tls only) the test CA certificate, PEM
+    S2S_TLS_TRUST_DIR      (--tls only) a hashed CA directory: the system's CAs + the test CA
+    S2S_TLS_TRUST_BUNDLE   (--tls only) /etc/ssl/certs/ca-certificates.crt + the test CA
     HOME, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_CACHE_HOME, XDG_RUNTIME_DIR  (throw-away)
     DBUS_SESSION_BUS_ADDRESS  the private bus (with --no-keyring: a socket that does not exist)
     NO_PROXY/no_proxy      include 127.0.0.1 and localhost
 
 Removed from the inherited environment: every SAML2STS_* variable, the
 Alibaba Cloud credential variables, DISPLAY/WAYLAND_DISPLAY, GNOME_KEYRING_*,
-DBUS_STARTER_*, and anything else that points at the user's real session.
+DBUS_STARTER_*, CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR, the proxy
+variables, and anything else that points at the user's real session.
+SAML2STS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE and SSL_CERT_DIR are never
+set (also not with --tls): tests choose.
 Set S2S_TESTBED_KEEP=1 to keep the temp dirs (logs) after a run.
 """
 
@@ -62,6 +87,7 @@ import select
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -369,12 +395,16 @@ def port_open(port, host=LOOPBACK):
         return False
 
 
-def _no_proxy_opener(*handlers):
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}), *handlers)
+def _no_proxy_opener(*handlers, context=None):
+    """A urllib opener without proxies; https URLs are verified with context
+    (default: testbed_ssl_context(), the system CAs plus the test CAs)."""
+    ctx = context if context is not None else testbed_ssl_context()
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                       urllib.request.HTTPSHandler(context=ctx), *handlers)
 
 
-def _http_get(url, timeout=2.0):
-    with _no_proxy_opener().open(url, timeout=timeout) as r:
+def _http_get(url, timeout=2.0, context=None):
+    with _no_proxy_opener(context=context).open(url, timeout=timeout) as r:
         return r.status, r.read()
 
 
@@ -389,22 +419,410 @@ def _keep():
 
 
 # ---------------------------------------------------------------------------
+# TLS: a throw-away CA, a server certificate, trust stores, a TLS front
+
+SYSTEM_CA_DIR = "/etc/ssl/certs"
+SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+_OPENSSL_CNF = """\
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = saml2sts testbed
+[ca_ext]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[server_ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1,DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+"""
+
+
+def _openssl(args, what):
+    r = subprocess.run(["openssl"] + list(args), stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    if r.returncode != 0:
+        raise TestbedError("openssl %s failed: %s" % (what, r.stdout.decode(errors="replace")))
+    return r
+
+
+class TLSMaterial:
+    """Certificates and trust stores for the HTTPS mode, made with the
+    openssl CLI in <base_dir>/tls (mode 0700):
+
+        ca.pem, ca.key          a throw-away test CA (EC P-256, 30 days; key 0600)
+        server.pem, server.key  signed by it, subjectAltName IP:127.0.0.1,
+                                DNS:localhost (key 0600, never printed)
+        trust/                  a hashed CA directory: every /etc/ssl/certs/*.pem
+                                plus ca.pem, then `openssl rehash` (<hash>.0 links)
+        trust-bundle.pem        /etc/ssl/certs/ca-certificates.crt + ca.pem
+
+    Attributes: dir, ca_path, ca_key_path, cert_path, key_path, trust_dir,
+    trust_bundle. Methods: client_context() (an ssl.SSLContext trusting only
+    ca.pem), server_context().
+    """
+
+    def __init__(self, base_dir):
+        self.base_dir = base_dir
+        self.dir = os.path.join(base_dir, "tls")
+        self.ca_path = os.path.join(self.dir, "ca.pem")
+        self.ca_key_path = os.path.join(self.dir, "ca.key")
+        self.cert_path = os.path.join(self.dir, "server.pem")
+        self.key_path = os.path.join(self.dir, "server.key")
+        self.trust_dir = os.path.join(self.dir, "trust")
+        self.trust_bundle = os.path.join(self.dir, "trust-bundle.pem")
+
+    def create(self):
+        if not os.path.isfile(SYSTEM_CA_BUNDLE):
+            raise TestbedError("%s is missing: the TLS testbed needs the system trust "
+                               "store (apt-get install ca-certificates)" % SYSTEM_CA_BUNDLE)
+        os.makedirs(self.dir, mode=0o700, exist_ok=True)
+        os.chmod(self.dir, 0o700)
+        cnf = os.path.join(self.dir, "openssl.cnf")
+        with open(cnf, "w") as f:
+            f.write(_OPENSSL_CNF)
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+        old = os.umask(0o077)   # keys are never readable by others, not even briefly
+        try:
+            _openssl(["req", "-x509", "-config", cnf, "-extensions", "ca_ext"] + ec +
+                     ["-sha256", "-days", "30", "-subj", "/CN=saml2sts testbed CA %s" %
+                      uuid.uuid4().hex[:8], "-keyout", self.ca_key_path, "-out", self.ca_path],
+                     "(test CA)")
+            csr = os.path.join(self.dir, "server.csr")
+            _openssl(["req", "-new", "-config", cnf] + ec +
+                     ["-subj", "/CN=127.0.0.1", "-keyout", self.key_path, "-out", csr],
+                     "(server key)")
+            _openssl(["x509", "-req", "-in", csr, "-CA", self.ca_path, "-CAkey", self.ca_key_path,
+                      "-set_serial", "0x" + secrets.token_hex(16), "-days", "30", "-sha256",
+                      "-extfile", cnf, "-extensions", "server_ext", "-out", self.cert_path],
+                     "(server certificate)")
+            os.unlink(csr)
+        finally:
+            os.umask(old)
+        for p in (self.ca_key_path, self.key_path):
+            os.chmod(p, 0o600)
+        for p in (self.ca_path, self.cert_path):
+            os.chmod(p, 0o644)
+        self._make_trust_dir()
+        with open(self.trust_bundle, "wb") as out:
+            with open(SYSTEM_CA_BUNDLE, "rb") as f:
+                data = f.read()
+            out.write(data)
+            if data and not data.endswith(b"\n"):
+                out.write(b"\n")
+            with open(self.ca_path, "rb") as f:
+                out.write(f.read())
+        _trust_ca(self.ca_path)
+        return self
+
+    def _make_trust_dir(self):
+        os.makedirs(self.trust_dir, mode=0o755, exist_ok=True)
+        for name in sorted(os.listdir(SYSTEM_CA_DIR)):
+            if not name.endswith(".pem"):
+                continue
+            src = os.path.join(SYSTEM_CA_DIR, name)
+            if os.path.isfile(src):  # follows the symlinks into /usr/share/ca-certificates
+                shutil.copyfile(src, os.path.join(self.trust_dir, name))
+        shutil.copyfile(self.ca_path, os.path.join(self.trust_dir, "saml2sts-testbed-ca.pem"))
+        _openssl(["rehash", self.trust_dir], "rehash")
+
+    def client_context(self):
+        """A verifying client context that trusts the test CA only."""
+        return ssl.create_default_context(cafile=self.ca_path)
+
+    def server_context(self):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(self.cert_path, self.key_path)
+        return ctx
+
+
+# CA files trusted (besides the system store) by the testbed's own HTTP
+# clients by default (IdPSession, idp_login, assume_role_with_saml,
+# signed_call): the ca.pem of every TLSMaterial made in this process while
+# the file exists, and $S2S_TLS_CA (set for a command run under
+# `testbed.py run --tls`).
+_trusted_cas = []
+_ctx_cache = {}
+_ctx_lock = threading.Lock()
+
+
+def _trust_ca(path):
+    with _ctx_lock:
+        if path not in _trusted_cas:
+            _trusted_cas.append(path)
+
+
+def testbed_ssl_context():
+    """ssl.SSLContext for the testbed's clients: the system trust store plus
+    the test CAs described above (cached per set of CA files)."""
+    with _ctx_lock:
+        _trusted_cas[:] = [c for c in _trusted_cas if os.path.isfile(c)]
+        cas = list(_trusted_cas)
+    env_ca = os.environ.get("S2S_TLS_CA")
+    if env_ca and env_ca not in cas and os.path.isfile(env_ca):
+        cas.append(env_ca)
+    key = tuple(cas)
+    with _ctx_lock:
+        ctx = _ctx_cache.get(key)
+        if ctx is None:
+            ctx = ssl.create_default_context()
+            for ca in cas:
+                ctx.load_verify_locations(cafile=ca)
+            _ctx_cache.clear()
+            _ctx_cache[key] = ctx
+    return ctx
+
+
+class TLSFront:
+    """A TLS-terminating TCP forwarder on 127.0.0.1: each accepted connection
+    gets a TLS handshake (in its own thread, with handshake_timeout), then a
+    plain connection to 127.0.0.1:backend_port, and bytes flow both ways until
+    either side closes (keep-alive works; a backend close is passed on with a
+    close_notify). start() binds (ephemeral port unless port is given) and
+    accepts; backend_port may be set after start() (connections made before
+    that are closed after the handshake).
+
+    Attributes: port, url ("https://127.0.0.1:PORT"), backend_port,
+    connections (completed handshakes), handshake_failures (TLS handshakes
+    that failed, e.g. a client refusing the certificate), last_handshake_error,
+    probes (TCP connections closed before sending anything, e.g. port_open()),
+    backend_failures (backend not reachable).
+    Methods: start(), stop() (closes the listening socket and live connections).
+    """
+
+    def __init__(self, cert_path, key_path, backend_port=None, port=0, name="front",
+                 handshake_timeout=10.0, io_timeout=60.0):
+        self.cert_path = cert_path
+        self.key_path = key_path
+        self.backend_port = backend_port
+        self.requested_port = port
+        self.name = name
+        self.handshake_timeout = handshake_timeout
+        self.io_timeout = io_timeout
+        self.port = None
+        self.url = None
+        self.connections = 0
+        self.handshake_failures = 0
+        self.last_handshake_error = None
+        self.probes = 0
+        self.backend_failures = 0
+        self._lock = threading.Lock()
+        self._sock = None
+        self._wake_r = self._wake_w = None
+        self._thread = None
+        self._conns = set()      # live sockets (plain or TLS), shut down by stop()
+        self._threads = set()
+        self._stopping = False
+
+    def start(self):
+        if self._sock is not None:
+            return self
+        _install_cleanup_hooks()
+        _live.add(self)
+        try:
+            self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.context.load_cert_chain(self.cert_path, self.key_path)
+            self._stopping = False
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((LOOPBACK, self.requested_port or 0))
+            sock.listen(128)
+            self._sock = sock
+            self.port = sock.getsockname()[1]
+            self.url = "https://%s:%d" % (LOOPBACK, self.port)
+            self._wake_r, self._wake_w = os.pipe()
+            self._thread = threading.Thread(target=self._accept_loop, daemon=True,
+                                            name="s2s-tls-%s-accept" % self.name)
+            self._thread.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _accept_loop(self):
+        sock, wake = self._sock, self._wake_r
+        while not self._stopping:
+            try:
+                r, _, _ = select.select([sock, wake], [], [])
+            except (OSError, ValueError):
+                return
+            if wake in r or self._stopping:
+                return
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            with self._lock:
+                if self._stopping:
+                    conn.close()
+                    return
+                self._conns.add(conn)
+                t = threading.Thread(target=self._serve, args=(conn,), daemon=True,
+                                     name="s2s-tls-%s-conn" % self.name)
+                self._threads.add(t)
+            t.start()
+
+    def _serve(self, conn):
+        tls = backend = None
+        try:
+            conn.settimeout(self.handshake_timeout)
+            try:
+                first = conn.recv(1, socket.MSG_PEEK)
+            except OSError:
+                first = b""
+            if not first:
+                with self._lock:
+                    self.probes += 1
+                return
+            tls = self.context.wrap_socket(conn, server_side=True,
+                                           do_handshake_on_connect=False)
+            with self._lock:
+                self._conns.discard(conn)
+                self._conns.add(tls)
+            try:
+                tls.do_handshake()
+            except (ssl.SSLError, OSError) as e:
+                with self._lock:
+                    self.handshake_failures += 1
+                    self.last_handshake_error = str(e)
+                return
+            with self._lock:
+                self.connections += 1
+            if self.backend_port is None or self._stopping:
+                return
+            try:
+                backend = socket.create_connection((LOOPBACK, self.backend_port), timeout=5)
+            except OSError:
+                with self._lock:
+                    self.backend_failures += 1
+                return
+            with self._lock:
+                self._conns.add(backend)
+            self._pipe(tls, backend)
+        except Exception:  # noqa: BLE001 - one broken connection must not matter
+            pass
+        finally:
+            with self._lock:
+                for s in (conn, tls, backend):
+                    self._conns.discard(s)
+                self._threads.discard(threading.current_thread())
+            for s in (backend, tls, conn):
+                if s is not None:
+                    try:
+                        s.close()
+                    except OSError:
+                        pass
+
+    def _pipe(self, tls, backend):
+        """One thread per connection, never reading and writing the SSL object
+        concurrently (OpenSSL does not allow that)."""
+        backend.settimeout(self.io_timeout)
+        while not self._stopping:
+            if tls.pending():
+                r = [tls]
+            else:
+                r, _, _ = select.select([tls, backend], [], [], 1.0)
+            if tls in r:
+                tls.settimeout(0.0)
+                try:
+                    data = tls.recv(65536)
+                except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                    data = None  # a non-application record; nothing to pass on
+                except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+                    data = b""
+                tls.settimeout(self.io_timeout)
+                if data == b"":
+                    return  # the client closed
+                if data:
+                    backend.sendall(data)
+            if backend in r:
+                data = backend.recv(65536)
+                if not data:
+                    try:  # a close-delimited response needs close_notify
+                        tls.settimeout(1.0)
+                        tls.unwrap()
+                    except (OSError, ValueError):
+                        pass
+                    return
+                tls.sendall(data)
+
+    def stop(self):
+        self._stopping = True
+        sock, self._sock = self._sock, None
+        if self._wake_w is not None:
+            try:
+                os.write(self._wake_w, b"x")
+            except OSError:
+                pass
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(5)
+        self._thread = None
+        if sock is not None:
+            sock.close()
+        for fd in (self._wake_r, self._wake_w):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._wake_r = self._wake_w = None
+        with self._lock:
+            conns, threads = list(self._conns), list(self._threads)
+        for c in conns:
+            try:  # the raw shutdown(2) wakes the connection's thread; it closes
+                socket.socket.shutdown(c, socket.SHUT_RDWR)
+            except (OSError, ValueError):
+                pass
+        deadline = time.monotonic() + 5
+        for t in threads:
+            if t is not threading.current_thread():
+                t.join(max(0.0, deadline - time.monotonic()))
+        _live.discard(self)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+# ---------------------------------------------------------------------------
 # SimpleSAMLphp IdP
 
 class SimpleSAMLIdP:
     """Debian's SimpleSAMLphp 1.19 as a SAML IdP under `php -S 127.0.0.1:PORT`.
 
-    Attributes (after start()): port, base_url ("http://127.0.0.1:PORT"),
-    entity_id (= metadata_url), metadata_url, cert_path, key_path, url_cn,
-    url_intl (IdP-initiated login URLs), state_dir, config_dir, log_dir,
-    ssp_log, server_log, php_error_log, metadata_path, users ({name: TestUser}).
+    tls: None (plain http), True (make a TLSMaterial in the state dir) or a
+    TLSMaterial: php -S then sits behind a TLSFront and every URL the IdP
+    generates (redirects, form actions, entity id) is https on the front's port
+    (a requested port is then the front's; php -S gets a free one).
+
+    Attributes (after start()): port (the port of base_url: the front's in TLS
+    mode), backend_port (php -S; = port without TLS), base_url
+    ("http://127.0.0.1:PORT" or "https://..."), entity_id (= metadata_url),
+    metadata_url, cert_path, key_path (SAML signing), url_cn, url_intl
+    (IdP-initiated login URLs), state_dir, config_dir, log_dir, ssp_log,
+    server_log, php_error_log, metadata_path, users ({name: TestUser}),
+    tls (TLSMaterial or None), front (TLSFront or None).
     Methods: url(site), url_for(sp_entity_id, relay_state), login(user, ...),
+    client_context() (ssl context trusting the test CA, None without TLS),
     events() / logins(user) / failed_logins() / responses() (from the SSP log).
     """
 
     def __init__(self, port=None, users=None, base_dir=None, workers=4,
                  default_session_duration=DEFAULT_SESSION_DURATION,
-                 start_timeout=10.0, keep=None):
+                 start_timeout=10.0, keep=None, tls=None):
+        self.tls_arg = tls
+        self.tls = None
+        self.front = None
+        self.backend_port = None
         self.requested_port = port
         self.users = users if users is not None else default_users()
         self.base_dir = base_dir
@@ -463,17 +881,25 @@ class SimpleSAMLIdP:
         self.server_log = os.path.join(self.log_dir, "php-server.log")
         self.php_error_log = os.path.join(self.log_dir, "php-error.log")
         self._make_cert()
+        if self.tls_arg:
+            self.tls = (self.tls_arg if isinstance(self.tls_arg, TLSMaterial)
+                        else TLSMaterial(st).create())
+            # bound first: SSP's config needs the public (https) port
+            self.front = TLSFront(self.tls.cert_path, self.tls.key_path, name="idp",
+                                  port=self.requested_port or 0).start()
         shutil.copytree(SSP_TEMPLATE_DIR, self.config_dir, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("README.md", "*~"))
         os.symlink(SSP_WWW, os.path.join(st, "docroot", "simplesaml"))
 
-        attempts = 1 if self.requested_port else 5
+        # In TLS mode a requested port is the front's; php gets a free one.
+        fixed = self.requested_port if self.front is None else None
+        attempts = 1 if fixed else 5
         last = None
         for _ in range(attempts):
-            port = self.requested_port or free_port()
+            port = fixed or free_port()
             if port_open(port):
                 last = TestbedError("port %d is already in use" % port)
-                if self.requested_port:
+                if fixed:
                     raise last
                 continue
             self._configure(port)
@@ -484,7 +910,7 @@ class SimpleSAMLIdP:
                 last = e
                 kill_process_group(self.proc)
                 self.proc = None
-                if self.requested_port:
+                if fixed:
                     break
         raise last
 
@@ -499,8 +925,14 @@ class SimpleSAMLIdP:
         os.chmod(self.key_path, 0o600)
 
     def _configure(self, port):
-        self.port = port
-        self.base_url = "http://%s:%d" % (LOOPBACK, port)
+        self.backend_port = port
+        if self.front is not None:
+            self.front.backend_port = port
+            self.port = self.front.port
+            self.base_url = "https://%s:%d" % (LOOPBACK, self.port)
+        else:
+            self.port = port
+            self.base_url = "http://%s:%d" % (LOOPBACK, port)
         self.metadata_url = self.base_url + "/simplesaml/saml2/idp/metadata.php"
         self.entity_id = self.metadata_url
         tb = {
@@ -537,7 +969,7 @@ class SimpleSAMLIdP:
                 "-d", "display_errors=0",
                 "-d", "error_log=" + self.php_error_log,
                 "-d", "session.save_path=" + os.path.join(self.state_dir, "sessions"),
-                "-S", "%s:%d" % (LOOPBACK, self.port),
+                "-S", "%s:%d" % (LOOPBACK, self.backend_port),
                 "-t", os.path.join(self.state_dir, "docroot")]
         log = open(self.server_log, "ab")
         try:
@@ -551,7 +983,9 @@ class SimpleSAMLIdP:
                 raise TestbedError("php -S exited with %s; see %s:\n%s" % (
                     self.proc.returncode, self.server_log, self._tail(self.server_log)))
             try:
-                status, body = _http_get(self.metadata_url, timeout=2.0)
+                # through the front in TLS mode: checks the whole chain
+                status, body = _http_get(self.metadata_url, timeout=2.0,
+                                         context=self.client_context())
                 if status == 200 and b"EntityDescriptor" in body:
                     self.metadata_xml = body.decode("utf-8")
                     self.metadata_path = os.path.join(self.state_dir, "idp-metadata.xml")
@@ -575,7 +1009,14 @@ class SimpleSAMLIdP:
         except OSError:
             return ""
 
+    def client_context(self):
+        """ssl.SSLContext trusting the test CA (None without TLS)."""
+        return self.tls.client_context() if self.tls is not None else None
+
     def stop(self):
+        front, self.front = self.front, None
+        if front is not None:
+            front.stop()
         proc, self.proc = self.proc, None
         kill_process_group(proc)
         kill_marked(self.mark)
@@ -636,7 +1077,7 @@ class SimpleSAMLIdP:
             user = user.name
         if password is None:
             password = self.users[user].password if user in self.users else user + "-pass"
-        s = session or IdPSession()
+        s = session or IdPSession(context=self.client_context())
         return s.login(self.url(site), user, password).saml_response
 
 
@@ -685,11 +1126,13 @@ class LoginResult:
 
 
 class IdPSession:
-    """A browser-like session (cookie jar) against the SimpleSAMLphp IdP."""
+    """A browser-like session (cookie jar) against the SimpleSAMLphp IdP.
+    context: ssl.SSLContext for https URLs (default testbed_ssl_context())."""
 
-    def __init__(self, timeout=10.0):
+    def __init__(self, timeout=10.0, context=None):
         self.jar = http.cookiejar.CookieJar()
-        self.opener = _no_proxy_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener = _no_proxy_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                       context=context)
         self.timeout = timeout
         self.requests = 0
 
@@ -804,11 +1247,12 @@ def saml_nameid(xml_text):
 def assume_role_with_saml(sts_url, saml_b64, role_arn_, provider_arn_, duration=None,
                           policy=None, method="POST", fmt="JSON", params_in="body",
                           action="AssumeRoleWithSAML", version="2015-04-01",
-                          extra=None, omit=(), timeout=15.0):
+                          extra=None, omit=(), timeout=15.0, context=None):
     """Call the STS emulator (or any STS) the way the C tool should: common
     params in the query, business params in a form body (params_in="body") or
-    all in the query (params_in="query"). Returns (http_status, parsed JSON
-    or raw text)."""
+    all in the query (params_in="query"). https URLs are verified with
+    context (default testbed_ssl_context()). Returns (http_status, parsed
+    JSON or raw text)."""
     common = {"Action": action, "Version": version, "Format": fmt,
               "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "SignatureNonce": uuid.uuid4().hex}
@@ -833,7 +1277,7 @@ def assume_role_with_saml(sts_url, saml_b64, role_arn_, provider_arn_, duration=
     if body is not None:
         req.add_header("Content-Type", "application/x-www-form-urlencoded")
     try:
-        with _no_proxy_opener().open(req, timeout=timeout) as r:
+        with _no_proxy_opener(context=context).open(req, timeout=timeout) as r:
             status, raw = r.status, r.read()
     except urllib.error.HTTPError as e:
         status, raw = e.code, e.read()
@@ -846,11 +1290,11 @@ def assume_role_with_saml(sts_url, saml_b64, role_arn_, provider_arn_, duration=
 
 def signed_call(sts_url, action, key_id, secret, token=None, params=None,
                 version="2015-04-01", nonce=None, timestamp=None, method="POST",
-                tamper=None, timeout=15.0):
+                tamper=None, timeout=15.0, context=None):
     """A signed RPC call (HMAC-SHA1, SignatureVersion 1.0) the way the notes
     describe it, everything in a form body (POST) or the query (GET).
     tamper(params) may change the signed parameters after signing.
-    Returns (http_status, parsed JSON or raw text)."""
+    context: as for assume_role_with_saml. Returns (http_status, parsed JSON or raw text)."""
     sys.path.insert(0, os.path.dirname(EMULATOR))
     import signed_sts  # noqa: E402
     p = {"Action": action, "Version": version, "Format": "JSON", "AccessKeyId": key_id,
@@ -870,7 +1314,7 @@ def signed_call(sts_url, action, key_id, secret, token=None, params=None,
         req = urllib.request.Request(sts_url.rstrip("/") + "/", data=data, method="POST")
         req.add_header("Content-Type", "application/x-www-form-urlencoded")
     try:
-        with _no_proxy_opener().open(req, timeout=timeout) as r:
+        with _no_proxy_opener(context=context).open(req, timeout=timeout) as r:
             status, raw = r.status, r.read()
     except urllib.error.HTTPError as e:
         status, raw = e.code, e.read()
@@ -888,14 +1332,22 @@ class STSEmulator:
     """tests/sts_emulator/sts_emulator.py as a subprocess on 127.0.0.1.
 
     ram: a dict (written to RAM.json) or the path of a RAM.json.
-    Attributes: port, url, ram_path, log_path, site, state_dir.
+    tls: None (plain http), True (make a TLSMaterial in the state dir) or a
+    TLSMaterial: the emulator then sits behind a TLSFront and url is https.
+    Attributes: port (the port of url: the front's in TLS mode), backend_port
+    (the emulator's own plain port), url, ram_path, log_path, site, state_dir,
+    tls (TLSMaterial or None), front (TLSFront or None).
     Methods: calls() (parsed log), inject_fault(...), clear_faults(),
     set_clock(offset=..., skew=...), issued() (credentials handed out),
     update_ram(dict) (rewrites RAM.json; the emulator reloads it).
     """
 
     def __init__(self, ram, site="cn", port=0, log_path=None, base_dir=None,
-                 start_timeout=10.0, keep=None):
+                 start_timeout=10.0, keep=None, tls=None):
+        self.tls_arg = tls
+        self.tls = None
+        self.front = None
+        self.backend_port = None
         self.ram = ram
         self.site = site
         self.requested_port = port
@@ -936,7 +1388,8 @@ class STSEmulator:
         env["PATH"] = env.get("PATH", "/usr/bin:/bin")
         env["S2S_TESTBED_MARK"] = self.mark
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-        argv = [PYTHON, "-B", EMULATOR, "--port", str(self.requested_port or 0),
+        port = 0 if self.tls_arg else (self.requested_port or 0)
+        argv = [PYTHON, "-B", EMULATOR, "--port", str(port),
                 "--ram", self.ram_path, "--site", self.site, "--log", self.log_path]
         err = open(self.stderr_path, "ab")
         try:
@@ -960,10 +1413,26 @@ class STSEmulator:
         m = re.match(rb"READY (\d+)\s*$", line)
         if not m:
             raise TestbedError("unexpected STS emulator output: %r" % line)
-        self.port = int(m.group(1))
+        self.backend_port = self.port = int(m.group(1))
         self.url = "http://%s:%d" % (LOOPBACK, self.port)
+        if self.tls_arg:
+            self.tls = (self.tls_arg if isinstance(self.tls_arg, TLSMaterial)
+                        else TLSMaterial(self.state_dir).create())
+            # with tls a requested port is the front's (the emulator got 0)
+            self.front = TLSFront(self.tls.cert_path, self.tls.key_path, name="sts",
+                                  backend_port=self.backend_port,
+                                  port=self.requested_port or 0).start()
+            self.port = self.front.port
+            self.url = self.front.url
+
+    def client_context(self):
+        """ssl.SSLContext trusting the test CA (None without TLS)."""
+        return self.tls.client_context() if self.tls is not None else None
 
     def stop(self):
+        front, self.front = self.front, None
+        if front is not None:
+            front.stop()
         proc, self.proc = self.proc, None
         kill_process_group(proc)
         if proc is not None and proc.stdout:
@@ -999,7 +1468,7 @@ class STSEmulator:
         req = urllib.request.Request(self.url + "/_emulator/" + path, data=data, method=method)
         if data is not None:
             req.add_header("Content-Type", "application/json")
-        with _no_proxy_opener().open(req, timeout=5) as r:
+        with _no_proxy_opener(context=self.client_context()).open(req, timeout=5) as r:
             return json.loads(r.read() or b"null")
 
     def inject_fault(self, code="InternalError", status=500, count=1, message=None,
@@ -1269,20 +1738,28 @@ ENV_DROP_PREFIXES = ("SAML2STS_", "ALIBABA_CLOUD_", "ALIBABACLOUD_", "ALICLOUD_"
                      "OSS_", "XDG_", "GNOME_KEYRING_", "DBUS_", "SECRET_")
 ENV_DROP = ("ACCESS_KEY_ID", "ACCESS_KEY_SECRET", "SECURITY_TOKEN", "DISPLAY",
             "WAYLAND_DISPLAY", "XAUTHORITY", "SSH_AUTH_SOCK", "CURL_CA_BUNDLE",
+            "SSL_CERT_FILE", "SSL_CERT_DIR",
             "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy")
 
 
 class Testbed:
     """IdP + STS emulator + (optional) private keyring + throw-away HOME.
 
+    tls=True: the IdP and the STS emulator are reached over https only,
+    through TLSFronts, with certificates from a throw-away CA (tls, a
+    TLSMaterial in <dir>/tls); env gets S2S_TLS_CA, S2S_TLS_TRUST_DIR and
+    S2S_TLS_TRUST_BUNDLE, never a variable that makes a client trust them.
+
     Attributes: dir, idp (SimpleSAMLIdP), sts (STSEmulator), keyring
     (PrivateKeyring or None), home, env (full environment for the tool),
-    ram (dict), ram_path, sts_log, users.
+    ram (dict), ram_path, sts_log, users, tls (TLSMaterial or None).
     Methods: sts_calls(), run(argv, **kw), login(user, site=...), stop().
     """
 
     def __init__(self, keyring=True, keyring_locked=False, site="cn", idp_port=None,
-                 sts_port=0, users=None, ram_hook=None, keep=None):
+                 sts_port=0, users=None, ram_hook=None, keep=None, tls=False):
+        self.use_tls = tls
+        self.tls = None
         self.use_keyring = keyring
         self.keyring_locked = keyring_locked
         self.site = site
@@ -1318,8 +1795,10 @@ class Testbed:
         }
         for d in [self.home] + list(xdg.values()):
             os.makedirs(d, mode=0o700, exist_ok=True)
+        if self.use_tls:
+            self.tls = TLSMaterial(self.dir).create()
         self.idp = SimpleSAMLIdP(port=self.idp_port, users=self.users, base_dir=self.dir,
-                                 keep=True).start()
+                                 keep=True, tls=self.tls).start()
         self.ram = build_ram(self.idp, self.users, site=self.site)
         if self.ram_hook:
             self.ram = self.ram_hook(self.ram) or self.ram
@@ -1328,7 +1807,8 @@ class Testbed:
             json.dump(self.ram, f, indent=1)
         self.sts_log = os.path.join(self.dir, "sts-calls.jsonl")
         self.sts = STSEmulator(self.ram_path, site=self.site, port=self.sts_port,
-                               log_path=self.sts_log, base_dir=self.dir, keep=True).start()
+                               log_path=self.sts_log, base_dir=self.dir, keep=True,
+                               tls=self.tls).start()
         if self.use_keyring:
             self.keyring = PrivateKeyring(locked=self.keyring_locked, base_dir=self.dir,
                                           keep=True).start()
@@ -1365,6 +1845,12 @@ class Testbed:
             "S2S_TESTBED_DIR": self.dir,
             "S2S_TESTBED_MARK": self.mark,
         })
+        if self.tls:
+            env.update({
+                "S2S_TLS_CA": self.tls.ca_path,
+                "S2S_TLS_TRUST_DIR": self.tls.trust_dir,
+                "S2S_TLS_TRUST_BUNDLE": self.tls.trust_bundle,
+            })
         return env
 
     def sts_calls(self):
@@ -1409,6 +1895,9 @@ class Testbed:
                  "login    %s" % self.idp.url_cn,
                  "STS      %s (site %s, log %s)" % (self.sts.url, self.site, self.sts_log),
                  "keyring  %s" % (self.keyring.address if self.keyring else "none"),
+                 "TLS      %s" % ("test CA %s (trust dir %s, bundle %s)" % (
+                     self.tls.ca_path, self.tls.trust_dir, self.tls.trust_bundle)
+                                  if self.tls else "none (plain http)"),
                  "HOME     %s" % self.home,
                  "users    " + ", ".join("%s/%s" % (u.name, u.password) for u in self.users.values())]
         return "\n".join(lines)
@@ -1430,7 +1919,8 @@ def _cmd_run(args):
               file=sys.stderr)
         return 2
     tb = Testbed(keyring=not args.no_keyring, keyring_locked=args.locked_keyring,
-                 site=args.site, idp_port=args.idp_port, keep=args.keep or None)
+                 site=args.site, idp_port=args.idp_port, keep=args.keep or None,
+                 tls=args.tls)
     got = {"sig": None}
 
     def on_signal(signum, frame):
@@ -1476,7 +1966,8 @@ def _cmd_run(args):
 
 def _cmd_up(args):
     tb = Testbed(keyring=not args.no_keyring, keyring_locked=args.locked_keyring,
-                 site=args.site, idp_port=args.idp_port, keep=args.keep or None)
+                 site=args.site, idp_port=args.idp_port, keep=args.keep or None,
+                 tls=args.tls)
     signal.signal(signal.SIGTERM, lambda n, f: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         tb.start()
@@ -1509,6 +2000,8 @@ def main(argv=None):
         p.add_argument("--site", choices=sorted(SITES), default="cn",
                        help="site the STS emulator checks (default cn)")
         p.add_argument("--idp-port", type=int, default=None)
+        p.add_argument("--tls", action="store_true",
+                       help="IdP and STS emulator over https (throw-away test CA)")
         p.add_argument("--keep", action="store_true", help="keep the temp dirs (logs)")
         p.add_argument("-v", "--verbose", action="store_true")
         if name == "run":
