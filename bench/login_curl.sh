@@ -15,14 +15,20 @@
 # assertion) and does not verify, store in a keyring or parse the answer,
 # so it is a floor for a client, not a peer with the same features.
 #
-#   BENCH_PASSWORD=... login_curl.sh IDP_URL USER STS_URL ROLE PROVIDER OUT
+#   BENCH_PASSWORD=... [BENCH_CA_BUNDLE=...] \
+#       login_curl.sh IDP_URL USER STS_URL ROLE PROVIDER OUT
 #
+# BENCH_CA_BUNDLE, for HTTPS: the CA bundle each curl verifies with
+# (--cacert, as CURL_CA_BUNDLE would, which saml2sts also reads).
 # The password stays out of argv: printf is a shell builtin and curl reads
 # the field from its stdin.
 set -eu
 
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
+if [ -n "${BENCH_CA_BUNDLE:-}" ]; then
+	curl() { command curl --cacert "$BENCH_CA_BUNDLE" "$@"; }
+fi
 
 url=$(curl -sS -L -c "$d/jar" -b "$d/jar" -o "$d/login.html" \
 	-w '%{url_effective}' "$1")
