@@ -105,7 +105,6 @@ void s2s_alias_fetch(struct s2s_alias_query *q, size_t n, struct s2s_http *http,
 	CURLcode *codes = calloc(n ? n : 1, sizeof(*codes));
 	CURL **easy = calloc(n ? n : 1, sizeof(*easy));
 	struct s2s_buf url = S2S_BUF_INIT;
-	struct s2s_error err = S2S_ERROR_INIT;
 
 	for (size_t i = 0; i < n; i++)
 		q[i].alias = NULL;
@@ -114,8 +113,7 @@ void s2s_alias_fetch(struct s2s_alias_query *q, size_t n, struct s2s_http *http,
 	for (size_t i = 0; i < n; i++)
 		if (xfer_setup(&x[i], http, url.ptr, q[i].creds, timeout_ms))
 			easy[i] = x[i].easy;
-	if (s2s__http_run(easy, codes, n, &err))
-		goto out;
+	s2s__http_run(http, easy, codes, n);
 	for (size_t i = 0; i < n; i++) {
 		if (!easy[i])
 			continue;

@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -45,6 +46,10 @@ struct s2s_http {
 	char *ca_dir;
 	char errbuf[CURL_ERROR_SIZE];
 	CURLSH *share; /* holds the cookie jar (shared with multi later) */
+	/* Every transfer of the session, its own and the parallel ones,
+	 * runs here: libcurl keeps open connections, TLS sessions and (for
+	 * a CA bundle alone) the parsed CA store in the multi handle. */
+	CURLM *multi;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -97,49 +102,15 @@ static void global_init(void)
 
 static void setup_once(struct s2s_http *http);
 
-/* Every transfer of a thread, the sessions' and the parallel ones,
- * runs on one multi handle: libcurl keeps the parsed CA store and the
- * open connections (with their TLS sessions) there, so a login that
- * makes a session object for the IdP, another for STS and another for
- * RAM still reads its trust store once.  The handle lives as long as
- * its thread (a key destructor; the main thread's goes with the
- * process). */
-static pthread_key_t multi_key;
-static pthread_once_t multi_once = PTHREAD_ONCE_INIT;
-static _Thread_local CURLM *thread_multi;
-
-static void multi_free(void *m)
+void s2s__http_run(struct s2s_http *http, CURL *const *easy, CURLcode *codes,
+                   size_t n)
 {
-	curl_multi_cleanup(m);
-}
-
-static void make_multi_key(void)
-{
-	(void)pthread_key_create(&multi_key, multi_free);
-}
-
-static CURLM *multi(void)
-{
-	if (thread_multi)
-		return thread_multi;
-	pthread_once(&multi_once, make_multi_key);
-	thread_multi = curl_multi_init();
-	if (thread_multi)
-		(void)pthread_setspecific(multi_key, thread_multi);
-	return thread_multi;
-}
-
-s2s_err s2s__http_run(CURL *const *easy, CURLcode *codes, size_t n,
-                      struct s2s_error *err)
-{
-	CURLM *m = multi();
+	CURLM *m = http->multi;
 	int running = 0, left;
 	CURLMsg *msg;
 
 	for (size_t i = 0; i < n; i++)
 		codes[i] = CURLE_FAILED_INIT;
-	if (!m)
-		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		if (easy[i] && curl_multi_add_handle(m, easy[i]) != CURLM_OK)
 			codes[i] = CURLE_OUT_OF_MEMORY;
@@ -157,7 +128,6 @@ s2s_err s2s__http_run(CURL *const *easy, CURLcode *codes, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (easy[i])
 			curl_multi_remove_handle(m, easy[i]);
-	return S2S_OK;
 }
 
 const char *s2s_http_user_agent(void)
@@ -206,7 +176,8 @@ s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
 	http->opts.ca_dir = http->ca_dir;
 	http->curl = curl_easy_init();
 	http->share = curl_share_init();
-	if (!http->curl || !http->share ||
+	http->multi = curl_multi_init();
+	if (!http->curl || !http->share || !http->multi ||
 	    curl_share_setopt(http->share, CURLSHOPT_SHARE,
 	                      CURL_LOCK_DATA_COOKIE) != CURLSHE_OK)
 		goto nomem;
@@ -216,6 +187,7 @@ s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
 nomem:
 	curl_easy_cleanup(http->curl);
 	curl_share_cleanup(http->share);
+	curl_multi_cleanup(http->multi);
 	free(http->ca_bundle);
 	free(http->ca_dir);
 	free(http);
@@ -232,6 +204,7 @@ void s2s_http_free(struct s2s_http *http)
 	curl_easy_setopt(http->curl, CURLOPT_COOKIELIST, "ALL");
 	curl_easy_cleanup(http->curl);
 	curl_share_cleanup(http->share);
+	curl_multi_cleanup(http->multi);
 	free(http->ca_bundle);
 	free(http->ca_dir);
 	free(http);
@@ -392,8 +365,20 @@ static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
 	return cancelled(clientp) ? 1 : 0;
 }
 
+/* Sockets are close-on-exec: the command exec runs after a refresh, a
+ * graphical prompt or the browser must not inherit a connection to the
+ * IdP or STS, and the thread's multi handle keeps connections open. */
+static curl_socket_t open_socket(void *payload, curlsocktype purpose,
+                                 struct curl_sockaddr *a)
+{
+	(void)payload;
+	(void)purpose;
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 void s2s__http_setup_easy(struct s2s_http *http, CURL *c, char *errbuf)
 {
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -600,8 +585,7 @@ static s2s_err perform(struct s2s_http *http, const char *method,
 		setup(http, method, url, req, hdrs, &t);
 		s2s__http_trace(http, "> %s %s", method, shown);
 		trace_body(http, req);
-		if (s2s__http_run(&http->curl, &cc, 1, err))
-			return err->code;
+		s2s__http_run(http, &http->curl, &cc, 1);
 		if (cc != CURLE_OK) {
 			s2s__http_trace(http, "! %s", curl_easy_strerror(cc));
 			if (!t.too_large && retryable_code(cc))

@@ -35,13 +35,12 @@ struct s2s__http_sink {
 void s2s__http_setup_easy(struct s2s_http *http, CURL *easy, char *errbuf);
 
 /* Run the n transfers easy[i] (each set up by s2s__http_setup_easy;
- * NULL ones are skipped) side by side to completion, on the calling
- * thread's one multi handle, which keeps the parsed CA store and open
- * connections for every later transfer of the thread.  codes[i] is
- * transfer i's CURLcode (CURLE_FAILED_INIT if it never ran).  Fails
- * only when no multi handle can be made. */
-s2s_err s2s__http_run(CURL *const *easy, CURLcode *codes, size_t n,
-                      struct s2s_error *err);
+ * NULL ones are skipped) side by side to completion on the session's
+ * multi handle, where its own requests run too, so they share its open
+ * connections, TLS sessions and CA cache.  codes[i] is transfer i's
+ * CURLcode (CURLE_FAILED_INIT if it never ran). */
+void s2s__http_run(struct s2s_http *http, CURL *const *easy, CURLcode *codes,
+                   size_t n);
 
 /* One line of --debug trace (redacted by the caller); no-op without a
  * trace callback. */

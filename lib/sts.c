@@ -371,9 +371,11 @@ s2s_err s2s_sts_assume_many(struct s2s_sts_result *results,
 
 		for (size_t i = 0; easy && i < n; i++)
 			easy[i] = x[i].easy;
-		rc = easy ? s2s__http_run(easy, codes, n, &results[0].err)
-		          : s2s_error_set(&results[0].err, S2S_ENOMEM,
-		                          "out of memory");
+		if (easy)
+			s2s__http_run(http, easy, codes, n);
+		else
+			rc = s2s_error_set(&results[0].err, S2S_ENOMEM,
+			                   "out of memory");
 		free(easy);
 	}
 	for (size_t i = 0; i < n && !rc; i++) {

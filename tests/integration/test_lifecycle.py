@@ -152,6 +152,16 @@ class LifecycleTest(unittest.TestCase):
                 with open(os.path.join(root, name), "rb") as f:
                     self.assertNotIn(b"alice-pass", f.read(), name)
 
+    def test_exec_after_a_refresh_passes_no_connection_on(self):
+        """The refresh's connections (kept open for reuse) are
+        close-on-exec: the command exec runs inherits no socket."""
+        self.expired_login()
+        calls = len(self.tb.sts_calls())
+        r = self.ok("exec", "--profile", self.profile, "--", "ls", "-l",
+                    "/proc/self/fd")
+        self.assertEqual(len(self.tb.sts_calls()), calls + 1)
+        self.assertNotIn(b"socket:", r.stdout, r.stdout.decode())
+
     def test_without_remember_session_nothing_is_kept(self):
         self.ok("login")
         r = self.s2s("login", "--force", password=None)

@@ -59,6 +59,9 @@ class TLSLoginTest(unittest.TestCase):
         if strace:
             argv = ["strace", "-f", "-qq", "-e", "trace=openat", "-o",
                     strace] + argv
+            # LeakSanitizer cannot run under ptrace (an ASan build)
+            env["ASAN_OPTIONS"] = ":".join(
+                o for o in (env.get("ASAN_OPTIONS"), "detect_leaks=0") if o)
         return subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
                               capture_output=True, timeout=120,
                               cwd=self.tb.home)
