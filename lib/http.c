@@ -365,9 +365,9 @@ static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
 	return cancelled(clientp) ? 1 : 0;
 }
 
-/* Sockets are close-on-exec: the command exec runs after a refresh, a
- * graphical prompt or the browser must not inherit a connection to the
- * IdP or STS, and the thread's multi handle keeps connections open. */
+/* Sockets are close-on-exec: a graphical prompt or the browser started
+ * while the session's multi handle keeps a connection open must not
+ * inherit a connection to the IdP or STS. */
 static curl_socket_t open_socket(void *payload, curlsocktype purpose,
                                  struct curl_sockaddr *a)
 {
