@@ -60,6 +60,7 @@ struct doctor {
 	const struct s2s_account *acct; /* NULL: none usable */
 	struct s2s_session *session;
 	char notice[512]; /* the engine's store fallback notice */
+	char trust[512];  /* the CAs the last HTTP check trusted */
 	struct check checks[C_COUNT];
 };
 
@@ -255,7 +256,8 @@ static void check_store(struct doctor *d)
 
 /* --- network: the IdP URL and the clock ------------------------------ */
 
-/* One GET of url (redirects followed when flags say so), no retry. */
+/* One GET of url (redirects followed when flags say so), no retry;
+ * d->trust says which CAs it trusted. */
 static s2s_err get_once(struct doctor *d, const char *url, unsigned int flags,
                         struct s2s_http_response *resp, struct s2s_error *err)
 {
@@ -266,8 +268,10 @@ static s2s_err get_once(struct doctor *d, const char *url, unsigned int flags,
 	s2s_err rc;
 
 	rc = s2s_session_http(&http, d->session, d->acct, err);
-	if (!rc)
+	if (!rc) {
+		s2s_http_trust(http, d->trust, sizeof(d->trust));
 		rc = s2s_http_do(http, &req, resp, err);
+	}
 	s2s_http_free(http);
 	return rc;
 }
@@ -289,8 +293,8 @@ static void check_idp(struct doctor *d)
 	struct s2s_http_response resp = S2S_HTTP_RESPONSE_INIT;
 	struct s2s_error err = S2S_ERROR_INIT;
 	const char *url = s2s_account_get(d->acct, "url");
-	const char *tls;
-	char host[256], fix[200];
+	char host[256], fix[200], tls[sizeof(d->trust) + 32];
+	s2s_err rc;
 
 	if (!url) {
 		set(c, OK, NULL, "no IdP: provider %s",
@@ -301,11 +305,19 @@ static void check_idp(struct doctor *d)
 	snprintf(fix, sizeof(fix), "check url in [%s] and the network%s",
 	         s2s_account_name(d->acct),
 	         strncmp(url, "https:", 6) == 0
-	                 ? " (proxy; SAML2STS_CA_BUNDLE for a private CA)"
+	                 ? " (proxy; SAML2STS_CA_BUNDLE or SSL_CERT_DIR for "
+	                   "a private CA)"
 	                 : "");
-	tls = strncmp(url, "https:", 6) == 0 ? "TLS verified" : "plain http";
-	if (get_once(d, url, S2S_HTTP_FOLLOW, &resp, &err))
-		set(c, FAIL, fix, "%s", err.msg);
+	d->trust[0] = '\0';
+	rc = get_once(d, url, S2S_HTTP_FOLLOW, &resp, &err);
+	if (strncmp(url, "https:", 6) == 0)
+		snprintf(tls, sizeof(tls), "TLS verified with %s", d->trust);
+	else
+		snprintf(tls, sizeof(tls), "plain http");
+	if (rc)
+		set(c, FAIL, fix, "%s%s%s", err.msg,
+		    rc == S2S_ETLS && d->trust[0] ? "; trusted: " : "",
+		    rc == S2S_ETLS ? d->trust : "");
 	else if (resp.status >= 500)
 		set(c, FAIL, fix, "%s answered HTTP %ld", host, resp.status);
 	else if (resp.status >= 400)
@@ -343,7 +355,9 @@ static void check_clock(struct doctor *d)
 	before = time(NULL);
 	if (get_once(d, ep, 0, &resp, &err)) {
 		set(c, FAIL, "check sts_endpoint, region and the network",
-		    "cannot compare with STS: %s", err.msg);
+		    "cannot compare with STS: %s%s%s", err.msg,
+		    err.code == S2S_ETLS && d->trust[0] ? "; trusted: " : "",
+		    err.code == S2S_ETLS ? d->trust : "");
 		goto out;
 	}
 	after = time(NULL);

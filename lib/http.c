@@ -194,6 +194,30 @@ nomem:
 	return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 }
 
+void s2s_http_trust(const struct s2s_http *http, char *out, size_t size)
+{
+	const char *dir = http->ca_dir ? http->ca_dir : system_ca_dir;
+	char *builtin = NULL;
+
+	if (!http->ca_bundle && !dir[0]) {
+#if LIBCURL_VERSION_NUM >= 0x075400 /* CURLINFO_CAINFO: 7.84.0 */
+		curl_easy_getinfo(http->curl, CURLINFO_CAINFO, &builtin);
+#endif
+		if (builtin)
+			snprintf(out, size, "CA bundle %s", builtin);
+		else
+			snprintf(out, size, "libcurl's built-in CA store");
+		return;
+	}
+	/* a named bundle keeps libcurl's built-in directory beside it */
+	if (http->ca_bundle && !http->ca_dir && system_ca_dir[0])
+		dir = system_ca_dir;
+	snprintf(out, size, "%s%s%s%s%s", http->ca_bundle ? "CA bundle " : "",
+	         http->ca_bundle ? http->ca_bundle : "",
+	         http->ca_bundle && dir[0] ? " and " : "",
+	         dir[0] ? "CA directory " : "", dir);
+}
+
 void s2s_http_free(struct s2s_http *http)
 {
 	if (!http)

@@ -251,6 +251,18 @@ void s2s_http_free(struct s2s_http *http)
 	f(http);
 }
 
+void s2s_http_trust(const struct s2s_http *http, char *out, size_t size)
+{
+	void (*f)(const struct s2s_http *, char *, size_t);
+
+	if (size)
+		out[0] = '\0';
+	if (!http || !handle)
+		return; /* only the module makes them */
+	NET_QUIET(f, "s2s_http_trust", return );
+	f(http, out, size);
+}
+
 s2s_err s2s_http_do(struct s2s_http *http, const struct s2s_http_request *req,
                     struct s2s_http_response *resp, struct s2s_error *err)
 {

@@ -8,6 +8,7 @@ and that a hashed CA directory, the default, is read lazily: one
 certificate, not the whole store (strace counts the opens).
 """
 
+import json
 import os
 import re
 import shutil
@@ -147,6 +148,35 @@ class TLSLoginTest(unittest.TestCase):
             self.assertEqual(r.returncode, 9, r.stderr.decode())
             opened = self.opened(log)
         self.assertNotIn(SYSTEM_BUNDLE, opened)
+
+    def doctor(self, **ca):
+        env = dict(self.tb.env)
+        for k in CA_VARS:
+            env.pop(k, None)
+        env.update(ca)
+        r = subprocess.run([BIN, "--config", self.config, "doctor", "--output",
+                            "json"], env=env, stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=120, cwd=self.tb.home)
+        checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}
+        return r.returncode, checks["idp"], checks["clock"]
+
+    def test_doctor_names_the_cas_it_trusted(self):
+        trust, ca = self.tb.tls.trust_dir, self.tb.tls.ca_path
+        rc, idp, clock = self.doctor(SSL_CERT_DIR=trust)
+        self.assertEqual(rc, 0, idp)
+        self.assertEqual(idp["status"], "ok", idp)
+        self.assertIn("TLS verified with CA directory %s " % trust,
+                      idp["message"])
+        rc, idp, clock = self.doctor(SAML2STS_CA_BUNDLE=ca)
+        self.assertEqual(idp["status"], "ok", idp)
+        self.assertIn("TLS verified with CA bundle %s" % ca, idp["message"])
+        rc, idp, clock = self.doctor()
+        self.assertEqual(rc, 1, idp)
+        self.assertEqual(idp["status"], "fail", idp)
+        self.assertIn("TLS with 127.0.0.1", idp["message"])
+        self.assertIn("; trusted: ", idp["message"])
+        self.assertIn("SSL_CERT_DIR", idp["fix"])
+        self.assertIn("; trusted: ", clock["message"])
 
     def idp_posts(self):
         with open(self.tb.idp.server_log, errors="replace") as f:

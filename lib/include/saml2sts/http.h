@@ -90,6 +90,12 @@ struct s2s_http_response {
 /* The user agent string, "saml2sts/<version>". */
 const char *s2s_http_user_agent(void);
 
+/* Where the session's TLS trust comes from, for `doctor`: "CA bundle
+ * PATH", "CA directory PATH", both joined by " and ", or "libcurl's
+ * built-in CA store" when neither is known.  Never fails; out is always
+ * terminated. */
+void s2s_http_trust(const struct s2s_http *http, char *out, size_t size);
+
 /* Create a session.  opts may be NULL for defaults; it is copied
  * (ca_bundle and ca_dir too). */
 s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
