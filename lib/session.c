@@ -196,6 +196,7 @@ s2s_err s2s_session_store(struct s2s_store **out, struct s2s_session *s,
 	if (s->store)
 		return S2S_OK;
 	o.backend = s2s_config_env("SAML2STS_KEYRING_BACKEND");
+	o.cancel = s->o.cancel; /* Ctrl-C ends a keyring wait too */
 	o.passphrase = s->o.cb->passphrase;
 	o.payload = s->o.cb->payload;
 	rc = key_cache_s(&o.key_cache_s, err);

@@ -36,6 +36,10 @@ static s2s_err find(const struct s2s_store_backend **out,
 		                     o->backend);
 	if (o->timeout_ms <= 0)
 		o->timeout_ms = S2S_STORE_TIMEOUT_MS;
+	if (o->unlock_timeout_ms <= 0)
+		o->unlock_timeout_ms = S2S_STORE_UNLOCK_MS;
+	if (o->unlock_timeout_ms < o->timeout_ms)
+		o->unlock_timeout_ms = o->timeout_ms;
 	return S2S_OK;
 }
 

@@ -2,9 +2,10 @@
 /*
  * The Secret Service backend (gnome-keyring, KeePassXC, KWallet) through
  * libsecret: items in the default collection (never a private one), an
- * encrypted transfer session, and a deadline on every call so a keyring
- * that cannot show its unlock prompt, or a daemon that hangs, fails
- * instead of hanging.  A locked collection is reported as such, never as
+ * encrypted transfer session, and a deadline on every call so a daemon
+ * that hangs fails instead of hanging; an unlock, whose prompt waits for
+ * a person, gets a longer one, and the caller's flag (Ctrl-C) ends any
+ * wait.  A locked collection is reported as such, never as
  * "not found", and nothing is deleted after a failed read.  Whether the
  * service is there at all is asked of the bus daemon (probe), never
  * inferred from a failing call.
@@ -34,6 +35,8 @@ struct ss_state {
 	SecretService *service;
 	GMainContext *ctx; /* every call of this store runs on it */
 	long timeout_ms;
+	long unlock_ms; /* an unlock: its prompt waits for a person */
+	const volatile sig_atomic_t *cancel;
 };
 
 static const SecretSchema schema = {
@@ -65,15 +68,19 @@ static GDBusConnection *probed_bus;
 /* ------------------------------------------------------------------ */
 /* One call with a deadline: the async call is started with c->cancel on
  * ctx (pushed as the thread's default), a timeout source on ctx cancels
- * it, and ctx is iterated until the call completes. */
+ * it, another one every 100 ms cancels it when the caller's flag
+ * (Ctrl-C) is set, and ctx is iterated until the call completes. */
 
 struct call {
 	GMainContext *ctx;
 	GCancellable *cancel;
 	GSource *timer;
+	GSource *watch; /* the caller's flag, or NULL */
+	const volatile sig_atomic_t *flag;
 	GAsyncResult *res;
 	long ms;
 	bool fired;
+	bool interrupted;
 };
 
 static gboolean on_deadline(gpointer p)
@@ -85,6 +92,29 @@ static gboolean on_deadline(gpointer p)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean on_watch(gpointer p)
+{
+	struct call *c = p;
+
+	if (!*c->flag)
+		return G_SOURCE_CONTINUE;
+	c->interrupted = true;
+	g_cancellable_cancel(c->cancel);
+	return G_SOURCE_REMOVE;
+}
+
+static void arm(struct call *c, long ms)
+{
+	if (c->timer) {
+		g_source_destroy(c->timer);
+		g_source_unref(c->timer);
+	}
+	c->ms = ms;
+	c->timer = g_timeout_source_new((guint)ms);
+	g_source_set_callback(c->timer, on_deadline, c, NULL);
+	g_source_attach(c->timer, c->ctx);
+}
+
 static void on_done(GObject *src, GAsyncResult *res, gpointer p)
 {
 	struct call *c = p;
@@ -93,16 +123,27 @@ static void on_done(GObject *src, GAsyncResult *res, gpointer p)
 	c->res = g_object_ref(res);
 }
 
-static void call_begin(struct call *c, GMainContext *ctx, long ms)
+static void call_begin(struct call *c, GMainContext *ctx, long ms,
+                       const volatile sig_atomic_t *flag)
 {
 	memset(c, 0, sizeof(*c));
 	c->ctx = ctx;
-	c->ms = ms;
+	c->flag = flag;
 	c->cancel = g_cancellable_new();
 	g_main_context_push_thread_default(ctx);
-	c->timer = g_timeout_source_new((guint)ms);
-	g_source_set_callback(c->timer, on_deadline, c, NULL);
-	g_source_attach(c->timer, ctx);
+	arm(c, ms);
+	if (flag) {
+		c->watch = g_timeout_source_new(100);
+		g_source_set_callback(c->watch, on_watch, c, NULL);
+		g_source_attach(c->watch, ctx);
+	}
+}
+
+/* What follows may wait for a person at the keyring's unlock prompt:
+ * the longer deadline, from now. */
+static void call_unlocking(struct call *c, const struct ss_state *st)
+{
+	arm(c, st->unlock_ms);
 }
 
 /* Wait for the call started since call_begin (or since the last wait). */
@@ -128,6 +169,10 @@ static void call_end(struct call *c)
 		g_main_context_iteration(c->ctx, FALSE);
 	g_source_destroy(c->timer);
 	g_source_unref(c->timer);
+	if (c->watch) {
+		g_source_destroy(c->watch);
+		g_source_unref(c->watch);
+	}
 	g_main_context_pop_thread_default(c->ctx);
 	g_object_unref(c->cancel);
 }
@@ -148,7 +193,14 @@ static s2s_err fail(const struct call *c, GError *e, const char *what,
 	s2s_err rc;
 
 	span(took, sizeof(took), c->ms);
-	if (c->fired)
+	if (c->interrupted)
+		rc = s2s_error_set(err, S2S_ECANCELLED, "cancelled");
+	else if (c->fired && strcmp(what, "unlock") == 0)
+		rc = s2s_error_set(err, S2S_ESTORE,
+		                   "the keyring was not unlocked in %s: unlock "
+		                   "it (its prompt, or seahorse) and retry",
+		                   took);
+	else if (c->fired)
 		rc = s2s_error_set(
 		        err, S2S_ESTORE,
 		        "the Secret Service did not answer in %s "
@@ -224,13 +276,15 @@ static s2s_err ss_probe(const struct s2s_store_opts *opts,
 	bool there = false;
 	s2s_err rc = S2S_OK;
 
-	call_begin(&c, ctx, opts->timeout_ms);
+	call_begin(&c, ctx, opts->timeout_ms, opts->cancel);
 	g_bus_get(G_BUS_TYPE_SESSION, c.cancel, on_done, &c);
 	bus = g_bus_get_finish(call_wait(&c), &e);
 	if (bus)
 		there = provided(&c, bus, &e);
 	span(took, sizeof(took), c.ms);
-	if (c.fired)
+	if (c.interrupted)
+		rc = s2s_error_set(err, S2S_ECANCELLED, "cancelled");
+	else if (c.fired)
 		rc = s2s_error_set(err, S2S_ESTORE,
 		                   "the session bus did not answer in %s: is "
 		                   "dbus-daemon hung? restart the session, or "
@@ -270,9 +324,11 @@ static s2s_err ss_open(void **state, const struct s2s_store_opts *opts,
 	if (!st)
 		return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 	st->timeout_ms = opts->timeout_ms;
+	st->unlock_ms = opts->unlock_timeout_ms;
+	st->cancel = opts->cancel;
 	st->ctx = g_main_context_new();
 	/* no session yet: the first secret read or write opens it */
-	call_begin(&c, st->ctx, st->timeout_ms);
+	call_begin(&c, st->ctx, st->timeout_ms, st->cancel);
 	secret_service_open(SECRET_TYPE_SERVICE, NULL, SECRET_SERVICE_NONE,
 	                    c.cancel, on_done, &c);
 	st->service = secret_service_open_finish(call_wait(&c), &e);
@@ -392,17 +448,18 @@ static s2s_err ss_ready(void *state, struct s2s_error *err)
 	gint unlocked = 1;
 	s2s_err rc = S2S_OK;
 
-	call_begin(&c, st->ctx, st->timeout_ms);
+	call_begin(&c, st->ctx, st->timeout_ms, st->cancel);
 	path = default_collection(st, &c, &locked, &e);
 	if (path && locked) {
 		one[0] = path;
+		call_unlocking(&c, st);
 		secret_service_unlock_dbus_paths(st->service, one, c.cancel,
 		                                 on_done, &c);
 		unlocked = secret_service_unlock_dbus_paths_finish(
 		        st->service, call_wait(&c), NULL, &e);
 	}
-	if (e || c.fired)
-		rc = fail(&c, e, "unlock", err);
+	if (e || c.fired || c.interrupted)
+		rc = fail(&c, e, locked ? "unlock" : "read alias", err);
 	else if (unlocked < 1)
 		rc = s2s_error_set(err, S2S_ESTORE,
 		                   "the keyring is locked; unlock it and "
@@ -422,7 +479,7 @@ static s2s_err ss_locked(void *state, bool *out, struct s2s_error *err)
 	s2s_err rc = S2S_OK;
 
 	*out = false;
-	call_begin(&c, st->ctx, st->timeout_ms);
+	call_begin(&c, st->ctx, st->timeout_ms, st->cancel);
 	path = default_collection(st, &c, out, &e);
 	if (e || c.fired)
 		rc = fail(&c, e, "default collection", err);
@@ -531,7 +588,7 @@ static s2s_err ss_put(void *state, const struct s2s_store_item *it,
 		g_hash_table_insert(attrs, (gpointer)(uintptr_t) "expires",
 		                    g_strdup(exp));
 	}
-	call_begin(&c, st->ctx, st->timeout_ms);
+	call_begin(&c, st->ctx, st->timeout_ms, st->cancel);
 	/* Find the items this one replaces first; delete them only once the
 	 * new one is safely stored. */
 	rc = search(st, &c, match, &old[0], &old[1], err);
@@ -626,12 +683,14 @@ static s2s_err unlock(struct ss_state *st, struct call *c, gchar **locked,
 	gint n;
 
 	*paths = NULL;
+	call_unlocking(c, st);
 	secret_service_unlock_dbus_paths(st->service, paths_arg(locked),
 	                                 c->cancel, on_done, c);
 	n = secret_service_unlock_dbus_paths_finish(st->service, call_wait(c),
 	                                            paths, &e);
-	if (e || c->fired)
+	if (e || c->fired || c->interrupted)
 		return fail(c, e, "unlock", err);
+	arm(c, st->timeout_ms); /* the rest is the service's own work */
 	if (n < 1) {
 		g_strfreev(*paths);
 		*paths = NULL;
@@ -739,7 +798,7 @@ static s2s_err ss_get(void *state, const char *profile, const char *kind,
 	gsize len = 0;
 	s2s_err rc = S2S_OK;
 
-	call_begin(&c, st->ctx, st->timeout_ms);
+	call_begin(&c, st->ctx, st->timeout_ms, st->cancel);
 	for (int attempt = 0; attempt < 3 && !value; attempt++) {
 		if (attempt)
 			nanosleep(&nap, NULL); /* a replace was under way */
@@ -790,7 +849,7 @@ static s2s_err ss_del(void *state, const char *profile, const char *kind,
 	gboolean any;
 	s2s_err rc = S2S_OK;
 
-	call_begin(&c, st->ctx, st->timeout_ms);
+	call_begin(&c, st->ctx, st->timeout_ms, st->cancel);
 	secret_service_clear(st->service, &schema, attrs, c.cancel, on_done,
 	                     &c);
 	any = secret_service_clear_finish(st->service, call_wait(&c), &e);
@@ -850,7 +909,7 @@ static s2s_err ss_list(void *state, struct s2s_store_item **out, size_t *n,
 	bool ok = true;
 	s2s_err rc;
 
-	call_begin(&c, st->ctx, st->timeout_ms);
+	call_begin(&c, st->ctx, st->timeout_ms, st->cancel);
 	rc = search(st, &c, attrs, &found[0], &found[1], err);
 	if (rc)
 		goto out;

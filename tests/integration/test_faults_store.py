@@ -217,6 +217,61 @@ class StoreFaultsTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.s2s(self.real, "logout", "--all")
 
+    def test_ctrl_c_ends_a_wait_for_the_keyring(self):
+        """Ctrl-C while the Secret Service does not answer: the login
+        ends at once with exit 130 and one line, not at the deadline,
+        and the IdP never hears of it."""
+        gkd = self.tb.keyring.gkd.pid
+        os.kill(gkd, signal.SIGSTOP)
+        try:
+            p = subprocess.Popen(self.argv(self.tripcfg, "login", "--force"),
+                                 env=self.env(), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, cwd=self.tb.home)
+            time.sleep(1.5)
+            sent = time.monotonic()
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=KEYRING_WAIT + 15)
+            took = time.monotonic() - sent
+        finally:
+            os.kill(gkd, signal.SIGCONT)
+        r = subprocess.CompletedProcess(p.args, p.returncode, out, err)
+        self.one_line(r, 130, "cancelled")
+        self.assertLess(took, 2.0)
+        self.assertEqual(self.trip.requests, [])
+
+    def test_unlock_prompt_waits_for_a_person(self):
+        """A locked keyring's unlock prompt is shown (a fake system
+        prompter that never answers stands for a person who has not
+        typed yet) and waited for past the 10 s deadline of a keyring
+        call; Ctrl-C ends the wait at once, before any IdP request."""
+        prompter = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(HERE, "fake_prompter.py")],
+            env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, cwd=self.tb.home)
+        try:
+            self.assertEqual(prompter.stdout.readline(), b"READY\n",
+                             prompter.stderr.read1() if prompter.poll()
+                             is not None else "")
+            self.tb.keyring.lock()
+            p = subprocess.Popen(self.argv(self.tripcfg, "login", "--force"),
+                                 env=self.env(), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, cwd=self.tb.home)
+            time.sleep(KEYRING_WAIT + 2)
+            waiting = p.poll() is None
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=15)
+        finally:
+            prompter.terminate()
+            calls = prompter.communicate(timeout=15)[0].decode()
+            self.tb.keyring.unlock()
+        self.assertTrue(waiting, err.decode())
+        self.assertIn("CALL BeginPrompting", calls)
+        r = subprocess.CompletedProcess(p.args, p.returncode, out, err)
+        self.one_line(r, 130, "cancelled")
+        self.assertEqual(self.trip.requests, [])
+
     def test_locked_keyring_stops_login_before_the_idp(self):
         self.tb.keyring.lock()
         try:

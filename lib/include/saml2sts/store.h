@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <time.h>
 
 #include "buf.h"
@@ -22,6 +23,10 @@
 
 /* The default bound on every keyring call, in milliseconds. */
 #define S2S_STORE_TIMEOUT_MS 10000
+
+/* The bound on an unlock, which may be a person typing the keyring's
+ * password into its prompt, in milliseconds. */
+#define S2S_STORE_UNLOCK_MS 120000
 
 struct s2s_store;
 
@@ -36,7 +41,14 @@ struct s2s_store_item {
 struct s2s_store_opts {
 	const char *backend; /* "secret-service" | "file"; NULL = the first */
 	long timeout_ms;     /* bound on every keyring call; 0 = 10000 */
-	const char *dir;     /* file backend: its directory */
+	/* Bound on an unlock (its prompt waits for a person); 0 = 120000,
+	 * never less than timeout_ms. */
+	long unlock_timeout_ms;
+	/* Set non-zero (a signal handler: Ctrl-C) to end a wait for the
+	 * keyring, its unlock prompt too, with S2S_ECANCELLED within about
+	 * 100 ms; NULL = not cancellable.  Borrowed. */
+	const volatile sig_atomic_t *cancel;
+	const char *dir; /* file backend: its directory */
 	/* File backend: the passphrase, asked for only when a secret is
 	 * read or written; S2S_ENEEDINPUT when none can be had. */
 	s2s_err (*passphrase)(void *payload, struct s2s_buf *out,
