@@ -11,11 +11,12 @@
  * No HTML, no JSON.
  *
  * Trust: a CA bundle named by the caller, else the system's hashed CA
- * directory when libcurl's built-in one is such a directory, else
- * libcurl's built-in bundle.  The directory is read lazily: a
- * handshake opens the one or two certificates it needs, where a bundle
- * is parsed whole (about 150 certificates, some 30 ms of CPU with
- * OpenSSL 3) by every handle that loads it.
+ * directory when libcurl's built-in one is such a directory (also when
+ * the caller names libcurl's built-in bundle, which holds the same
+ * certificates), else libcurl's built-in bundle.  The directory is read lazily:
+ * a handshake opens the one or two certificates it needs, where a bundle is
+ * parsed whole (about 150 certificates, some 30 ms of CPU with OpenSSL 3) by
+ * every handle that loads it.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -57,6 +58,10 @@ static CURLcode global_rc = CURLE_OK;
 
 /* libcurl's built-in CA directory, if it is a hashed one; "" if not. */
 static char system_ca_dir[PATH_MAX];
+/* libcurl's built-in CA bundle (the file the directory was made from,
+ * by update-ca-certificates on Debian), when there is such a directory. */
+static struct stat system_ca_file;
+static bool have_system_ca_file;
 
 /* True if dir holds at least one OpenSSL hash link ("1a2b3c4d.0"): a
  * bare /etc/ssl/certs without them would trust nothing. */
@@ -84,13 +89,29 @@ static void find_system_ca_dir(void)
 {
 #if LIBCURL_VERSION_NUM >= 0x075400 /* CURLINFO_CAPATH: 7.84.0 */
 	CURL *c = curl_easy_init();
-	char *dir = NULL;
+	char *dir = NULL, *file = NULL;
 
 	if (c && curl_easy_getinfo(c, CURLINFO_CAPATH, &dir) == CURLE_OK &&
 	    dir && strlen(dir) < sizeof(system_ca_dir) && hashed_dir(dir))
 		snprintf(system_ca_dir, sizeof(system_ca_dir), "%s", dir);
+	if (system_ca_dir[0] &&
+	    curl_easy_getinfo(c, CURLINFO_CAINFO, &file) == CURLE_OK && file)
+		have_system_ca_file = stat(file, &system_ca_file) == 0;
 	curl_easy_cleanup(c);
 #endif
+}
+
+/* True if path is libcurl's built-in bundle (CURL_CA_BUNDLE and
+ * SSL_CERT_FILE often name it in containers and CI): its certificates
+ * are the system directory's, which is read lazily instead of parsing
+ * the whole bundle for every connection. */
+static bool system_bundle(const char *path)
+{
+	struct stat st;
+
+	return have_system_ca_file && stat(path, &st) == 0 &&
+	       st.st_dev == system_ca_file.st_dev &&
+	       st.st_ino == system_ca_file.st_ino;
 }
 
 static void global_init(void)
@@ -162,7 +183,7 @@ s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
 		http->opts.max_body = DEFAULT_MAX_BODY;
 	if (http->opts.retries < 0)
 		http->opts.retries = 0;
-	if (opts && opts->ca_bundle) {
+	if (opts && opts->ca_bundle && !system_bundle(opts->ca_bundle)) {
 		http->ca_bundle = strdup(opts->ca_bundle);
 		if (!http->ca_bundle)
 			goto nomem;

@@ -149,6 +149,21 @@ class TLSLoginTest(unittest.TestCase):
             opened = self.opened(log)
         self.assertNotIn(SYSTEM_BUNDLE, opened)
 
+    def test_naming_the_system_bundle_reads_the_directory(self):
+        """CURL_CA_BUNDLE or SSL_CERT_FILE set to the system bundle (as
+        containers and CI often do) trusts the same certificates through
+        the system's hashed directory: the bundle is never parsed."""
+        if not os.path.exists(SYSTEM_BUNDLE):
+            self.skipTest("no system bundle")
+        for var in ("CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+            with self.subTest(var=var), tempfile.TemporaryDirectory() as d:
+                log = os.path.join(d, "strace")
+                r = self.login(strace=log, **{var: SYSTEM_BUNDLE})
+                self.assertEqual(r.returncode, 9, r.stderr.decode())
+                self.assertNotIn(SYSTEM_BUNDLE, self.opened(log))
+        rc, idp, clock = self.doctor(CURL_CA_BUNDLE=SYSTEM_BUNDLE)
+        self.assertIn("; trusted: CA directory /etc/ssl/certs", idp["message"])
+
     def doctor(self, **ca):
         env = dict(self.tb.env)
         for k in CA_VARS:
