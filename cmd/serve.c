@@ -20,6 +20,7 @@
  * refresh by another process) or none (logout) sends the next request
  * to the engine again, as does the refresh window.
  */
+#define _GNU_SOURCE /* accept4 */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -379,7 +380,9 @@ static void accept_clients(struct loop *lp)
 {
 	while (lp->nconns < MAX_CONNS) {
 		struct conn *c = NULL;
-		int fd = accept(lp->srv->fd, NULL, NULL);
+		/* one call: the socket comes close-on-exec and non-blocking */
+		int fd = accept4(lp->srv->fd, NULL, NULL,
+		                 SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
 			continue;
@@ -390,10 +393,6 @@ static void accept_clients(struct loop *lp)
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				lp->accept_after = now_ms() + ACCEPT_PAUSE_MS;
 			return;
-		}
-		if (fcntl(fd, F_SETFD, FD_CLOEXEC) || set_nonblock(fd)) {
-			close(fd);
-			continue;
 		}
 		for (size_t i = 0; !c && i < MAX_CONNS; i++)
 			if (lp->conns[i].state == CONN_FREE)
