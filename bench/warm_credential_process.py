@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
@@ -92,31 +93,59 @@ def row(name, ours, floor, target_wall, target_rss):
              "ok" if ok else "MISSED"))
 
 
-def serve_per_request(launcher, binary, base, env, n):
+def build_bare_server(directory):
+    exe = os.path.join(directory, "bare_server")
+    subprocess.run(["cc", "-O2", "-o", exe,
+                    os.path.join(HERE, "bare_server.c")],
+                   check=True, stdin=subprocess.DEVNULL)
+    return exe
+
+
+def serve_per_request(launcher, bare, base, env, n, rounds=8):
+    """serve's answers from memory and a bare C loopback server's (the
+    floor: accept, read, send the same number of bytes, close), n GETs
+    each, in `rounds` alternating batches: (median ms, p99 ms, serve's
+    CPU ms per request, the bare server's median ms)."""
     p = subprocess.Popen(base + ["serve", "--profile", "bench"], env=env,
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL)
+    b = None
     try:
         u = urllib.parse.urlsplit(p.stdout.readline().decode().strip())
-        get = [launcher, "--get", "", u.hostname, str(u.port), u.path]
-        get[2] = "1"  # the first: a store read
-        subprocess.run(get, check=True, stdout=subprocess.DEVNULL)
+        get = [launcher, "--get", "1", u.hostname, str(u.port), u.path]
+        # the first: a store read; its answer's size for the bare server
+        size = len(urllib.request.urlopen(
+            "http://%s:%d%s" % (u.hostname, u.port, u.path)).read())
+        b = subprocess.Popen([bare, str(size)], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE)
+        bu = urllib.parse.urlsplit(b.stdout.readline().decode().strip())
+        bget = [launcher, "--get", str(n // rounds), bu.hostname,
+                str(bu.port), "/"]
+        get[2] = str(n // rounds)
         tick = os.sysconf("SC_CLK_TCK")
 
         def cpu():
             with open("/proc/%d/stat" % p.pid) as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             return (int(fields[11]) + int(fields[12])) / tick
-        get[2] = str(n)
-        c0 = cpu()
-        out = subprocess.run(get, check=True, stdout=subprocess.PIPE).stdout
-        c1 = cpu()
-        ns = sorted(int(x) for x in out.split())
+        ns, bns, spent = [], [], 0.0
+        for _ in range(rounds):
+            c0 = cpu()
+            out = subprocess.run(get, check=True,
+                                 stdout=subprocess.PIPE).stdout
+            spent += cpu() - c0
+            ns += [int(x) for x in out.split()]
+            out = subprocess.run(bget, check=True,
+                                 stdout=subprocess.PIPE).stdout
+            bns += [int(x) for x in out.split()]
+        ns.sort()
     finally:
-        p.terminate()
-        p.communicate(timeout=10)
+        for q in (p, b):
+            if q:
+                q.terminate()
+                q.communicate(timeout=10)
     return (statistics.median(ns) / 1e6, ns[int(len(ns) * 0.99) - 1] / 1e6,
-            (c1 - c0) * 1000.0 / n)
+            spent * 1000.0 / len(ns), statistics.median(bns) / 1e6)
 
 
 def main():
@@ -124,6 +153,7 @@ def main():
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 50
     with tempfile.TemporaryDirectory() as tmp, testbed.Testbed() as tb:
         launcher = build_launcher(tmp)
+        bare = build_bare_server(tmp)
         env = dict(tb.env, SAML2STS_PASSWORD="alice-pass")
         cfg = os.path.join(tb.home, "bench.cfg")
         base = [binary, "--config", cfg]
@@ -146,7 +176,8 @@ def main():
         cold, cfloor = alternate(launcher, max(3, runs // 10),
                                  dict(fenv, SAML2STS_FILE_KEY_TIMEOUT="0"),
                                  cp, st)
-        med, p99, cpu = serve_per_request(launcher, binary, base, env, 2000)
+        med, p99, cpu, bmed = serve_per_request(launcher, bare, base, env,
+                                                2000)
         assert len(tb.sts_calls()) == calls, "a warm command called STS"
     print("%d alternating runs each (file store without key cache: %d)"
           % (runs, len(cold[0])))
@@ -161,9 +192,14 @@ def main():
     summary.row("serve from memory, per request", "%.3f ms (p99 %.3f)"
                 % (med, p99), "target in ms", med, TARGET_SERVE_MS,
                 unit=" ms")
+    summary.row("serve from memory vs a bare C loopback server, per "
+                "request", "%.3f ms" % med, "%.3f ms bare server" % bmed,
+                med / bmed)
     print("serve from memory: %.3f ms per request (p99 %.3f ms; client "
           "connect to close), %.4f ms CPU per request in serve  %s"
           % (med, p99, cpu, "ok" if med <= TARGET_SERVE_MS else "MISSED"))
+    print("bare C loopback server (the floor): %.3f ms per request; serve "
+          "%.2fx" % (bmed, med / bmed))
 
 
 if __name__ == "__main__":
