@@ -272,6 +272,43 @@ class StoreFaultsTest(unittest.TestCase):
         self.one_line(r, 130, "cancelled")
         self.assertEqual(self.trip.requests, [])
 
+    def test_save_password_waits_for_the_unlock_prompt(self):
+        """configure --save-password into a locked keyring: storing the
+        item makes the keyring show its unlock prompt (libsecret's
+        secret_service_store unlocks the collection itself), and the man
+        page promises up to 2 minutes for it, not the 10 s deadline of
+        a keyring call reported as a hung gnome-keyring."""
+        prompter = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(HERE, "fake_prompter.py")],
+            env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, cwd=self.tb.home)
+        p = None
+        try:
+            self.assertEqual(prompter.stdout.readline(), b"READY\n")
+            self.tb.keyring.lock()
+            p = subprocess.Popen(self.argv(self.real, "configure",
+                                           "--save-password"),
+                                 env=self.env(), stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, cwd=self.tb.home)
+            p.stdin.write(b"alice-pass\n")
+            p.stdin.close()
+            p.stdin = None
+            time.sleep(KEYRING_WAIT + 5)
+            waiting = p.poll() is None
+            if waiting:
+                p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=15)
+        finally:
+            if p and p.poll() is None:
+                p.kill()
+                p.wait()
+            prompter.terminate()
+            calls = prompter.communicate(timeout=15)[0].decode()
+            self.tb.keyring.unlock()
+        self.assertIn("CALL BeginPrompting", calls)
+        self.assertTrue(waiting, err.decode())
+
     def test_locked_keyring_stops_login_before_the_idp(self):
         self.tb.keyring.lock()
         try:

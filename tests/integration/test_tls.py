@@ -193,6 +193,43 @@ class TLSLoginTest(unittest.TestCase):
         self.assertIn("SSL_CERT_DIR", idp["fix"])
         self.assertIn("; trusted: ", clock["message"])
 
+    def private_dir(self, d):
+        """d made a hashed directory holding the test CA alone (a
+        company's private CA, as SSL_CERT_DIR is often used)."""
+        shutil.copy(self.tb.tls.ca_path, os.path.join(d, "test-ca.pem"))
+        subprocess.run(["openssl", "rehash", d], check=True,
+                       capture_output=True)
+        return d
+
+    def test_system_bundle_named_beside_a_cert_dir_is_kept(self):
+        """CURL_CA_BUNDLE names the system bundle and SSL_CERT_DIR a
+        private directory: the bundle's certificates stay trusted (read
+        through the system directory, as the man page says), beside the
+        private directory; they must not be dropped."""
+        if not os.path.exists(SYSTEM_BUNDLE):
+            self.skipTest("no system bundle")
+        with tempfile.TemporaryDirectory() as d:
+            rc, idp, clock = self.doctor(CURL_CA_BUNDLE=SYSTEM_BUNDLE,
+                                         SSL_CERT_DIR=self.private_dir(d))
+        self.assertEqual(idp["status"], "ok", idp)
+        self.assertRegex(idp["message"],
+                         r"CA (bundle %s|directory /etc/ssl/certs)"
+                         % re.escape(SYSTEM_BUNDLE))
+
+    def test_cert_dir_keeps_the_system_store(self):
+        """SSL_CERT_DIR naming a private CA's directory (doctor's own fix
+        for a private CA) keeps the system's CAs, as SAML2STS_CA_BUNDLE
+        does and as curl and OpenSSL do: a public STS endpoint must
+        still verify."""
+        if not os.path.isdir("/etc/ssl/certs"):
+            self.skipTest("no /etc/ssl/certs")
+        rc, idp, clock = self.doctor(SAML2STS_CA_BUNDLE=self.tb.tls.ca_path)
+        self.assertIn("/etc/ssl/certs", idp["message"], idp)  # bundle: kept
+        with tempfile.TemporaryDirectory() as d:
+            rc, idp, clock = self.doctor(SSL_CERT_DIR=self.private_dir(d))
+        self.assertEqual(idp["status"], "ok", idp)
+        self.assertIn("/etc/ssl/certs", idp["message"], idp)
+
     def idp_posts(self):
         with open(self.tb.idp.server_log, errors="replace") as f:
             return len(re.findall(r"\[\d{3}\]: POST ", f.read()))
