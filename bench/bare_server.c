@@ -52,7 +52,8 @@ int main(int argc, char **argv)
 		if (c < 0)
 			continue;
 		while (got < sizeof(req) - 1) {
-			ssize_t r = recv(c, req + got, sizeof(req) - 1 - got, 0);
+			ssize_t r =
+			        recv(c, req + got, sizeof(req) - 1 - got, 0);
 
 			if (r <= 0)
 				break;

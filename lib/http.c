@@ -43,8 +43,9 @@
 struct s2s_http {
 	CURL *curl;
 	struct s2s_http_opts opts;
-	char *ca_bundle;
-	char *ca_dir;
+	char *ca_bundle; /* named, and not the system's own bundle */
+	char *ca_dir;    /* named (SSL_CERT_DIR) */
+	char *ca_path;   /* CAPATH: ca_dir, then the system's directory */
 	char errbuf[CURL_ERROR_SIZE];
 	CURLSH *share; /* holds the cookie jar (shared with multi later) */
 	/* Every transfer of the session, its own and the parallel ones,
@@ -195,6 +196,19 @@ s2s_err s2s_http_new(struct s2s_http **out, const struct s2s_http_opts *opts,
 			goto nomem;
 	}
 	http->opts.ca_dir = http->ca_dir;
+	/* A named directory adds to the system's, as a named bundle does
+	 * (OpenSSL reads a ':' list): a private CA must not cost the
+	 * public ones STS and the IdP use. */
+	if (http->ca_dir || system_ca_dir[0]) {
+		struct s2s_buf p = S2S_BUF_INIT;
+
+		if (s2s_buf_printf(&p, "%s%s%s",
+		                   http->ca_dir ? http->ca_dir : "",
+		                   http->ca_dir && system_ca_dir[0] ? ":" : "",
+		                   system_ca_dir))
+			goto nomem;
+		http->ca_path = s2s_buf_detach(&p, NULL);
+	}
 	http->curl = curl_easy_init();
 	http->share = curl_share_init();
 	http->multi = curl_multi_init();
@@ -211,32 +225,38 @@ nomem:
 	curl_multi_cleanup(http->multi);
 	free(http->ca_bundle);
 	free(http->ca_dir);
+	free(http->ca_path);
 	free(http);
 	return s2s_error_set(err, S2S_ENOMEM, "out of memory");
 }
 
 void s2s_http_trust(const struct s2s_http *http, char *out, size_t size)
 {
-	const char *dir = http->ca_dir ? http->ca_dir : system_ca_dir;
 	char *builtin = NULL;
+	size_t n = 0;
 
-	if (!http->ca_bundle && !dir[0]) {
+	out[0] = '\0';
+	if (!http->ca_bundle && !system_ca_dir[0]) {
 #if LIBCURL_VERSION_NUM >= 0x075400 /* CURLINFO_CAINFO: 7.84.0 */
 		curl_easy_getinfo(http->curl, CURLINFO_CAINFO, &builtin);
 #endif
 		if (builtin)
-			snprintf(out, size, "CA bundle %s", builtin);
-		else
+			n = (size_t)snprintf(out, size, "CA bundle %s",
+			                     builtin);
+		else if (!http->ca_dir)
 			snprintf(out, size, "libcurl's built-in CA store");
-		return;
+	} else if (http->ca_bundle) {
+		n = (size_t)snprintf(out, size, "CA bundle %s",
+		                     http->ca_bundle);
 	}
-	/* a named bundle keeps libcurl's built-in directory beside it */
-	if (http->ca_bundle && !http->ca_dir && system_ca_dir[0])
-		dir = system_ca_dir;
-	snprintf(out, size, "%s%s%s%s%s", http->ca_bundle ? "CA bundle " : "",
-	         http->ca_bundle ? http->ca_bundle : "",
-	         http->ca_bundle && dir[0] ? " and " : "",
-	         dir[0] ? "CA directory " : "", dir);
+	/* each directory of the ':' list */
+	for (const char *d = http->ca_path; d && *d && n < size;) {
+		size_t len = strcspn(d, ":");
+
+		n += (size_t)snprintf(out + n, size - n, "%sCA directory %.*s",
+		                      n ? " and " : "", (int)len, d);
+		d += len + (d[len] == ':');
+	}
 }
 
 void s2s_http_free(struct s2s_http *http)
@@ -252,6 +272,7 @@ void s2s_http_free(struct s2s_http *http)
 	curl_multi_cleanup(http->multi);
 	free(http->ca_bundle);
 	free(http->ca_dir);
+	free(http->ca_path);
 	free(http);
 }
 
@@ -435,12 +456,14 @@ void s2s__http_setup_easy(struct s2s_http *http, CURL *c, char *errbuf)
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	/* The system's directory replaces libcurl's built-in bundle (the
+	 * same certificates); without that directory the bundle stays. */
 	if (http->ca_bundle)
 		curl_easy_setopt(c, CURLOPT_CAINFO, http->ca_bundle);
-	else if (http->ca_dir || system_ca_dir[0])
+	else if (system_ca_dir[0])
 		curl_easy_setopt(c, CURLOPT_CAINFO, (char *)NULL);
-	if (http->ca_dir)
-		curl_easy_setopt(c, CURLOPT_CAPATH, http->ca_dir);
+	if (http->ca_path)
+		curl_easy_setopt(c, CURLOPT_CAPATH, http->ca_path);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	if (http->opts.trace) {
 		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);

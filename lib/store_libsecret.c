@@ -37,6 +37,7 @@ struct ss_state {
 	long timeout_ms;
 	long unlock_ms; /* an unlock: its prompt waits for a person */
 	const volatile sig_atomic_t *cancel;
+	bool ready; /* the default collection was found unlocked */
 };
 
 static const SecretSchema schema = {
@@ -466,6 +467,7 @@ static s2s_err ss_ready(void *state, struct s2s_error *err)
 		                   "retry");
 	call_end(&c);
 	g_free(path);
+	st->ready = !rc;
 	return rc;
 }
 
@@ -588,6 +590,13 @@ static s2s_err ss_put(void *state, const struct s2s_store_item *it,
 		g_hash_table_insert(attrs, (gpointer)(uintptr_t) "expires",
 		                    g_strdup(exp));
 	}
+	/* A locked collection is unlocked here, with its prompt's longer
+	 * deadline, not inside the store call below (libsecret would, with
+	 * the deadline of a call): configure stores without a ready()
+	 * first. */
+	rc = st->ready ? S2S_OK : ss_ready(st, err);
+	if (rc)
+		goto out_early;
 	call_begin(&c, st->ctx, st->timeout_ms, st->cancel);
 	/* Find the items this one replaces first; delete them only once the
 	 * new one is safely stored. */
@@ -637,6 +646,7 @@ static s2s_err ss_put(void *state, const struct s2s_store_item *it,
 	}
 out:
 	call_end(&c);
+out_early:
 	if (value)
 		secret_value_unref(value);
 	g_strfreev(old[0]);

@@ -153,8 +153,9 @@ class LifecycleTest(unittest.TestCase):
                     self.assertNotIn(b"alice-pass", f.read(), name)
 
     def test_exec_after_a_refresh_passes_no_connection_on(self):
-        """The refresh's connections (kept open for reuse) are
-        close-on-exec: the command exec runs inherits no socket."""
+        """The refresh's session objects, with their connections and
+        libcurl's wakeup socketpair, are gone before exec: the command
+        inherits no socket."""
         self.expired_login()
         calls = len(self.tb.sts_calls())
         r = self.ok("exec", "--profile", self.profile, "--", "ls", "-l",
