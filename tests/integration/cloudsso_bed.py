@@ -87,7 +87,7 @@ def ac_id(world, account, name):
     raise KeyError((account, name))
 
 
-class CloudSSOEmulator:
+class CloudSSOEmulator(testbed._Part):
     """The portal emulator as a subprocess.  Attributes: port, url, log_path,
     state_dir.  Test hooks: calls(), pending(), approve(), deny(),
     settings(**kv), duration(ac, seconds), expire_tokens(),
@@ -102,17 +102,8 @@ class CloudSSOEmulator:
         self.state_dir = None
         self.mark = uuid.uuid4().hex
 
-    def start(self):
-        if self.proc is not None:
-            return self
-        testbed._install_cleanup_hooks()
-        testbed._live.add(self)
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+    def _started(self):
+        return self.proc is not None
 
     def _start(self):
         self.state_dir = testbed._mkdtemp("s2s-cloudsso-", self.base_dir)
@@ -157,12 +148,6 @@ class CloudSSOEmulator:
             shutil.rmtree(self.state_dir, ignore_errors=True)
         testbed._live.discard(self)
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
     # -- test hooks
     def control(self, method, what, payload=None):
@@ -235,7 +220,7 @@ class CloudSSOEmulator:
         return self.control("GET", "stats")
 
 
-class CloudSSOBed:
+class CloudSSOBed(testbed._Part):
     """The CloudSSO emulator, a private keyring and a throw-away HOME.
 
     Attributes: dir, home, sso (CloudSSOEmulator), keyring, env,
@@ -255,17 +240,8 @@ class CloudSSOBed:
         self.mark = uuid.uuid4().hex
         self.signin_url = "https://signin-cn-shanghai.alibabacloudsso.com/%s/login" % DIRECTORY
 
-    def start(self):
-        if self.dir is not None:
-            return self
-        testbed._install_cleanup_hooks()
-        testbed._live.add(self)
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+    def _started(self):
+        return self.dir is not None
 
     def _start(self):
         self.dir = testbed._mkdtemp("s2s-ssobed-")
@@ -330,9 +306,3 @@ class CloudSSOBed:
             shutil.rmtree(self.dir, ignore_errors=True)
         testbed._live.discard(self)
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False

@@ -579,7 +579,36 @@ def testbed_ssl_context():
     return ctx
 
 
-class TLSFront:
+class _Part:
+    """What every part of the testbed shares.  start() is idempotent:
+    it registers the part for the clean-up at exit, runs _start() and,
+    when that fails, stop()s whatever was made before re-raising; a with
+    block starts and stops it.  A part says whether it runs (_started)."""
+
+    def _started(self):
+        raise NotImplementedError
+
+    def start(self):
+        if self._started():
+            return self
+        _install_cleanup_hooks()
+        _live.add(self)
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+class TLSFront(_Part):
     """A TLS-terminating TCP forwarder on 127.0.0.1: each accepted connection
     gets a TLS handshake (in its own thread, with handshake_timeout), then a
     plain connection to 127.0.0.1:backend_port, and bytes flow both ways until
@@ -620,30 +649,24 @@ class TLSFront:
         self._threads = set()
         self._stopping = False
 
-    def start(self):
-        if self._sock is not None:
-            return self
-        _install_cleanup_hooks()
-        _live.add(self)
-        try:
-            self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            self.context.load_cert_chain(self.cert_path, self.key_path)
-            self._stopping = False
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((LOOPBACK, self.requested_port or 0))
-            sock.listen(128)
-            self._sock = sock
-            self.port = sock.getsockname()[1]
-            self.url = "https://%s:%d" % (LOOPBACK, self.port)
-            self._wake_r, self._wake_w = os.pipe()
-            self._thread = threading.Thread(target=self._accept_loop, daemon=True,
-                                            name="s2s-tls-%s-accept" % self.name)
-            self._thread.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+    def _started(self):
+        return self._sock is not None
+
+    def _start(self):
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(self.cert_path, self.key_path)
+        self._stopping = False
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((LOOPBACK, self.requested_port or 0))
+        sock.listen(128)
+        self._sock = sock
+        self.port = sock.getsockname()[1]
+        self.url = "https://%s:%d" % (LOOPBACK, self.port)
+        self._wake_r, self._wake_w = os.pipe()
+        self._thread = threading.Thread(target=self._accept_loop, daemon=True,
+                                        name="s2s-tls-%s-accept" % self.name)
+        self._thread.start()
 
     def _accept_loop(self):
         sock, wake = self._sock, self._wake_r
@@ -785,18 +808,12 @@ class TLSFront:
                 t.join(max(0.0, deadline - time.monotonic()))
         _live.discard(self)
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
 
 # ---------------------------------------------------------------------------
 # SimpleSAMLphp IdP
 
-class SimpleSAMLIdP:
+class SimpleSAMLIdP(_Part):
     """Debian's SimpleSAMLphp 1.19 as a SAML IdP under `php -S 127.0.0.1:PORT`.
 
     tls: None (plain http), True (make a TLSMaterial in the state dir) or a
@@ -854,17 +871,8 @@ class SimpleSAMLIdP:
         return self.url_for(SITES[site]["audience"])
 
     # -- lifecycle
-    def start(self):
-        if self.proc is not None:
-            return self
-        _install_cleanup_hooks()
-        _live.add(self)
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+    def _started(self):
+        return self.proc is not None
 
     def _start(self):
         self.state_dir = _mkdtemp("s2s-idp-", self.base_dir)
@@ -1024,12 +1032,6 @@ class SimpleSAMLIdP:
             shutil.rmtree(self.state_dir, ignore_errors=True)
         _live.discard(self)
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
     # -- what happened (parsed from SimpleSAMLphp's log)
     _EV_LOGIN = re.compile(r"User '([^']*)' successfully authenticated")
@@ -1328,7 +1330,7 @@ def signed_call(sts_url, action, key_id, secret, token=None, params=None,
 # ---------------------------------------------------------------------------
 # STS emulator (subprocess)
 
-class STSEmulator:
+class STSEmulator(_Part):
     """tests/sts_emulator/sts_emulator.py as a subprocess on 127.0.0.1.
 
     ram: a dict (written to RAM.json) or the path of a RAM.json.
@@ -1359,17 +1361,8 @@ class STSEmulator:
         self.state_dir = None
         self.mark = uuid.uuid4().hex
 
-    def start(self):
-        if self.proc is not None:
-            return self
-        _install_cleanup_hooks()
-        _live.add(self)
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+    def _started(self):
+        return self.proc is not None
 
     def _start(self):
         self.state_dir = _mkdtemp("s2s-sts-", self.base_dir)
@@ -1442,12 +1435,6 @@ class STSEmulator:
             shutil.rmtree(self.state_dir, ignore_errors=True)
         _live.discard(self)
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
     # -- test hooks
     def calls(self):
@@ -1534,7 +1521,7 @@ def _dbus_send(address, *args, timeout=5.0):
                           stderr=subprocess.PIPE, timeout=timeout + 5)
 
 
-class PrivateKeyring:
+class PrivateKeyring(_Part):
     """A private D-Bus session bus plus gnome-keyring-daemon (secrets
     component) whose `login` collection is the default and unlocked, or
     locked with locked=True. All state is in a temp dir.
@@ -1561,17 +1548,8 @@ class PrivateKeyring:
         self.address = None
         self.mark = uuid.uuid4().hex
 
-    def start(self):
-        if self.dbus is not None:
-            return self
-        _install_cleanup_hooks()
-        _live.add(self)
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+    def _started(self):
+        return self.dbus is not None
 
     def _daemon_env(self):
         return {
@@ -1722,12 +1700,6 @@ class PrivateKeyring:
             shutil.rmtree(self.dir, ignore_errors=True)
         _live.discard(self)
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
 
 # ---------------------------------------------------------------------------
@@ -1742,7 +1714,7 @@ ENV_DROP = ("ACCESS_KEY_ID", "ACCESS_KEY_SECRET", "SECURITY_TOKEN", "DISPLAY",
             "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy")
 
 
-class Testbed:
+class Testbed(_Part):
     """IdP + STS emulator + (optional) private keyring + throw-away HOME.
 
     tls=True: the IdP and the STS emulator are reached over https only,
@@ -1772,17 +1744,8 @@ class Testbed:
         self.idp = self.sts = self.keyring = None
         self.mark = uuid.uuid4().hex
 
-    def start(self):
-        if self.dir is not None:
-            return self
-        _install_cleanup_hooks()
-        _live.add(self)
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+    def _started(self):
+        return self.dir is not None
 
     def _start(self):
         self.dir = _mkdtemp("s2s-testbed-")
@@ -1883,12 +1846,6 @@ class Testbed:
             shutil.rmtree(self.dir, ignore_errors=True)
         _live.discard(self)
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
     def describe(self):
         lines = ["IdP      %s (entity %s)" % (self.idp.base_url, self.idp.entity_id),
