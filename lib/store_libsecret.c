@@ -79,6 +79,7 @@ struct call {
 	GSource *watch; /* the caller's flag, or NULL */
 	const volatile sig_atomic_t *flag;
 	GAsyncResult *res;
+	GVariant *completed; /* a prompt's Completed signal, (bv) */
 	long ms;
 	bool fired;
 	bool interrupted;
@@ -160,6 +161,9 @@ static GAsyncResult *call_wait(struct call *c)
 
 static void call_end(struct call *c)
 {
+	if (c->completed)
+		g_variant_unref(c->completed);
+	c->completed = NULL;
 	/* The result may hold the last reference to a proxy whose signal
 	 * subscriptions end with callbacks on ctx: drop it, then run what
 	 * is pending (a cancelled call's clean-up too). */
@@ -436,6 +440,97 @@ static gchar *default_collection(struct ss_state *st, struct call *c,
 	return path;
 }
 
+#define SERVICE_PATH  "/org/freedesktop/secrets"
+#define SERVICE_IFACE "org.freedesktop.Secret.Service"
+#define PROMPT_IFACE  "org.freedesktop.Secret.Prompt"
+
+static void on_completed(GDBusConnection *bus, const gchar *sender,
+                         const gchar *path, const gchar *iface,
+                         const gchar *signal, GVariant *params, gpointer p)
+{
+	struct call *c = p;
+
+	(void)bus;
+	(void)sender;
+	(void)path;
+	(void)iface;
+	(void)signal;
+	if (!c->completed &&
+	    g_variant_is_of_type(params, G_VARIANT_TYPE("(bv)")))
+		c->completed = g_variant_ref(params);
+}
+
+/* Unlock paths, through the service's prompt when it has one, on c's
+ * deadline and flag.  Done here rather than by libsecret, whose prompt
+ * code, once cancelled, dismisses the prompt and then waits without a
+ * bound for the service to confirm: a keyring whose prompter is stuck
+ * would keep Ctrl-C and the deadline waiting for ever.  Here the wait
+ * ends with them, and the prompt is dismissed without waiting.
+ * Returns how many are unlocked (*out: their paths, g_strfreev) or -1
+ * with *e set; 0 when the person dismissed the prompt. */
+static gint unlock_paths(struct ss_state *st, struct call *c,
+                         const gchar *const *paths, gchar ***out, GError **e)
+{
+	GDBusConnection *bus =
+	        g_dbus_proxy_get_connection(G_DBUS_PROXY(st->service));
+	const char *name = bus_name(st);
+	GVariant *v, *result = NULL;
+	gchar **unlocked = NULL, *prompt = NULL;
+	gboolean dismissed = FALSE;
+	guint sub;
+	gint n = -1;
+
+	*out = NULL;
+	g_dbus_connection_call(bus, name, SERVICE_PATH, SERVICE_IFACE, "Unlock",
+	                       g_variant_new("(^ao)", paths),
+	                       G_VARIANT_TYPE("(aoo)"), G_DBUS_CALL_FLAGS_NONE,
+	                       (gint)c->ms, c->cancel, on_done, c);
+	v = g_dbus_connection_call_finish(bus, call_wait(c), e);
+	if (!v)
+		return -1;
+	g_variant_get(v, "(^aoo)", &unlocked, &prompt);
+	g_variant_unref(v);
+	if (strcmp(prompt, "/") == 0) {
+		*out = unlocked;
+		g_free(prompt);
+		return (gint)g_strv_length(*out);
+	}
+	g_strfreev(unlocked);
+	sub = g_dbus_connection_signal_subscribe(
+	        bus, name, PROMPT_IFACE, "Completed", prompt, NULL,
+	        G_DBUS_SIGNAL_FLAGS_NONE, on_completed, c, NULL);
+	g_dbus_connection_call(bus, name, prompt, PROMPT_IFACE, "Prompt",
+	                       g_variant_new("(s)", ""), NULL,
+	                       G_DBUS_CALL_FLAGS_NONE, (gint)c->ms, c->cancel,
+	                       on_done, c);
+	v = g_dbus_connection_call_finish(bus, call_wait(c), e);
+	if (v)
+		g_variant_unref(v);
+	while (v && !c->completed && !c->fired && !c->interrupted)
+		g_main_context_iteration(c->ctx, TRUE);
+	g_dbus_connection_signal_unsubscribe(bus, sub);
+	if (v && c->completed) {
+		g_variant_get(c->completed, "(bv)", &dismissed, &result);
+		if (!dismissed &&
+		    g_variant_is_of_type(result, G_VARIANT_TYPE("ao")))
+			*out = g_variant_dup_objv(result, NULL);
+		n = *out ? (gint)g_strv_length(*out) : 0;
+		if (result)
+			g_variant_unref(result);
+	} else {
+		/* nobody answered in time, or Ctrl-C: take the prompt away
+		 * (no reply awaited) */
+		g_dbus_connection_call(
+		        bus, name, prompt, PROMPT_IFACE, "Dismiss", NULL, NULL,
+		        G_DBUS_CALL_FLAGS_NONE, 1000, NULL, NULL, NULL);
+		if (v)
+			g_set_error(e, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+			            "the unlock prompt was not answered");
+	}
+	g_free(prompt);
+	return n;
+}
+
 /* Unlock the default collection now (its prompt, if any, comes before
  * a login rather than after it). */
 static s2s_err ss_ready(void *state, struct s2s_error *err)
@@ -452,12 +547,12 @@ static s2s_err ss_ready(void *state, struct s2s_error *err)
 	call_begin(&c, st->ctx, st->timeout_ms, st->cancel);
 	path = default_collection(st, &c, &locked, &e);
 	if (path && locked) {
+		gchar **done = NULL;
+
 		one[0] = path;
 		call_unlocking(&c, st);
-		secret_service_unlock_dbus_paths(st->service, one, c.cancel,
-		                                 on_done, &c);
-		unlocked = secret_service_unlock_dbus_paths_finish(
-		        st->service, call_wait(&c), NULL, &e);
+		unlocked = unlock_paths(st, &c, one, &done, &e);
+		g_strfreev(done);
 	}
 	if (e || c.fired || c.interrupted)
 		rc = fail(&c, e, locked ? "unlock" : "read alias", err);
@@ -694,10 +789,7 @@ static s2s_err unlock(struct ss_state *st, struct call *c, gchar **locked,
 
 	*paths = NULL;
 	call_unlocking(c, st);
-	secret_service_unlock_dbus_paths(st->service, paths_arg(locked),
-	                                 c->cancel, on_done, c);
-	n = secret_service_unlock_dbus_paths_finish(st->service, call_wait(c),
-	                                            paths, &e);
+	n = unlock_paths(st, c, paths_arg(locked), paths, &e);
 	if (e || c->fired || c->interrupted)
 		return fail(c, e, "unlock", err);
 	arm(c, st->timeout_ms); /* the rest is the service's own work */

@@ -241,12 +241,17 @@ class StoreFaultsTest(unittest.TestCase):
         self.assertLess(took, 2.0)
         self.assertEqual(self.trip.requests, [])
 
-    def prompter(self):
+    def prompter(self, password=None):
         """tests/integration/fake_prompter.py on the testbed's bus, once
-        it owns its name (10 s at most)."""
+        it owns its name (10 s at most); with a password it answers the
+        keyring's prompts with it, else it never answers."""
+        env = self.env()
+        env.pop("FAKE_PROMPTER_PASSWORD", None)
+        if password is not None:
+            env["FAKE_PROMPTER_PASSWORD"] = password
         p = subprocess.Popen(
             ["/usr/bin/python3", os.path.join(HERE, "fake_prompter.py")],
-            env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, cwd=self.tb.home)
         ready, _, _ = select.select([p.stdout], [], [], 10)
         line = p.stdout.readline() if ready else b""
@@ -254,6 +259,28 @@ class StoreFaultsTest(unittest.TestCase):
             p.kill()
             self.fail("fake prompter: %r %r" % (line, p.communicate()[1]))
         return p
+
+    def test_unlock_prompt_answered_unlocks(self):
+        """A locked keyring's prompt, answered with its password (the
+        fake prompter types it through gcr's secret exchange), unlocks
+        it: the login goes on, and a later read of a locked item unlocks
+        it the same way."""
+        r = self.s2s(self.real, "login")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        prompter = self.prompter(self.tb.keyring.password)
+        try:
+            for args in (("login", "--force"),
+                         ("credential-process", "--profile", self.profile)):
+                self.tb.keyring.lock()
+                r = self.s2s(self.real, *args)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertFalse(self.tb.keyring.is_locked())
+        finally:
+            prompter.terminate()
+            calls = prompter.communicate(timeout=15)[0].decode()
+            self.tb.keyring.unlock()
+        self.assertEqual(calls.count("CALL PerformPrompt"), 2, calls)
+        self.s2s(self.real, "logout", "--all")
 
     def test_unlock_prompt_waits_for_a_person(self):
         """A locked keyring's unlock prompt is shown (a fake system
