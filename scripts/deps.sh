@@ -25,7 +25,7 @@ chromium xvfb krb5-kdc krb5-admin-server krb5-user man-db"
 TEST="$TEST zsh fish" # shell-init tests (bash, zsh, fish)
 TEST="$TEST python3-xmlsec python3-lxml python3-onelogin-saml2 python3-lasso" # verify bench peers
 TEST="$TEST strace" # login bench: connections counted
-TEST="$TEST python3-gi gir1.2-glib-2.0" # a fake keyring prompter (store tests)
+TEST="$TEST python3-gi gir1.2-glib-2.0 python3-cryptography" # a fake keyring prompter (store tests)
 # Node.js runs the real Alibaba SDK in the hand-off tests; machines that
 # already have node (and its npm) keep theirs.
 command -v npm >/dev/null 2>&1 || TEST="$TEST nodejs npm"
