@@ -139,31 +139,17 @@ out:
 
 bool s2s_file_same(const char *path, const void *data, size_t len)
 {
-	char chunk[4096];
+	struct s2s_buf have = S2S_BUF_INIT;
 	struct stat st;
-	size_t at = 0;
 	bool same;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return false;
-	same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	same = stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 	       st.st_uid == geteuid() && (st.st_mode & 07777) == 0600 &&
-	       (size_t)st.st_size == len;
-	while (same && at < len) {
-		size_t want =
-		        len - at < sizeof(chunk) ? len - at : sizeof(chunk);
-		ssize_t got = read(fd, chunk, want);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		same = got > 0 &&
-		       memcmp(chunk, (const char *)data + at, (size_t)got) == 0;
-		at += got > 0 ? (size_t)got : 0;
-	}
-	s2s_memzero(chunk, sizeof(chunk));
-	close(fd);
+	       (size_t)st.st_size == len &&
+	       s2s_file_read(&have, path, len, S2S_ERROR, NULL) == S2S_OK &&
+	       have.len == len &&
+	       (len == 0 || memcmp(have.ptr, data, len) == 0);
+	s2s_buf_release(&have);
 	return same;
 }
 
