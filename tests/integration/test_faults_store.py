@@ -282,56 +282,30 @@ class StoreFaultsTest(unittest.TestCase):
         self.assertEqual(calls.count("CALL PerformPrompt"), 2, calls)
         self.s2s(self.real, "logout", "--all")
 
-    def test_unlock_prompt_waits_for_a_person(self):
-        """A locked keyring's unlock prompt is shown (a fake system
-        prompter that never answers stands for a person who has not
-        typed yet) and waited for past the 10 s deadline of a keyring
-        call; Ctrl-C ends the wait at once, before any IdP request."""
-        prompter = self.prompter()
-        try:
-            self.tb.keyring.lock()
-            p = subprocess.Popen(self.argv(self.tripcfg, "login", "--force"),
-                                 env=self.env(), stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, cwd=self.tb.home)
-            # well past the 10 s of a keyring call, counted from the
-            # prompt (the open and the search come before it)
-            time.sleep(KEYRING_WAIT + 5)
-            waiting = p.poll() is None
-            p.send_signal(signal.SIGINT)
-            out, err = p.communicate(timeout=15)
-        finally:
-            prompter.terminate()
-            calls = prompter.communicate(timeout=15)[0].decode()
-            self.tb.keyring.unlock()
-        self.assertTrue(waiting, err.decode())
-        self.assertIn("CALL BeginPrompting", calls)
-        r = subprocess.CompletedProcess(p.args, p.returncode, out, err)
-        self.one_line(r, 130, "cancelled")
-        self.assertEqual(self.trip.requests, [])
-
-    def test_save_password_waits_for_the_unlock_prompt(self):
-        """configure --save-password into a locked keyring: storing the
-        item makes the keyring show its unlock prompt (libsecret's
-        secret_service_store unlocks the collection itself), and the man
-        page promises up to 2 minutes for it, not the 10 s deadline of
-        a keyring call reported as a hung gnome-keyring."""
+    def ctrl_c_at_the_prompt(self, config, args, stdin=None):
+        """Lock the keyring, run saml2sts with config and args (stdin
+        given as bytes, or none) while a prompter that never answers
+        stands for a person who has not typed yet, and press Ctrl-C well
+        past the 10 s of a keyring call, counted from the prompt (the
+        open and the search come before it).  Returns (whether it was
+        still waiting then, its CompletedProcess, the prompter's calls);
+        the keyring is unlocked again."""
         prompter = self.prompter()
         p = None
         try:
             self.tb.keyring.lock()
-            p = subprocess.Popen(self.argv(self.real, "configure",
-                                           "--save-password"),
-                                 env=self.env(), stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, cwd=self.tb.home)
-            p.stdin.write(b"alice-pass\n")
-            p.stdin.close()
-            p.stdin = None
+            p = subprocess.Popen(
+                self.argv(config, *args), env=self.env(),
+                stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                cwd=self.tb.home)
+            if stdin:
+                p.stdin.write(stdin)
+                p.stdin.close()
+                p.stdin = None
             time.sleep(KEYRING_WAIT + 5)
             waiting = p.poll() is None
-            if waiting:
-                p.send_signal(signal.SIGINT)
+            p.send_signal(signal.SIGINT)
             out, err = p.communicate(timeout=15)
         finally:
             if p and p.poll() is None:
@@ -340,8 +314,31 @@ class StoreFaultsTest(unittest.TestCase):
             prompter.terminate()
             calls = prompter.communicate(timeout=15)[0].decode()
             self.tb.keyring.unlock()
+        return (waiting, subprocess.CompletedProcess(p.args, p.returncode,
+                                                     out, err), calls)
+
+    def test_unlock_prompt_waits_for_a_person(self):
+        """A locked keyring's unlock prompt is shown and waited for past
+        the 10 s deadline of a keyring call; Ctrl-C ends the wait at
+        once, before any IdP request."""
+        waiting, r, calls = self.ctrl_c_at_the_prompt(
+            self.tripcfg, ("login", "--force"))
+        self.assertTrue(waiting, r.stderr.decode())
         self.assertIn("CALL BeginPrompting", calls)
-        self.assertTrue(waiting, err.decode())
+        self.one_line(r, 130, "cancelled")
+        self.assertEqual(self.trip.requests, [])
+
+    def test_save_password_waits_for_the_unlock_prompt(self):
+        """configure --save-password into a locked keyring: storing the
+        item shows the keyring's unlock prompt (the store unlocks before
+        it writes), and the man page promises up to 2 minutes for it,
+        not the 10 s deadline of a keyring call reported as a hung
+        gnome-keyring."""
+        waiting, r, calls = self.ctrl_c_at_the_prompt(
+            self.real, ("configure", "--save-password"),
+            stdin=b"alice-pass\n")
+        self.assertIn("CALL BeginPrompting", calls)
+        self.assertTrue(waiting, r.stderr.decode())
 
     def test_locked_keyring_stops_login_before_the_idp(self):
         self.tb.keyring.lock()
