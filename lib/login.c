@@ -372,6 +372,27 @@ static s2s_err check_url(const struct s2s_adapter *a,
 	return S2S_OK;
 }
 
+/* <adapter>.totp_seed, for every adapter that declares it, says where
+ * the seed is, and only the keyring holds one (configure
+ * --totp-secret-stdin puts it there). */
+static s2s_err check_seed(const struct s2s_adapter *a,
+                          const struct s2s_account *acct, struct s2s_error *err)
+{
+	char key[96];
+	const char *seed;
+
+	if (!declares(a, "totp_seed"))
+		return S2S_OK;
+	snprintf(key, sizeof(key), "%s.totp_seed", s2s_adapter_config_ns(a));
+	seed = s2s_account_get(acct, key);
+	if (seed && strcmp(seed, "keyring") != 0)
+		return s2s_error_set(err, S2S_ECONFIG,
+		                     "%s must be keyring (set by configure "
+		                     "--totp-secret-stdin)",
+		                     key);
+	return S2S_OK;
+}
+
 s2s_err s2s_login_validate(const struct s2s_adapter *a,
                            const struct s2s_account *acct,
                            struct s2s_error *err)
@@ -387,6 +408,8 @@ s2s_err s2s_login_validate(const struct s2s_adapter *a,
 	rc = check_url(a, acct, err);
 	if (!rc)
 		rc = s2s_account_foreach(acct, check_key, &kc);
+	if (!rc)
+		rc = check_seed(a, acct, err);
 	if (!rc && a->validate)
 		rc = a->validate(acct, err);
 	return rc;

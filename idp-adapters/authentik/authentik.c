@@ -31,18 +31,6 @@ struct ak_state {
 	bool sent_uid, sent_password, sent_code, sent_consent;
 };
 
-static s2s_err ak_validate(const struct s2s_account *acct,
-                           struct s2s_error *err)
-{
-	const char *seed = s2s_account_get(acct, "authentik.totp_seed");
-
-	if (seed && strcmp(seed, "keyring") != 0)
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "authentik.totp_seed must be keyring (set "
-		                     "by configure --totp-secret-stdin)");
-	return S2S_OK;
-}
-
 static s2s_err nomem(struct ak_state *st)
 {
 	return s2s_error_set(st->ctx->err, S2S_ENOMEM, "out of memory");
@@ -605,7 +593,6 @@ const struct s2s_adapter s2s_adapter_authentik = {
 	.features = S2S_ADAPTER_F_FORM | S2S_ADAPTER_F_MFA_TOTP,
 	.priv_size = sizeof(struct ak_state),
 	.config_keys = ak_keys,
-	.validate = ak_validate,
 	.authenticate = ak_authenticate,
 	.release = ak_release,
 };

@@ -50,7 +50,6 @@ static s2s_err read_settings(struct entra_state *st,
                              struct s2s_error *err)
 {
 	const char *mfa = s2s_account_get_str(acct, "entra.mfa", "auto");
-	const char *seed = s2s_account_get(acct, "entra.totp_seed");
 	const char *url = s2s_account_get(acct, "url");
 	bool remember = false;
 	s2s_err rc = S2S_OK;
@@ -64,10 +63,6 @@ static s2s_err read_settings(struct entra_state *st,
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "entra.mfa must be auto, push, totp, sms "
 		                     "or voice");
-	if (seed && strcmp(seed, "keyring") != 0)
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "entra.totp_seed must be keyring (set by "
-		                     "configure --totp-secret-stdin)");
 	rc = s2s_account_get_long(&st->push_timeout_s, acct,
 	                          "entra.push_timeout", 1, 3600, 60, err);
 	if (!rc)

@@ -47,7 +47,6 @@ static s2s_err read_settings(struct jumpcloud_state *st,
                              struct s2s_error *err)
 {
 	const char *mfa = s2s_account_get_str(acct, "jumpcloud.mfa", "auto");
-	const char *seed = s2s_account_get(acct, "jumpcloud.totp_seed");
 	const char *url = s2s_account_get(acct, "url");
 	char *app = app_path(url);
 	s2s_err rc = S2S_OK;
@@ -60,10 +59,6 @@ static s2s_err read_settings(struct jumpcloud_state *st,
 	else if (!s2s_jumpcloud__mfa_setting_ok(mfa))
 		rc = s2s_error_set(err, S2S_ECONFIG,
 		                   "jumpcloud.mfa must be auto, totp or push");
-	else if (seed && strcmp(seed, "keyring") != 0)
-		rc = s2s_error_set(err, S2S_ECONFIG,
-		                   "jumpcloud.totp_seed must be keyring (set "
-		                   "by configure --totp-secret-stdin)");
 	if (!rc)
 		rc = s2s_account_get_long(&st->push_timeout_s, acct,
 		                          "jumpcloud.push_timeout", 1, 3600, 60,

@@ -37,11 +37,6 @@ static s2s_err kc_validate(const struct s2s_account *acct,
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "keycloak.broker must be an identity "
 		                     "provider alias");
-	if (s2s_account_get(acct, "keycloak.totp_seed") &&
-	    strcmp(s2s_account_get(acct, "keycloak.totp_seed"), "keyring") != 0)
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "keycloak.totp_seed must be keyring (set "
-		                     "by configure --totp-secret-stdin)");
 	return S2S_OK;
 }
 

@@ -64,11 +64,6 @@ static s2s_err read_settings(struct okta_state *st,
 	if (!rc)
 		rc = s2s_account_get_bool(&st->remember, acct,
 		                          "okta.remember_device", true, err);
-	if (!rc && s2s_account_get(acct, "okta.totp_seed") &&
-	    strcmp(s2s_account_get(acct, "okta.totp_seed"), "keyring") != 0)
-		rc = s2s_error_set(err, S2S_ECONFIG,
-		                   "okta.totp_seed must be keyring (set by "
-		                   "configure --totp-secret-stdin)");
 	return rc;
 }
 

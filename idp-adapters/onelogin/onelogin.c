@@ -40,7 +40,6 @@ static s2s_err read_settings(struct onelogin_state *st,
                              struct s2s_error *err)
 {
 	const char *mfa = s2s_account_get_str(acct, "onelogin.mfa", "auto");
-	const char *seed = s2s_account_get(acct, "onelogin.totp_seed");
 	static const char *const need[] = { "client_id", "app_id",
 		                            "subdomain" };
 	char key[32];
@@ -60,10 +59,6 @@ static s2s_err read_settings(struct onelogin_state *st,
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "onelogin.mfa must be auto, push, totp, "
 		                     "yubikey or sms");
-	if (seed && strcmp(seed, "keyring") != 0)
-		return s2s_error_set(err, S2S_ECONFIG,
-		                     "onelogin.totp_seed must be keyring (set "
-		                     "by configure --totp-secret-stdin)");
 	st->mfa = mfa;
 	st->app_id = s2s_account_get(acct, "onelogin.app_id");
 	st->subdomain = s2s_account_get(acct, "onelogin.subdomain");

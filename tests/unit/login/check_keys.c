@@ -13,7 +13,8 @@
 #include <saml2sts/adapter.h>
 #include <saml2sts/login.h>
 
-static const char *const alpha_keys[] = { "push_timeout", "mfa", NULL };
+static const char *const alpha_keys[] = { "push_timeout", "mfa", "totp_seed",
+	                                  NULL };
 static const char *const alpha_aliases[] = { "alpha-classic", NULL };
 static const char *const beta_keys[] = { "ecp_url", NULL };
 
@@ -136,6 +137,29 @@ static void test_login_check_keys__own_namespace(void **state)
 	s2s_config_free(cfg);
 }
 
+/* <adapter>.totp_seed, for an adapter that declares it, can only say
+ * keyring: the core checks it for every such adapter. */
+static void test_login_check_keys__totp_seed_is_keyring(void **state)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_config *cfg =
+	        parse(HEAD "alpha.totp_seed = keyring\n"
+	                   "[b]\nurl = https://idp.example.org/\n"
+	                   "alpha.totp_seed = JBSWY3DPEHPK3PXP\n");
+
+	(void)state;
+	assert_int_equal(
+	        S2S_OK,
+	        s2s_login_validate(&alpha, s2s_config_account(cfg, "a"), &err));
+	assert_int_equal(
+	        S2S_ECONFIG,
+	        s2s_login_validate(&alpha, s2s_config_account(cfg, "b"), &err));
+	assert_string_equal("alpha.totp_seed must be keyring (set by configure "
+	                    "--totp-secret-stdin)",
+	                    err.msg);
+	s2s_config_free(cfg);
+}
+
 /* The URL policy, on url or on the adapter's url_key. */
 static void test_login_check_keys__url_policy(void **state)
 {
@@ -173,6 +197,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_login_check_keys__table),
+		cmocka_unit_test(test_login_check_keys__totp_seed_is_keyring),
 		cmocka_unit_test(test_login_check_keys__own_namespace),
 		cmocka_unit_test(test_login_check_keys__url_policy),
 	};
