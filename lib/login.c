@@ -169,6 +169,24 @@ s2s_err s2s_adapter_password(struct s2s_adapter_ctx *ctx, const char *dest,
 	return rc;
 }
 
+s2s_err s2s_adapter_wait_settings(const struct s2s_account *acct,
+                                  const char *ns, long timeout_s_def,
+                                  long poll_ms_def, long *timeout_s,
+                                  long *poll_ms, struct s2s_error *err)
+{
+	char key[96];
+	s2s_err rc;
+
+	snprintf(key, sizeof(key), "%s.push_timeout", ns);
+	rc = s2s_account_get_long(timeout_s, acct, key, 1, 3600, timeout_s_def,
+	                          err);
+	snprintf(key, sizeof(key), "%s.poll_interval", ns);
+	if (!rc)
+		rc = s2s_account_get_long(poll_ms, acct, key, 50, 60000,
+		                          poll_ms_def, err);
+	return rc;
+}
+
 bool s2s_adapter_keeps_totp(const struct s2s_adapter_ctx *ctx)
 {
 	char key[96];

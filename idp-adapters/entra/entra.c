@@ -63,12 +63,8 @@ static s2s_err read_settings(struct entra_state *st,
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "entra.mfa must be auto, push, totp, sms "
 		                     "or voice");
-	rc = s2s_account_get_long(&st->push_timeout_s, acct,
-	                          "entra.push_timeout", 1, 3600, 60, err);
-	if (!rc)
-		rc = s2s_account_get_long(&st->poll_ms, acct,
-		                          "entra.poll_interval", 50, 60000,
-		                          1000, err);
+	rc = s2s_adapter_wait_settings(acct, "entra", 60, 1000,
+	                               &st->push_timeout_s, &st->poll_ms, err);
 	if (!rc)
 		rc = s2s_account_get_bool(&remember, acct, "remember_session",
 		                          false, err);

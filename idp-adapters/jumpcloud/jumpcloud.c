@@ -60,13 +60,9 @@ static s2s_err read_settings(struct jumpcloud_state *st,
 		rc = s2s_error_set(err, S2S_ECONFIG,
 		                   "jumpcloud.mfa must be auto, totp or push");
 	if (!rc)
-		rc = s2s_account_get_long(&st->push_timeout_s, acct,
-		                          "jumpcloud.push_timeout", 1, 3600, 60,
-		                          err);
-	if (!rc)
-		rc = s2s_account_get_long(&st->poll_ms, acct,
-		                          "jumpcloud.poll_interval", 50, 60000,
-		                          1000, err);
+		rc = s2s_adapter_wait_settings(acct, "jumpcloud", 60, 1000,
+		                               &st->push_timeout_s,
+		                               &st->poll_ms, err);
 	st->mfa = mfa;
 	free(st->redirect_to);
 	st->redirect_to = rc ? NULL : app;

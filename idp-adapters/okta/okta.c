@@ -54,13 +54,9 @@ static s2s_err read_settings(struct okta_state *st,
 	st->mfa = mfa;
 	st->engine = engine;
 	if (!rc)
-		rc = s2s_account_get_long(&st->push_timeout_s, acct,
-		                          "okta.push_timeout", 1, 3600, 60,
-		                          err);
-	if (!rc)
-		rc = s2s_account_get_long(&st->poll_ms, acct,
-		                          "okta.poll_interval", 50, 60000, 3000,
-		                          err);
+		rc = s2s_adapter_wait_settings(acct, "okta", 60, 3000,
+		                               &st->push_timeout_s,
+		                               &st->poll_ms, err);
 	if (!rc)
 		rc = s2s_account_get_bool(&st->remember, acct,
 		                          "okta.remember_device", true, err);

@@ -43,7 +43,6 @@ static s2s_err read_settings(struct onelogin_state *st,
 	static const char *const need[] = { "client_id", "app_id",
 		                            "subdomain" };
 	char key[32];
-	s2s_err rc = S2S_OK;
 
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		snprintf(key, sizeof(key), "onelogin.%s", need[i]);
@@ -62,13 +61,9 @@ static s2s_err read_settings(struct onelogin_state *st,
 	st->mfa = mfa;
 	st->app_id = s2s_account_get(acct, "onelogin.app_id");
 	st->subdomain = s2s_account_get(acct, "onelogin.subdomain");
-	rc = s2s_account_get_long(&st->push_timeout_s, acct,
-	                          "onelogin.push_timeout", 1, 3600, 60, err);
-	if (!rc)
-		rc = s2s_account_get_long(&st->poll_ms, acct,
-		                          "onelogin.poll_interval", 50, 60000,
-		                          1000, err);
-	return rc;
+	return s2s_adapter_wait_settings(acct, "onelogin", 60, 1000,
+	                                 &st->push_timeout_s, &st->poll_ms,
+	                                 err);
 }
 
 static s2s_err onelogin_validate(const struct s2s_account *acct,

@@ -42,19 +42,14 @@ static s2s_err read_settings(struct pf_state *st,
                              struct s2s_error *err)
 {
 	const char *sp = s2s_account_get(acct, "pingfed.partner_sp_id");
-	s2s_err rc;
 
 	if (sp && (!*sp || strpbrk(sp, " \t\"'<>")))
 		return s2s_error_set(err, S2S_ECONFIG,
 		                     "pingfed.partner_sp_id must be an SP "
 		                     "entity id (no spaces or quotes)");
-	rc = s2s_account_get_long(&st->poll_ms, acct, "pingfed.poll_interval",
-	                          50, 60000, 3000, err);
-	if (!rc)
-		rc = s2s_account_get_long(&st->push_timeout_s, acct,
-		                          "pingfed.push_timeout", 1, 3600, 120,
-		                          err);
-	return rc;
+	return s2s_adapter_wait_settings(acct, "pingfed", 120, 3000,
+	                                 &st->push_timeout_s, &st->poll_ms,
+	                                 err);
 }
 
 static s2s_err pf_validate(const struct s2s_account *acct,

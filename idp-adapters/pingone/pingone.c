@@ -47,15 +47,9 @@ static s2s_err read_settings(struct p1_state *st,
                              const struct s2s_account *acct,
                              struct s2s_error *err)
 {
-	s2s_err rc = s2s_account_get_long(&st->poll_ms, acct,
-	                                  "pingone.poll_interval", 50, 60000,
-	                                  2000, err);
-
-	if (!rc)
-		rc = s2s_account_get_long(&st->push_timeout_s, acct,
-		                          "pingone.push_timeout", 1, 3600, 120,
-		                          err);
-	return rc;
+	return s2s_adapter_wait_settings(acct, "pingone", 120, 2000,
+	                                 &st->push_timeout_s, &st->poll_ms,
+	                                 err);
 }
 
 static s2s_err p1_validate(const struct s2s_account *acct,

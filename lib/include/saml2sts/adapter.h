@@ -149,6 +149,16 @@ s2s_err s2s_adapter_totp(struct s2s_adapter_ctx *ctx, char *out);
 s2s_err s2s_adapter_seed_code(struct s2s_adapter_ctx *ctx, const char *idp,
                               struct s2s_buf *code);
 
+/* The two settings of an adapter that waits for a push approval:
+ * <ns>.push_timeout into *timeout_s (1..3600 s, default timeout_s_def)
+ * and <ns>.poll_interval into *poll_ms (the least gap between polls,
+ * 50..60000 ms, default poll_ms_def); S2S_ECONFIG naming the key and
+ * its range otherwise. */
+s2s_err s2s_adapter_wait_settings(const struct s2s_account *acct,
+                                  const char *ns, long timeout_s_def,
+                                  long poll_ms_def, long *timeout_s,
+                                  long *poll_ms, struct s2s_error *err);
+
 /* Ask for a one-time code (text: the prompt) into code (secret):
  * S2S_ENEEDINPUT naming idp when nobody can answer, S2S_ECANCELLED on
  * an empty answer. */

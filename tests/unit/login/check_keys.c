@@ -160,6 +160,36 @@ static void test_login_check_keys__totp_seed_is_keyring(void **state)
 	s2s_config_free(cfg);
 }
 
+/* <ns>.push_timeout and <ns>.poll_interval: defaults, values, ranges. */
+static void test_login_check_keys__wait_settings(void **state)
+{
+	struct s2s_error err = S2S_ERROR_INIT;
+	struct s2s_config *cfg = parse(HEAD "[b]\nurl = https://i/\n"
+	                                    "alpha.push_timeout = 30\n"
+	                                    "alpha.poll_interval = 250\n"
+	                                    "[c]\nurl = https://i/\n"
+	                                    "alpha.poll_interval = 10\n");
+	long t = 0, p = 0;
+
+	(void)state;
+	assert_int_equal(S2S_OK, s2s_adapter_wait_settings(
+	                                 s2s_config_account(cfg, "a"), "alpha",
+	                                 120, 2000, &t, &p, &err));
+	assert_int_equal(120, t);
+	assert_int_equal(2000, p);
+	assert_int_equal(S2S_OK, s2s_adapter_wait_settings(
+	                                 s2s_config_account(cfg, "b"), "alpha",
+	                                 120, 2000, &t, &p, &err));
+	assert_int_equal(30, t);
+	assert_int_equal(250, p);
+	assert_int_equal(S2S_ECONFIG,
+	                 s2s_adapter_wait_settings(s2s_config_account(cfg, "c"),
+	                                           "alpha", 120, 2000, &t, &p,
+	                                           &err));
+	assert_non_null(strstr(err.msg, "alpha.poll_interval"));
+	s2s_config_free(cfg);
+}
+
 /* The URL policy, on url or on the adapter's url_key. */
 static void test_login_check_keys__url_policy(void **state)
 {
@@ -198,6 +228,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_login_check_keys__table),
 		cmocka_unit_test(test_login_check_keys__totp_seed_is_keyring),
+		cmocka_unit_test(test_login_check_keys__wait_settings),
 		cmocka_unit_test(test_login_check_keys__own_namespace),
 		cmocka_unit_test(test_login_check_keys__url_policy),
 	};
